@@ -1,0 +1,191 @@
+"""Deals signed at expos, what they buy, the markets they aim at, and the exchange rates that
+normalise their values to USD."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+
+from delegations.models import Delegation, Enterprise
+from expo.models import CurrencyField, Edition, Record, currency_code_constraint
+
+
+class Market(Record):
+    """A downstream market a deal aims at, e.g. electronics or new energy."""
+
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(Record):
+    """A product category line items are classed under, e.g. organo-silicon products."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExchangeRate(Record):
+    """How many US dollars one unit of ``currency`` was worth on ``date``."""
+
+    currency = CurrencyField()
+    date = models.DateField()
+    rate_to_usd = models.DecimalField(
+        "rate to USD", max_digits=20, decimal_places=10, help_text="USD per one unit of the currency."
+    )
+
+    class Meta:
+        ordering = ["currency", "-date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["currency", "date"],
+                name="exchangerate_one_per_currency_date",
+                violation_error_message="There is already a rate for this currency on this date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rate_to_usd__gt=0),
+                name="exchangerate_rate_positive",
+                violation_error_message="An exchange rate must be greater than zero.",
+            ),
+            currency_code_constraint(field="currency", name="exchangerate_currency_iso4217"),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = {self.rate_to_usd} USD on {self.date}"
+
+
+class Deal(Record):
+    """A procurement order or agreement between a buyer and a seller, signed within a delegation
+    at an edition. ``amount``/``currency`` are kept as signed; ``value_usd`` is the amount
+    normalised with ``usd_rate`` of ``usd_rate_date`` (USD deals need no rate)."""
+
+    class Stage(models.TextChoices):
+        INTENTION = "intention", "Intention"
+        SIGNED = "signed", "Signed"
+        EXECUTED = "executed", "Executed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    buyer = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="purchases")
+    seller = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="sales")
+    delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="deals")
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="deals")
+    amount = models.DecimalField(max_digits=20, decimal_places=2, help_text="The value as signed, in `currency`.")
+    currency = CurrencyField()
+    value_usd = models.DecimalField(
+        "value (USD)", max_digits=20, decimal_places=2, help_text="The amount normalised to US dollars."
+    )
+    usd_rate = models.DecimalField(
+        "USD rate", max_digits=20, decimal_places=10, help_text="USD per one unit of `currency`, as used."
+    )
+    usd_rate_date = models.DateField(
+        "USD rate date", null=True, blank=True, help_text="The date of the rate used; empty for USD deals."
+    )
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.INTENTION)
+    signed_on = models.DateField(null=True, blank=True)
+    first_deal_of = models.ForeignKey(
+        Delegation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="first_deals",
+        help_text="The delegation (this deal's or one above it) whose first deal at the edition this was.",
+    )
+    regional_debut = models.BooleanField(default=False, help_text="A product of the deal debuts in a region.")
+    debut_region = models.CharField(max_length=100, blank=True, help_text="e.g. Asia Pacific")
+    markets = models.ManyToManyField(Market, blank=True, related_name="deals", help_text="Downstream markets.")
+    is_published = models.BooleanField(default=False, help_text="Visible to the public (after any embargo).")
+    embargo_until = models.DateTimeField(null=True, blank=True, help_text="Hidden from the public until then.")
+
+    class Meta:
+        ordering = ["-signed_on", "-id"]
+        indexes = [
+            models.Index(fields=["stage"], name="deal_stage_idx"),
+            models.Index(fields=["signed_on"], name="deal_signed_on_idx"),
+            models.Index(fields=["value_usd"], name="deal_value_usd_idx"),
+            models.Index(fields=["edition", "delegation"], name="deal_edition_delegation_idx"),
+            models.Index(fields=["is_published", "embargo_until"], name="deal_published_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="deal_amount_positive",
+                violation_error_message="A deal's amount must be greater than zero.",
+            ),
+            models.CheckConstraint(
+                condition=Q(value_usd__gt=0),
+                name="deal_value_usd_positive",
+                violation_error_message="A deal's USD value must be greater than zero.",
+            ),
+            models.CheckConstraint(
+                condition=Q(usd_rate__gt=0),
+                name="deal_usd_rate_positive",
+                violation_error_message="A deal's USD rate must be greater than zero.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(buyer=F("seller")),
+                name="deal_buyer_not_seller",
+                violation_error_message="A deal's buyer and seller must be different enterprises.",
+            ),
+            currency_code_constraint(field="currency", name="deal_currency_iso4217"),
+            models.CheckConstraint(
+                condition=~Q(currency="USD") | Q(usd_rate=1, value_usd=F("amount"), usd_rate_date__isnull=True),
+                name="deal_usd_needs_no_rate",
+                violation_error_message="A USD deal's USD value is its amount, at rate 1 with no rate date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__in=["intention", "signed", "executed", "cancelled"]),
+                name="deal_stage_valid",
+                violation_error_message="Stage must be intention, signed, executed or cancelled.",
+            ),
+            models.UniqueConstraint(
+                fields=["first_deal_of", "edition"],
+                condition=Q(first_deal_of__isnull=False),
+                name="deal_one_first_deal_per_delegation_edition",
+                violation_error_message="This delegation already has a first deal at this edition.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.currency} {self.amount:,})"
+
+
+class DealLineItem(models.Model):
+    """What a deal buys: a product, its category, optionally its HS code and amount."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="line_items")
+    product = models.CharField(max_length=300)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="line_items")
+    hs_code = models.CharField(
+        "HS code",
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^(\d{2}|\d{4}|\d{6}|\d{8}|\d{10})$", "An HS code has 2, 4, 6, 8 or 10 digits.")],
+    )
+    amount = models.DecimalField(
+        max_digits=20, decimal_places=2, null=True, blank=True, help_text="In the deal's currency, where known."
+    )
+
+    class Meta:
+        ordering = ["deal_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gt=0),
+                name="deallineitem_amount_positive",
+                violation_error_message="A line item's amount must be greater than zero.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.product

@@ -1,0 +1,193 @@
+"""Trading delegations (a tree), their participation in expo editions, the enterprises that
+register and trade, and what a participation brings about: settlements and promotional activities."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from delegations import uscc
+from expo.models import CountryField, Edition, Record, country_code_constraint
+
+
+class Delegation(Record):
+    """A trading delegation, e.g. the Shanghai trading delegation and, under it, the Qingpu
+    District trading delegation. ``parent`` makes the tree; no delegation is its own ancestor."""
+
+    name = models.CharField(max_length=200)
+    name_zh = models.CharField("Chinese name", max_length=200, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The delegation this one belongs to, e.g. Shanghai for Qingpu District.",
+    )
+    region = models.CharField(max_length=100, blank=True, help_text="The city or district it represents.")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | ~Q(parent=F("id")),
+                name="delegation_not_own_parent",
+                violation_error_message="A delegation cannot be its own parent.",
+            ),
+            # Deeper cycles are refused by the trigger delegation_not_own_ancestor (migration 0002).
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def ancestors(self) -> list["Delegation"]:
+        """The chain of parents, nearest first (stops at a cycle rather than looping)."""
+        chain: list[Delegation] = []
+        seen = {self.pk}
+        node = self.parent
+        while node is not None and node.pk not in seen:
+            chain.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        return chain
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is None or self.parent is None:
+            return
+        if self.parent.pk == self.pk or any(node.pk == self.pk for node in self.parent.ancestors()):
+            raise ValidationError({"parent": "A delegation cannot be its own ancestor."})
+
+
+class Enterprise(Record):
+    """Any organisation that registers or trades: a company, association, institute or government body."""
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", "Company"
+        ASSOCIATION = "association", "Association"
+        INSTITUTE = "institute", "Institute"
+        GOVERNMENT = "government", "Government body"
+        OTHER = "other", "Other organisation"
+
+    name = models.CharField("legal name (English)", max_length=300)
+    name_zh = models.CharField("legal name (Chinese)", max_length=300, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COMPANY)
+    country = CountryField(db_index=True)
+    city = models.CharField(max_length=100, blank=True)
+    district = models.CharField(max_length=100, blank=True, help_text="Where it is registered, e.g. Qingpu District.")
+    industry = models.CharField(max_length=200, blank=True)
+    uscc = models.CharField(
+        "Unified Social Credit Code",
+        max_length=18,
+        blank=True,
+        help_text="18 characters with a valid check character; empty where unknown.",
+    )
+    registry_id = models.CharField("other registry id", max_length=100, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name"], name="enterprise_name_idx")]
+        constraints = [
+            country_code_constraint(field="country", name="enterprise_country_iso3166"),
+            models.CheckConstraint(
+                condition=uscc.database_condition("uscc"),
+                name="enterprise_uscc_valid",
+                violation_error_message=(
+                    "A Unified Social Credit Code has 18 characters (digits and capital letters "
+                    "other than I, O, S, V, Z) and a valid check character."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["uscc"],
+                condition=~Q(uscc=""),
+                name="enterprise_uscc_unique",
+                violation_error_message="Another enterprise has this Unified Social Credit Code.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country})" if self.country else self.name
+
+
+class Participation(Record):
+    """A delegation taking part in an edition: who registered with it and what it ran there."""
+
+    delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="participations")
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="participations")
+    registered_organisations = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Enterprises and organisations registered with the delegation."
+    )
+    professional_audience = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Professional visitors registered by the delegation."
+    )
+    enterprises = models.ManyToManyField(
+        Enterprise,
+        blank=True,
+        related_name="participations",
+        help_text="The registered enterprises known by name.",
+    )
+    city_parlor = models.TextField(blank=True, help_text="The delegation's showcase at the venue, where it had one.")
+    services = models.TextField(blank=True, help_text="Services it offered visitors.")
+
+    class Meta:
+        ordering = ["edition__start_date", "delegation__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delegation", "edition"],
+                name="participation_one_per_delegation_edition",
+                violation_error_message="This delegation already has a participation in this edition.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegation} at {self.edition}"
+
+
+class Settlement(Record):
+    """An enterprise that attended and will settle in the delegation's district."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        INTENDED = "intended", "Intended"
+
+    participation = models.ForeignKey(Participation, on_delete=models.PROTECT, related_name="settlements")
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="settlements")
+    status = models.CharField(max_length=10, choices=Status.choices, db_index=True)
+    announced_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["participation_id", "enterprise__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participation", "enterprise"],
+                name="settlement_one_per_enterprise_participation",
+                violation_error_message="This enterprise already has a settlement for this participation.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["confirmed", "intended"]),
+                name="settlement_status_valid",
+                violation_error_message="Status must be confirmed or intended.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} ({self.get_status_display().lower()}) – {self.participation}"
+
+
+class PromotionalActivity(Record):
+    """An event a delegation held during an edition to promote its district."""
+
+    participation = models.ForeignKey(Participation, on_delete=models.PROTECT, related_name="activities")
+    title = models.CharField(max_length=300)
+    held_on = models.DateField(null=True, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["held_on", "title", "id"]
+        verbose_name_plural = "promotional activities"
+
+    def __str__(self) -> str:
+        return self.title

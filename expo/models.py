@@ -1,0 +1,268 @@
+"""What is expo-wide: expos, their editions and venues, the sources facts come from, and the
+figures those sources report."""
+
+from django.db import models
+from django.db.models import F, Q
+
+from expo.codes import COUNTRY_CHOICES, COUNTRY_CODES, CURRENCY_CHOICES, CURRENCY_CODES
+
+
+def country_code_constraint(*, field: str, name: str) -> models.CheckConstraint:
+    """A check that ``field`` is empty or an ISO 3166-1 alpha-2 code."""
+    return models.CheckConstraint(
+        condition=Q(**{field: ""}) | Q(**{f"{field}__in": COUNTRY_CODES}),
+        name=name,
+        violation_error_message="Country must be an ISO 3166-1 alpha-2 code, such as CN or US.",
+    )
+
+
+def currency_code_constraint(*, field: str, name: str, allow_empty: bool = False) -> models.CheckConstraint:
+    """A check that ``field`` is an ISO 4217 currency code (or empty, where allowed)."""
+    condition = Q(**{f"{field}__in": CURRENCY_CODES})
+    if allow_empty:
+        condition |= Q(**{field: ""})
+    return models.CheckConstraint(
+        condition=condition,
+        name=name,
+        violation_error_message="Currency must be an ISO 4217 code, such as USD or CNY.",
+    )
+
+
+class CountryField(models.CharField):
+    """An ISO 3166-1 alpha-2 country code; empty where the source does not say."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 2)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("choices", COUNTRY_CHOICES)
+        kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 code; empty where unknown.")
+        super().__init__(*args, **kwargs)
+
+
+class CurrencyField(models.CharField):
+    """An ISO 4217 currency code."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 3)
+        kwargs.setdefault("choices", CURRENCY_CHOICES)
+        kwargs.setdefault("help_text", "ISO 4217 code.")
+        super().__init__(*args, **kwargs)
+
+
+class Source(models.Model):
+    """Where a fact comes from: a news report, a public record, a registry, a synthetic data set."""
+
+    class Kind(models.TextChoices):
+        NEWS_REPORT = "news_report", "News report"
+        PUBLIC_RECORD = "public_record", "Public record"
+        OFFICIAL = "official", "Official publication"
+        REGISTRY = "registry", "Registry"
+        SYNTHETIC = "synthetic", "Synthetic (generated demo data)"
+        OTHER = "other", "Other"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NEWS_REPORT)
+    title = models.CharField(max_length=300)
+    author = models.CharField(max_length=200, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    file = models.CharField(max_length=300, blank=True, help_text="Path of a stored copy, where there is one.")
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="source_title_not_empty",
+                violation_error_message="A source needs a title.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.author})" if self.author else self.title
+
+
+class Record(models.Model):
+    """The columns every domain record has: the source it cites and when it changed."""
+
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Where this record's facts come from.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class Venue(Record):
+    """Where editions are held, e.g. the National Exhibition and Convention Center (Shanghai)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    name_zh = models.CharField("Chinese name", max_length=200, blank=True)
+    district = models.CharField(max_length=100, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    country = CountryField()
+    address = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [country_code_constraint(field="country", name="venue_country_iso3166")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Expo(Record):
+    """An expo series, e.g. the China International Import Expo (CIIE)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=30, blank=True, help_text="e.g. CIIE")
+    name_zh = models.CharField("Chinese name", max_length=200, blank=True)
+    host_venue = models.ForeignKey(
+        Venue,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosted_expos",
+        help_text="The permanent host venue, where the expo has one.",
+    )
+    website = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class Edition(Record):
+    """One numbered edition of an expo, e.g. the 6th CIIE (5–10 November 2023)."""
+
+    expo = models.ForeignKey(Expo, on_delete=models.PROTECT, related_name="editions")
+    number = models.PositiveSmallIntegerField(help_text="1 for the first edition, 2 for the second…")
+    name = models.CharField(max_length=200, blank=True, help_text="e.g. 6th China International Import Expo")
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    dates_source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Where the dates come from, when that is not the record's source.",
+    )
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="editions")
+
+    class Meta:
+        ordering = ["expo__name", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["expo", "number"],
+                name="edition_number_unique_per_expo",
+                violation_error_message="This expo already has an edition with this number.",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="edition_number_positive",
+                violation_error_message="Edition numbers start at 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True) | Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="edition_end_not_before_start",
+                violation_error_message="An edition cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"{ordinal(self.number)} {self.expo}"
+
+
+def ordinal(number: int) -> str:
+    """``1`` → ``1st``, ``2`` → ``2nd``, ``11`` → ``11th``, ``23`` → ``23rd``."""
+    if 10 <= number % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+class ReportedFigure(Record):
+    """A number a source states about a delegation at an edition (or a run of editions ending
+    with it), kept with its qualifier and the sentence it comes from."""
+
+    class Metric(models.TextChoices):
+        TRADING_VOLUME = "trading_volume", "Trading volume"
+        INTENTION_ORDER_VOLUME = "intention_order_volume", "Procurement orders of intention"
+        REGISTERED_ORGANISATIONS = "registered_organisations", "Enterprises and organisations registered"
+        PROFESSIONAL_AUDIENCE = "professional_audience", "Professional audience registered"
+        SETTLEMENTS_CONFIRMED = "settlements_confirmed", "Settlements confirmed"
+        SETTLEMENTS_INTENDED = "settlements_intended", "Settlements intended"
+        PROMOTIONAL_ACTIVITIES = "promotional_activities", "Promotional activities held"
+        FIRST_ORDERS_OF_PARENT = "first_orders_of_parent", "Editions signing the parent delegation's first order"
+
+    class Qualifier(models.TextChoices):
+        EXACT = "exact", "exactly"
+        MORE_THAN = "more_than", "more than"
+        AT_LEAST = "at_least", "at least"
+        ABOUT = "about", "about"
+
+    delegation = models.ForeignKey(
+        "delegations.Delegation", on_delete=models.PROTECT, null=True, blank=True, related_name="reported_figures"
+    )
+    edition = models.ForeignKey(
+        Edition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reported_figures",
+        help_text="The edition the figure is about; for a run of editions, the last one.",
+    )
+    consecutive_editions = models.PositiveSmallIntegerField(
+        default=1, help_text="How many consecutive editions, ending with `edition`, the figure covers."
+    )
+    metric = models.CharField(max_length=40, choices=Metric.choices)
+    qualifier = models.CharField(max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
+    value = models.DecimalField(max_digits=20, decimal_places=2)
+    currency = CurrencyField(blank=True, help_text="ISO 4217 code for money; empty for counts.")
+    unit = models.CharField(max_length=60, blank=True, help_text="What is counted, for counts.")
+    quote = models.TextField(help_text="The sentence of the source the figure comes from, verbatim.")
+    as_of = models.DateField(null=True, blank=True, help_text="The date the figure stands at, where the source says.")
+
+    class Meta:
+        ordering = ["edition__start_date", "metric", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(qualifier__in=["exact", "more_than", "at_least", "about"]),
+                name="reportedfigure_qualifier_valid",
+                violation_error_message="Qualifier must be one of exact, more_than, at_least, about.",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="reportedfigure_value_not_negative",
+                violation_error_message="A reported figure cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(consecutive_editions__gte=1),
+                name="reportedfigure_consecutive_editions_positive",
+                violation_error_message="A figure covers at least one edition.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(quote=""),
+                name="reportedfigure_quote_not_empty",
+                violation_error_message="A reported figure needs the sentence it comes from.",
+            ),
+            currency_code_constraint(field="currency", name="reportedfigure_currency_iso4217", allow_empty=True),
+        ]
+
+    def __str__(self) -> str:
+        amount = f"{self.currency} {self.value:,}" if self.currency else f"{self.value:,} {self.unit}".strip()
+        return f"{self.get_metric_display()}: {self.get_qualifier_display()} {amount}"
