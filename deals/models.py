@@ -1,6 +1,7 @@
 """Deals signed at expos, what they buy, the markets they aim at, and the exchange rates that
 normalise their values to USD."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -149,6 +150,11 @@ class Deal(Record):
                 name="deal_stage_valid",
                 violation_error_message="Stage must be intention, signed, executed or cancelled.",
             ),
+            models.CheckConstraint(
+                condition=Q(regional_debut=True) | Q(debut_region=""),
+                name="deal_debut_region_only_with_debut",
+                violation_error_message="A debut region is given only for a deal with a regional debut.",
+            ),
             models.UniqueConstraint(
                 fields=["first_deal_of", "edition"],
                 condition=Q(first_deal_of__isnull=False),
@@ -159,6 +165,17 @@ class Deal(Record):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.currency} {self.amount:,})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.first_deal_of_id is None or self.delegation_id is None:
+            return
+        lineage = [self.delegation, *self.delegation.ancestors()]
+        if self.first_deal_of_id not in {delegation.pk for delegation in lineage}:
+            raise ValidationError(
+                {"first_deal_of": "Must be the deal's own delegation or a delegation above it."},
+                code="first_deal_of_outside_lineage",
+            )
 
 
 class DealLineItem(models.Model):

@@ -34,7 +34,7 @@ class Delegation(Record):
                 name="delegation_not_own_parent",
                 violation_error_message="A delegation cannot be its own parent.",
             ),
-            # Deeper cycles are refused by the trigger delegation_not_own_ancestor (migration 0002).
+            # Deeper cycles are refused by the trigger delegation_not_own_ancestor (migration 0003).
         ]
 
     def __str__(self) -> str:
@@ -81,6 +81,7 @@ class Enterprise(Record):
         max_length=18,
         blank=True,
         help_text="18 characters with a valid check character; empty where unknown.",
+        validators=[uscc.validate],
     )
     registry_id = models.CharField("other registry id", max_length=100, blank=True)
     description = models.TextField(blank=True)
@@ -93,10 +94,7 @@ class Enterprise(Record):
             models.CheckConstraint(
                 condition=uscc.database_condition("uscc"),
                 name="enterprise_uscc_valid",
-                violation_error_message=(
-                    "A Unified Social Credit Code has 18 characters (digits and capital letters "
-                    "other than I, O, S, V, Z) and a valid check character."
-                ),
+                violation_error_message=uscc.MESSAGE,
             ),
             models.UniqueConstraint(
                 fields=["uscc"],

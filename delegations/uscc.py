@@ -2,6 +2,7 @@
 31-character alphabet; the last is a check character chosen so that the weighted sum of all 18
 character values is a multiple of 31."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, Value
 from django.db.models.functions import Length, Mod, StrIndex, Substr
 from django.db.models.lookups import Exact, GreaterThan
@@ -10,6 +11,10 @@ ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 # Weights of positions 1–17 (3**i mod 31); the check character's weight is 1.
 WEIGHTS = (*(pow(3, i, 31) for i in range(17)), 1)
 LENGTH = 18
+MESSAGE = (
+    "A Unified Social Credit Code has 18 characters (digits and capital letters other than I, O, S, V, Z) "
+    "and a valid check character."
+)
 
 
 def check_character(first17: str) -> str:
@@ -23,6 +28,12 @@ def is_valid(code: str) -> bool:
     if len(code) != LENGTH or any(char not in ALPHABET for char in code):
         return False
     return sum(ALPHABET.index(char) * weight for char, weight in zip(code, WEIGHTS, strict=True)) % 31 == 0
+
+
+def validate(code: str) -> None:
+    """Raise ``ValidationError`` unless ``code`` is empty or a valid code (a form field validator)."""
+    if code and not is_valid(code):
+        raise ValidationError(MESSAGE, code="invalid_uscc")
 
 
 def database_condition(field: str) -> Q:

@@ -261,6 +261,11 @@ class ReportedFigure(Record):
                 violation_error_message="A reported figure needs the sentence it comes from.",
             ),
             currency_code_constraint(field="currency", name="reportedfigure_currency_iso4217", allow_empty=True),
+            models.CheckConstraint(
+                condition=(Q(currency="") & ~Q(unit="")) | (~Q(currency="") & Q(unit="")),
+                name="reportedfigure_currency_or_unit",
+                violation_error_message="A figure has a currency (for money) or a unit (for counts), not both.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,38 @@
+"""factory-boy factories for every model, one module per app. Each builds a valid row: every
+database constraint holds for the defaults."""
+
+from tests.factories.deals import (
+    CategoryFactory,
+    DealFactory,
+    DealLineItemFactory,
+    ExchangeRateFactory,
+    MarketFactory,
+)
+from tests.factories.delegations import (
+    DelegationFactory,
+    EnterpriseFactory,
+    ParticipationFactory,
+    PromotionalActivityFactory,
+    SettlementFactory,
+    valid_uscc,
+)
+from tests.factories.expo import EditionFactory, ExpoFactory, ReportedFigureFactory, SourceFactory, VenueFactory
+
+__all__ = [
+    "CategoryFactory",
+    "DealFactory",
+    "DealLineItemFactory",
+    "DelegationFactory",
+    "EditionFactory",
+    "EnterpriseFactory",
+    "ExchangeRateFactory",
+    "ExpoFactory",
+    "MarketFactory",
+    "ParticipationFactory",
+    "PromotionalActivityFactory",
+    "ReportedFigureFactory",
+    "SettlementFactory",
+    "SourceFactory",
+    "VenueFactory",
+    "valid_uscc",
+]

@@ -1,0 +1,77 @@
+"""Factories for what is expo-wide: sources, venues, expos, editions and reported figures."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from expo.models import Edition, Expo, ReportedFigure, Source, Venue, ordinal
+
+# Editions are yearly, in early November, like the CIIE (the 1st was 5–10 November 2018).
+FIRST_EDITION_START = datetime.date(2018, 11, 5)
+EDITION_DAYS = 6
+
+
+def edition_start(number: int) -> datetime.date:
+    """The start of the ``number``-th yearly edition (years wrap after 50 so any sequence fits)."""
+    return FIRST_EDITION_START.replace(year=FIRST_EDITION_START.year + (number - 1) % 50)
+
+
+class SourceFactory(DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    kind = Source.Kind.NEWS_REPORT
+    title = factory.Sequence(lambda n: f"Trade delegation report {n}")
+    publisher = "Example News"
+    published_on = datetime.date(2023, 11, 10)
+    url = factory.Sequence(lambda n: f"https://news.example.com/reports/{n}")
+
+
+class VenueFactory(DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    name = factory.Sequence(lambda n: f"Exhibition and Convention Center {n}")
+    district = "Qingpu District"
+    city = "Shanghai"
+    country = "CN"
+
+
+class ExpoFactory(DjangoModelFactory):
+    class Meta:
+        model = Expo
+
+    name = factory.Sequence(lambda n: f"International Import Expo {n}")
+    short_name = factory.Sequence(lambda n: f"IIE{n}")
+    host_venue = factory.SubFactory(VenueFactory)
+
+
+class EditionFactory(DjangoModelFactory):
+    class Meta:
+        model = Edition
+
+    expo = factory.SubFactory(ExpoFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    name = factory.LazyAttribute(lambda o: f"{ordinal(o.number)} {o.expo.name}")
+    start_date = factory.LazyAttribute(lambda o: edition_start(o.number))
+    end_date = factory.LazyAttribute(lambda o: o.start_date + datetime.timedelta(days=EDITION_DAYS - 1))
+    venue = factory.SelfAttribute("expo.host_venue")
+
+
+class ReportedFigureFactory(DjangoModelFactory):
+    """By default the seed's headline figure: a trading volume of more than US$1 billion."""
+
+    class Meta:
+        model = ReportedFigure
+
+    source = factory.SubFactory(SourceFactory)
+    # A string path: the delegations factories import this module.
+    delegation = factory.SubFactory("tests.factories.delegations.DelegationFactory")
+    edition = factory.SubFactory(EditionFactory)
+    metric = ReportedFigure.Metric.TRADING_VOLUME
+    qualifier = ReportedFigure.Qualifier.MORE_THAN
+    value = Decimal("1000000000.00")
+    currency = "USD"
+    quote = "The trading volume of the delegation exceeded US$1 billion."
