@@ -1,4 +1,4 @@
-"""Business rules for deals: normalising a deal's value to US dollars."""
+"""Business rules for deals: normalising their value to US dollars."""
 
 import datetime
 from dataclasses import dataclass
@@ -44,6 +44,11 @@ class UsdValue:
     rate_date: datetime.date | None
 
 
+def convert_to_usd(*, amount: Decimal, rate: Decimal) -> Decimal:
+    """``amount`` at ``rate`` USD per unit, rounded half up to the cent."""
+    return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def usd_value(*, amount: Decimal, currency: str, on: datetime.date | None) -> UsdValue:
     """``amount`` of ``currency`` in USD at the latest rate on or before ``on``, rounded half up
     to the cent. USD needs no rate; any other currency raises :class:`ExchangeRateMissing`
@@ -56,9 +61,7 @@ def usd_value(*, amount: Decimal, currency: str, on: datetime.date | None) -> Us
     if rate is None:
         raise ExchangeRateMissing(currency=currency, on=on)
     return UsdValue(
-        value=(amount * rate.rate_to_usd).quantize(CENT, rounding=ROUND_HALF_UP),
-        rate=rate.rate_to_usd,
-        rate_date=rate.date,
+        value=convert_to_usd(amount=amount, rate=rate.rate_to_usd), rate=rate.rate_to_usd, rate_date=rate.date
     )
 
 
