@@ -1,0 +1,84 @@
+"""The admin for delegations, the enterprises registered with them, and what their participations bring about."""
+
+from django.contrib import admin
+
+from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
+from expo.admin import RecordAdmin, RelatedAdminListFilter
+
+
+@admin.register(Delegation)
+class DelegationAdmin(RecordAdmin):
+    list_display = ("name", "name_zh", "parent", "region")
+    list_select_related = ("parent",)
+    list_filter = (("parent", admin.RelatedOnlyFieldListFilter), ("region", admin.AllValuesFieldListFilter))
+    search_fields = ("name", "name_zh", "region")
+    autocomplete_fields = ("parent", "source")
+    fields = ("name", "name_zh", "parent", "region", "description", "source", "created_at", "updated_at")
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(RecordAdmin):
+    list_display = ("name", "name_zh", "kind", "country", "district", "industry", "uscc")
+    list_filter = ("kind", ("country", admin.AllValuesFieldListFilter))
+    search_fields = ("name", "name_zh", "uscc", "registry_id")
+    autocomplete_fields = ("source",)
+    fields = (
+        "name",
+        "name_zh",
+        "kind",
+        "country",
+        "city",
+        "district",
+        "industry",
+        "uscc",
+        "registry_id",
+        "description",
+        "source",
+        "created_at",
+        "updated_at",
+    )
+
+
+@admin.register(Participation)
+class ParticipationAdmin(RecordAdmin):
+    list_display = ("delegation", "edition", "registered_organisations", "professional_audience")
+    list_filter = (("edition", RelatedAdminListFilter), ("delegation", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("delegation__name", "edition__name", "edition__expo__name", "edition__expo__short_name")
+    autocomplete_fields = ("delegation", "edition", "enterprises", "source")
+    fields = (
+        "delegation",
+        "edition",
+        "registered_organisations",
+        "professional_audience",
+        "enterprises",
+        "city_parlor",
+        "services",
+        "source",
+        "created_at",
+        "updated_at",
+    )
+
+    def get_queryset(self, request):
+        # Not list_select_related: a participation is called after its delegation and edition wherever
+        # it is listed (autocomplete included), and the change list keeps this selection.
+        return super().get_queryset(request).select_related("delegation", "edition__expo")
+
+
+@admin.register(Settlement)
+class SettlementAdmin(RecordAdmin):
+    list_display = ("enterprise", "status", "participation", "announced_on")
+    list_select_related = ("enterprise", "participation__delegation", "participation__edition__expo")
+    list_filter = ("status", ("participation__edition", RelatedAdminListFilter), "announced_on")
+    search_fields = ("enterprise__name", "enterprise__name_zh", "participation__delegation__name", "notes")
+    autocomplete_fields = ("participation", "enterprise", "source")
+    fields = ("participation", "enterprise", "status", "announced_on", "notes", "source", "created_at", "updated_at")
+
+
+@admin.register(PromotionalActivity)
+class PromotionalActivityAdmin(RecordAdmin):
+    list_display = ("title", "participation", "held_on", "location")
+    list_select_related = ("participation__delegation", "participation__edition__expo")
+    list_filter = (("participation__edition", RelatedAdminListFilter), "held_on")
+    search_fields = ("title", "location", "description", "participation__delegation__name")
+    autocomplete_fields = ("participation", "source")
+    fields = ("participation", "title", "held_on", "location", "description", "source", "created_at", "updated_at")

@@ -1,0 +1,114 @@
+"""The admin for what is expo-wide, and what every app's admin shares."""
+
+from django.contrib import admin
+from django.db import models
+
+from expo.models import Edition, Expo, ReportedFigure, Source, Venue
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """The base of every admin here: a record's timestamps are shown, never edited."""
+
+    readonly_fields = ("created_at", "updated_at")
+    # A URL typed without a scheme is taken as https (Django 6's default), not http.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+class RelatedAdminListFilter(admin.RelatedFieldListFilter):
+    """A filter by a related object whose choices come from that object's admin queryset, so
+    labels that need further relations (an edition named after its expo) cost no extra queries."""
+
+    def field_choices(self, field, request, model_admin):
+        related_admin = model_admin.admin_site.get_model_admin(field.remote_field.model)
+        return [(obj.pk, str(obj)) for obj in related_admin.get_queryset(request)]
+
+
+@admin.register(Source)
+class SourceAdmin(RecordAdmin):
+    list_display = ("title", "kind", "publisher", "author", "published_on")
+    list_filter = ("kind", "published_on")
+    search_fields = ("title", "author", "publisher", "url", "file")
+    fields = (
+        "kind",
+        "title",
+        "author",
+        "publisher",
+        "published_on",
+        "url",
+        "file",
+        "notes",
+        "created_at",
+        "updated_at",
+    )
+
+
+@admin.register(Venue)
+class VenueAdmin(RecordAdmin):
+    list_display = ("name", "name_zh", "district", "city", "country")
+    list_filter = (("country", admin.AllValuesFieldListFilter), ("city", admin.AllValuesFieldListFilter))
+    search_fields = ("name", "name_zh", "district", "city")
+    autocomplete_fields = ("source",)
+    fields = ("name", "name_zh", "address", "district", "city", "country", "source", "created_at", "updated_at")
+
+
+@admin.register(Expo)
+class ExpoAdmin(RecordAdmin):
+    list_display = ("name", "short_name", "name_zh", "host_venue")
+    list_select_related = ("host_venue",)
+    list_filter = ("host_venue",)
+    search_fields = ("name", "short_name", "name_zh")
+    autocomplete_fields = ("host_venue", "source")
+    fields = ("name", "short_name", "name_zh", "host_venue", "website", "source", "created_at", "updated_at")
+
+
+@admin.register(Edition)
+class EditionAdmin(RecordAdmin):
+    list_display = ("__str__", "expo", "number", "start_date", "end_date", "venue")
+    list_filter = ("expo", "venue", "start_date")
+    search_fields = ("name", "expo__name", "expo__short_name")
+    autocomplete_fields = ("expo", "venue", "source", "dates_source")
+    fields = (
+        "expo",
+        "number",
+        "name",
+        "start_date",
+        "end_date",
+        "dates_source",
+        "venue",
+        "source",
+        "created_at",
+        "updated_at",
+    )
+
+    def get_queryset(self, request):
+        # Not list_select_related: an edition without a name is called after its expo wherever it
+        # is listed (autocomplete, other admins' filters), and the change list keeps this selection.
+        return super().get_queryset(request).select_related("expo", "venue")
+
+
+@admin.register(ReportedFigure)
+class ReportedFigureAdmin(RecordAdmin):
+    list_display = ("metric", "qualifier", "value", "currency_or_unit", "delegation", "edition")
+    list_select_related = ("delegation", "edition__expo")
+    list_filter = ("metric", "qualifier", ("edition", RelatedAdminListFilter))
+    search_fields = ("quote", "delegation__name")
+    autocomplete_fields = ("delegation", "edition", "source")
+    fields = (
+        "delegation",
+        "edition",
+        "consecutive_editions",
+        "metric",
+        "qualifier",
+        "value",
+        "currency",
+        "unit",
+        "as_of",
+        "quote",
+        "source",
+        "created_at",
+        "updated_at",
+    )
+
+    @admin.display(description="currency / unit")
+    def currency_or_unit(self, figure: ReportedFigure) -> str:
+        return figure.currency or figure.unit
