@@ -1,0 +1,479 @@
+"""Synthetic demo data: a deterministic, valid data set of any size for trying the API and the
+admin at scale. The reference rows (expos, delegations, enterprises…) are built with the test
+factories, the deals and what hangs off them in a tight loop; all are written with
+``bulk_create`` in one transaction, and every record cites one synthetic source."""
+
+import bisect
+import datetime
+import itertools
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import factory.random
+import faker
+from django.db import transaction
+
+from deals.models import Category, Deal, DealLineItem, ExchangeRate, Market
+from deals.services import convert_to_usd
+from delegations.models import Delegation, Enterprise
+from expo.models import Edition, Source, ordinal
+from tests.factories import (
+    CategoryFactory,
+    DelegationFactory,
+    EditionFactory,
+    EnterpriseFactory,
+    ExchangeRateFactory,
+    ExpoFactory,
+    MarketFactory,
+    ParticipationFactory,
+    PromotionalActivityFactory,
+    SettlementFactory,
+    SourceFactory,
+    VenueFactory,
+)
+
+# Currencies with their share of deals and a base rate (USD per unit) that each edition varies by ±5%.
+CURRENCIES = {
+    "USD": (50, Decimal(1)),
+    "CNY": (30, Decimal("0.14")),
+    "EUR": (12, Decimal("1.10")),
+    "JPY": (8, Decimal("0.0075")),
+}
+STAGES = {Deal.Stage.INTENTION: 35, Deal.Stage.SIGNED: 40, Deal.Stage.EXECUTED: 20, Deal.Stage.CANCELLED: 5}
+# Country → (share of enterprises, cities).
+COUNTRIES = {
+    "CN": (55, ["Shanghai", "Beijing", "Hangzhou", "Suzhou", "Shenzhen"]),
+    "US": (10, ["Chicago", "Houston", "Seattle"]),
+    "DE": (7, ["Munich", "Hamburg"]),
+    "JP": (6, ["Tokyo", "Osaka"]),
+    "FR": (4, ["Paris", "Lyon"]),
+    "KR": (4, ["Seoul"]),
+    "GB": (3, ["London"]),
+    "IT": (3, ["Milan"]),
+    "NL": (2, ["Rotterdam"]),
+    "CH": (2, ["Basel"]),
+    "AU": (2, ["Sydney"]),
+    "SG": (2, ["Singapore"]),
+}
+SHANGHAI_DISTRICTS = [
+    "Qingpu District",
+    "Minhang District",
+    "Pudong New Area",
+    "Jiading District",
+    "Songjiang District",
+]
+DELEGATIONS = {
+    "Shanghai": SHANGHAI_DISTRICTS,
+    "Zhejiang": ["Hangzhou", "Ningbo", "Wenzhou"],
+    "Jiangsu": ["Suzhou", "Nanjing", "Wuxi"],
+    "Guangdong": ["Guangzhou", "Shenzhen", "Foshan"],
+}
+INDUSTRIES = [
+    "Industrial supplies",
+    "Materials science",
+    "Medical devices",
+    "Food and agriculture",
+    "Automotive",
+    "Consumer electronics",
+    "Cosmetics",
+    "Semiconductors",
+    "Pharmaceuticals",
+    "Logistics",
+]
+MARKETS = [
+    "Electronics",
+    "Transportation",
+    "New energy",
+    "Packaging",
+    "Architecture",
+    "Healthcare",
+    "Consumer goods",
+    "Agriculture",
+    "Automotive",
+    "Textiles",
+]
+# Category → (product nouns, HS codes).
+CATEGORIES = {
+    "Organo-silicon products": (["silicone sealant", "silicone rubber", "silane coupling agent"], ["3910", "391000"]),
+    "Medical devices": (["ultrasound scanner", "surgical robot", "infusion pump"], ["9018", "901812"]),
+    "Food and agricultural products": (["chilled beef", "milk powder", "soybeans"], ["0201", "0402", "1201"]),
+    "Industrial machinery": (["injection moulding machine", "industrial robot", "CNC lathe"], ["8477", "8479"]),
+    "Automobiles": (["electric SUV", "hybrid sedan", "electric truck"], ["8703", "8704"]),
+    "Consumer electronics": (["smartphone", "television set", "smart speaker"], ["8517", "8528"]),
+    "Cosmetics": (["skin-care set", "perfume", "sunscreen"], ["3303", "3304"]),
+    "Semiconductors": (["power module", "memory chip", "image sensor"], ["8541", "8542"]),
+    "Pharmaceuticals": (["oncology drug", "vaccine", "insulin"], ["3002", "3004"]),
+    "Textiles and apparel": (["wool knitwear", "technical fabric", "outdoor jacket"], ["5112", "6110"]),
+}
+GRADES = ["Premium", "Industrial-grade", "High-purity", "Standard", "Custom", "Next-generation", "Certified"]
+DEBUT_REGIONS = ["Asia Pacific", "China", "East Asia", "Yangtze River Delta"]
+# Two expos: one in November like the CIIE, one in spring; (name, short name, editions, month, day).
+EXPOS = [
+    ("Synthetic International Import Expo", "SIIE", 6, 11, 5),
+    ("Synthetic Consumer Products Fair", "SCPF", 3, 4, 15),
+]
+# Enterprises: one per DEALS_PER_ENTERPRISE deals, plus a base so small runs still have a choice.
+DEALS_PER_ENTERPRISE = 20
+BASE_ENTERPRISES = 50
+
+
+class DemoDataExists(Exception):
+    """The database already holds the demo data of this seed."""
+
+
+@dataclass(frozen=True)
+class EditionPlan:
+    """An edition with its days and, per currency and day, the rate a deal signed that day uses."""
+
+    edition: Edition
+    days: tuple[datetime.date, ...]
+    rates: dict[tuple[str, datetime.date], tuple[Decimal, datetime.date]]
+
+
+def source_title(seed: int) -> str:
+    """The title of the synthetic source the demo data of ``seed`` cites."""
+    return f"Synthetic demo data (seed {seed})"
+
+
+def generate_demo(*, deals: int, seed: int = 0, batch_size: int = 5000) -> dict[str, int]:
+    """Create ``deals`` synthetic deals with everything they need (expos, editions, delegations,
+    enterprises, markets, categories, exchange rates, participations) in one transaction and
+    return the number of rows created per kind. The same seed gives the same data. Raises
+    :class:`DemoDataExists` if this seed's data is already there."""
+    if deals < 1:
+        raise ValueError("Generate at least one deal.")
+    rng = random.Random(seed)
+    factory.random.reseed_random(seed)
+    with transaction.atomic():
+        if Source.objects.filter(kind=Source.Kind.SYNTHETIC, title=source_title(seed)).exists():
+            raise DemoDataExists(f"The demo data of seed {seed} is already in this database.")
+        return _Builder(rng=rng, seed=seed, batch_size=batch_size).run(deals=deals)
+
+
+class _Builder:
+    """Creates the rows of one demo data set in dependency order, counting them by kind."""
+
+    def __init__(self, *, rng: random.Random, seed: int, batch_size: int) -> None:
+        self.rng = rng
+        self.seed = seed
+        self.batch_size = batch_size
+        self.counts: dict[str, int] = {}
+        # Unique names carry the seed so the data sets of several seeds can share a database.
+        self.suffix = f" (demo seed {seed})"
+
+    def save(self, key: str, objs: list) -> list:
+        """Insert ``objs`` (all of one model) and count them under ``key``; they get their ids."""
+        if objs:
+            type(objs[0]).objects.bulk_create(objs, batch_size=self.batch_size)
+        self.counts[key] = self.counts.get(key, 0) + len(objs)
+        return objs
+
+    def run(self, *, deals: int) -> dict[str, int]:
+        self.source = SourceFactory.build(
+            kind=Source.Kind.SYNTHETIC,
+            title=source_title(self.seed),
+            publisher="",
+            published_on=None,
+            url="",
+            notes="Generated by `manage.py generate_demo`: every name, amount and date is invented.",
+        )
+        self.save("sources", [self.source])
+        editions = self.editions()
+        delegations = self.delegations()
+        enterprises = self.enterprises(deals // DEALS_PER_ENTERPRISE + BASE_ENTERPRISES)
+        self.participations(editions, delegations, enterprises)
+        markets = self.save(
+            "markets", [MarketFactory.build(name=name + self.suffix, source=self.source) for name in MARKETS]
+        )
+        categories = self.save(
+            "categories",
+            [CategoryFactory.build(name=name + self.suffix, source=self.source) for name in CATEGORIES],
+        )
+        plans = self.exchange_rates(editions)
+        self.deals(
+            deals, plans=plans, delegations=delegations, enterprises=enterprises, markets=markets, categories=categories
+        )
+        return self.counts
+
+    def editions(self) -> list[Edition]:
+        """Two expos at one venue, with yearly editions of six days each."""
+        venue = self.save(
+            "venues",
+            [VenueFactory.build(name="Synthetic Exhibition and Convention Center" + self.suffix, source=self.source)],
+        )[0]
+        expos = self.save(
+            "expos",
+            [
+                ExpoFactory.build(name=name + self.suffix, short_name=short, host_venue=venue, source=self.source)
+                for name, short, _, _, _ in EXPOS
+            ],
+        )
+        editions = []
+        for expo, (name, _, count, month, day) in zip(expos, EXPOS, strict=True):
+            for number in range(1, count + 1):
+                start = datetime.date(2017 + number, month, day)
+                editions.append(
+                    EditionFactory.build(
+                        expo=expo,
+                        number=number,
+                        name=f"{ordinal(number)} {name}",
+                        start_date=start,
+                        end_date=start + datetime.timedelta(days=5),
+                        venue=venue,
+                        source=self.source,
+                    )
+                )
+        return self.save("editions", editions)
+
+    def delegations(self) -> list[Delegation]:
+        """A few regional delegations, each with sub-delegations for its districts or cities."""
+        roots = self.save(
+            "delegations",
+            [
+                DelegationFactory.build(name=f"{region} trading delegation", region=region, source=self.source)
+                for region in DELEGATIONS
+            ],
+        )
+        children = self.save(
+            "delegations",
+            [
+                DelegationFactory.build(name=f"{sub} trading delegation", region=sub, parent=root, source=self.source)
+                for root, subs in zip(roots, DELEGATIONS.values(), strict=True)
+                for sub in subs
+            ],
+        )
+        return roots + children
+
+    def enterprises(self, count: int) -> list[Enterprise]:
+        """``count`` enterprises in several countries, most of them Chinese."""
+        rng = self.rng
+        fake_zh = faker.Faker("zh_CN")
+        countries = rng.choices(list(COUNTRIES), weights=[share for share, _ in COUNTRIES.values()], k=count)
+        enterprises = []
+        for country in countries:
+            city = rng.choice(COUNTRIES[country][1])
+            enterprises.append(
+                # The English name comes from the factory's Faker declaration.
+                EnterpriseFactory.build(
+                    name_zh=fake_zh.company() if country == "CN" else "",
+                    kind=rng.choices(list(Enterprise.Kind), weights=[85, 5, 5, 3, 2])[0],
+                    country=country,
+                    city=city,
+                    district=rng.choice(SHANGHAI_DISTRICTS) if city == "Shanghai" else "",
+                    industry=rng.choice(INDUSTRIES),
+                    source=self.source,
+                )
+            )
+        return self.save("enterprises", enterprises)
+
+    def participations(
+        self, editions: list[Edition], delegations: list[Delegation], enterprises: list[Enterprise]
+    ) -> None:
+        """Every delegation at every edition, with a few settlements and promotional activities."""
+        rng = self.rng
+        participations = self.save(
+            "participations",
+            [
+                ParticipationFactory.build(
+                    delegation=delegation,
+                    edition=edition,
+                    registered_organisations=rng.randint(100, 5000),
+                    professional_audience=rng.randint(1000, 20000),
+                    source=self.source,
+                )
+                for edition in editions
+                for delegation in delegations
+            ],
+        )
+        settlements = []
+        activities = []
+        for participation in participations:
+            edition = participation.edition
+            for enterprise in rng.sample(enterprises, rng.randint(0, 4)):
+                settlements.append(
+                    SettlementFactory.build(
+                        participation=participation,
+                        enterprise=enterprise,
+                        status=rng.choice(["confirmed", "intended", "intended"]),
+                        announced_on=edition.end_date,
+                        source=self.source,
+                    )
+                )
+            for number in range(1, rng.randint(1, 3) + 1):
+                activities.append(
+                    PromotionalActivityFactory.build(
+                        participation=participation,
+                        title=f"{participation.delegation.region} investment promotion conference {number}",
+                        held_on=edition.start_date + datetime.timedelta(days=number),
+                        source=self.source,
+                    )
+                )
+        self.save("settlements", settlements)
+        self.save("promotional_activities", activities)
+
+    def exchange_rates(self, editions: list[Edition]) -> list[EditionPlan]:
+        """A rate per non-USD currency at each edition's start date (unless the database has one
+        already), and for each edition day the rate deals.services would take: the latest on or
+        before that day, whichever rates the database holds."""
+        rng = self.rng
+        foreign = [currency for currency in CURRENCIES if currency != "USD"]
+        known: dict[str, dict[datetime.date, Decimal]] = {currency: {} for currency in foreign}
+        for currency, date, rate in ExchangeRate.objects.filter(currency__in=foreign).values_list(
+            "currency", "date", "rate_to_usd"
+        ):
+            known[currency][date] = rate
+        new_rates = []
+        for currency in foreign:
+            base = CURRENCIES[currency][1]
+            for start in sorted({edition.start_date for edition in editions}):
+                # Drawn even when the database has this rate, so the deals that follow stay the same.
+                rate = (base * Decimal(rng.randint(9500, 10500)) / 10000).quantize(Decimal("1E-8"))
+                if start in known[currency]:
+                    continue
+                known[currency][start] = rate
+                new_rates.append(
+                    ExchangeRateFactory.build(currency=currency, date=start, rate_to_usd=rate, source=self.source)
+                )
+        self.save("exchange_rates", new_rates)
+        plans = []
+        for edition in editions:
+            days = tuple(
+                edition.start_date + datetime.timedelta(days=offset)
+                for offset in range((edition.end_date - edition.start_date).days + 1)
+            )
+            rates = {}
+            for currency in foreign:
+                dates = sorted(known[currency])
+                for day in days:
+                    rate_date = dates[bisect.bisect_right(dates, day) - 1]
+                    rates[currency, day] = (known[currency][rate_date], rate_date)
+            plans.append(EditionPlan(edition=edition, days=days, rates=rates))
+        return plans
+
+    def deals(
+        self,
+        count: int,
+        *,
+        plans: list[EditionPlan],
+        delegations: list[Delegation],
+        enterprises: list[Enterprise],
+        markets: list[Market],
+        categories: list[Category],
+    ) -> None:
+        """``count`` deals with their line items and markets. These rows are built with the model
+        classes, not the factories: factory-boy spends about 150 µs resolving its declarations for
+        every object, which would double the time of a 100,000-deal run. test_demo.py holds them
+        to full_clean(), as valid as factory rows."""
+        rng = self.rng
+        currencies = list(CURRENCIES)
+        currency_weights = list(itertools.accumulate(weight for weight, _ in CURRENCIES.values()))
+        stages = list(STAGES)
+        stage_weights = list(itertools.accumulate(STAGES.values()))
+        enterprise_ids = [enterprise.pk for enterprise in enterprises]
+        market_ids = [market.pk for market in markets]
+        # Pools computed once, so the loop draws names rather than generating them.
+        kinds = [
+            (category.pk, [f"{grade} {noun}" for grade in GRADES for noun in nouns], codes)
+            for category, (nouns, codes) in zip(categories, CATEGORIES.values(), strict=True)
+        ]
+        through = Deal.markets.through
+        firsts: set[tuple[int, int]] = set()
+        for batch in _chunks(count, self.batch_size):
+            batch_deals: list[Deal] = []
+            batch_items: list[list[tuple[str, int, str, Decimal | None]]] = []
+            batch_markets: list[list[int]] = []
+            for _ in batch:
+                plan = rng.choice(plans)
+                delegation = rng.choice(delegations)
+                buyer_index = rng.randrange(len(enterprise_ids))
+                seller_index = rng.randrange(len(enterprise_ids) - 1)
+                if seller_index >= buyer_index:
+                    seller_index += 1
+                currency = rng.choices(currencies, cum_weights=currency_weights)[0]
+                amount = _amount(rng)
+                # The first deal generated for a delegation at an edition is its first deal there:
+                # signed on the opening day, and not cancelled.
+                first = (delegation.pk, plan.edition.pk) not in firsts
+                if first:
+                    firsts.add((delegation.pk, plan.edition.pk))
+                    signed_on = plan.days[0]
+                    stage = rng.choice([Deal.Stage.SIGNED, Deal.Stage.EXECUTED])
+                else:
+                    signed_on = rng.choice(plan.days)
+                    stage = rng.choices(stages, cum_weights=stage_weights)[0]
+                if currency == "USD":
+                    value_usd, usd_rate, usd_rate_date = amount, Decimal(1), None
+                else:
+                    usd_rate, usd_rate_date = plan.rates[currency, signed_on]
+                    value_usd = convert_to_usd(amount=amount, rate=usd_rate)
+                line_kinds = [rng.choice(kinds) for _ in range(rng.randint(1, 3))]
+                line_amounts = _split(rng, amount, len(line_kinds)) if rng.random() < 0.5 else [None] * len(line_kinds)
+                items = [
+                    (rng.choice(products), category_id, rng.choice(codes) if rng.random() < 0.8 else "", line_amount)
+                    for (category_id, products, codes), line_amount in zip(line_kinds, line_amounts, strict=True)
+                ]
+                debut = rng.random() < 0.03
+                batch_deals.append(
+                    Deal(
+                        title=f"{items[0][0].capitalize()} procurement",
+                        buyer_id=enterprise_ids[buyer_index],
+                        seller_id=enterprise_ids[seller_index],
+                        delegation_id=delegation.pk,
+                        edition_id=plan.edition.pk,
+                        amount=amount,
+                        currency=currency,
+                        value_usd=value_usd,
+                        usd_rate=usd_rate,
+                        usd_rate_date=usd_rate_date,
+                        stage=stage,
+                        signed_on=signed_on,
+                        first_deal_of_id=delegation.pk if first else None,
+                        regional_debut=debut,
+                        debut_region=rng.choice(DEBUT_REGIONS) if debut else "",
+                        is_published=rng.random() < 0.9,
+                        source_id=self.source.pk,
+                    )
+                )
+                batch_items.append(items)
+                batch_markets.append(rng.sample(market_ids, rng.randint(0, 3)))
+            self.save("deals", batch_deals)
+            self.save(
+                "deal_line_items",
+                [
+                    DealLineItem(deal_id=deal.pk, product=product, category_id=category_id, hs_code=code, amount=amount)
+                    for deal, items in zip(batch_deals, batch_items, strict=True)
+                    for product, category_id, code, amount in items
+                ],
+            )
+            self.save(
+                "deal_markets",
+                [
+                    through(deal_id=deal.pk, market_id=market_id)
+                    for deal, deal_market_ids in zip(batch_deals, batch_markets, strict=True)
+                    for market_id in deal_market_ids
+                ],
+            )
+
+
+def _chunks(count: int, size: int) -> Iterator[range]:
+    for start in range(0, count, size):
+        yield range(start, min(start + size, count))
+
+
+def _amount(rng: random.Random) -> Decimal:
+    """An amount from 10,000.00 to 999,999,999.99, log-uniform; half of them whole thousands."""
+    magnitude = rng.randint(6, 10)
+    cents = rng.randint(10**magnitude, 10 ** (magnitude + 1) - 1)
+    if rng.random() < 0.5:
+        cents -= cents % 100_000
+    return Decimal(cents).scaleb(-2)
+
+
+def _split(rng: random.Random, amount: Decimal, parts: int) -> Sequence[Decimal]:
+    """``amount`` split into ``parts`` positive amounts that add up to it."""
+    cents = int(amount * 100)
+    cuts = sorted(rng.sample(range(1, cents), parts - 1))
+    bounds = [0, *cuts, cents]
+    return [Decimal(high - low).scaleb(-2) for low, high in itertools.pairwise(bounds)]

@@ -1,0 +1,210 @@
+"""The demo data generator (deals.demo, ``manage.py generate_demo``): the number of deals asked
+for, valid rows, USD values as the valuation service computes them, one synthetic source, and
+the same data for the same seed."""
+
+import io
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import Count, F, Q
+
+from deals.demo import DemoDataExists, generate_demo
+from deals.models import Category, Deal, DealLineItem, ExchangeRate, Market
+from deals.services import usd_value
+from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
+from expo.models import Edition, Expo, Source, Venue
+
+pytestmark = pytest.mark.django_db
+
+RECORD_MODELS = {
+    "venues": Venue,
+    "expos": Expo,
+    "editions": Edition,
+    "delegations": Delegation,
+    "enterprises": Enterprise,
+    "participations": Participation,
+    "settlements": Settlement,
+    "promotional_activities": PromotionalActivity,
+    "markets": Market,
+    "categories": Category,
+    "exchange_rates": ExchangeRate,
+    "deals": Deal,
+}
+
+
+@pytest.fixture
+def demo() -> dict[str, int]:
+    return generate_demo(deals=200, seed=1)
+
+
+def test_creates_exactly_the_deals_asked_for(demo):
+    assert demo["deals"] == 200
+    assert Deal.objects.count() == 200
+
+
+def test_reports_the_rows_it_created(demo):
+    in_database = {name: model.objects.count() for name, model in RECORD_MODELS.items()}
+    in_database |= {
+        "sources": Source.objects.count(),
+        "deal_line_items": DealLineItem.objects.count(),
+        "deal_markets": Deal.markets.through.objects.count(),
+    }
+
+    assert demo == in_database
+
+
+def test_creates_enterprises_in_proportion_to_deals(demo):
+    # One per twenty deals plus fifty.
+    assert demo["enterprises"] == 60
+
+
+def test_creates_a_delegation_tree(demo):
+    roots = Delegation.objects.filter(parent=None)
+
+    assert sorted(roots.values_list("name", flat=True)) == [
+        "Guangdong trading delegation",
+        "Jiangsu trading delegation",
+        "Shanghai trading delegation",
+        "Zhejiang trading delegation",
+    ]
+    assert sorted(
+        Delegation.objects.get(name="Shanghai trading delegation").children.values_list("region", flat=True)
+    ) == [
+        "Jiading District",
+        "Minhang District",
+        "Pudong New Area",
+        "Qingpu District",
+        "Songjiang District",
+    ]
+
+
+def test_every_delegation_takes_part_in_every_edition(demo):
+    assert demo["participations"] == demo["delegations"] * demo["editions"] == 18 * 9
+
+
+def test_every_deal_passes_full_clean(demo):
+    for deal in Deal.objects.all():
+        deal.full_clean()
+
+
+def test_every_line_item_passes_full_clean(demo):
+    for item in DealLineItem.objects.all():
+        item.full_clean()
+
+
+def test_non_usd_deals_are_valued_as_the_service_values_them(demo):
+    foreign = Deal.objects.exclude(currency="USD")
+
+    assert set(foreign.values_list("currency", flat=True)) == {"CNY", "EUR", "JPY"}
+    for deal in foreign:
+        expected = usd_value(amount=deal.amount, currency=deal.currency, on=deal.signed_on)
+        assert (deal.value_usd, deal.usd_rate, deal.usd_rate_date) == (
+            expected.value,
+            expected.rate,
+            expected.rate_date,
+        )
+
+
+def test_usd_deals_are_their_own_value(demo):
+    usd = Deal.objects.filter(currency="USD")
+
+    assert usd.count() > 0
+    assert not usd.exclude(value_usd=F("amount"), usd_rate=1, usd_rate_date=None).exists()
+
+
+def test_every_edition_has_a_rate_per_foreign_currency_on_its_first_day(demo):
+    starts = set(Edition.objects.values_list("start_date", flat=True))
+
+    assert set(ExchangeRate.objects.values_list("currency", "date")) == {
+        (currency, start) for currency in ("CNY", "EUR", "JPY") for start in starts
+    }
+
+
+def test_deals_are_signed_during_their_edition(demo):
+    outside = Deal.objects.filter(Q(signed_on__lt=F("edition__start_date")) | Q(signed_on__gt=F("edition__end_date")))
+
+    assert Deal.objects.filter(signed_on=None).count() == 0
+    assert outside.count() == 0
+
+
+def test_deals_have_one_to_three_line_items_and_up_to_three_markets(demo):
+    counts = Deal.objects.annotate(
+        items=Count("line_items", distinct=True), market_count=Count("markets", distinct=True)
+    )
+
+    assert set(counts.values_list("items", flat=True)) == {1, 2, 3}
+    assert set(counts.values_list("market_count", flat=True)) == {0, 1, 2, 3}
+
+
+def test_each_delegation_has_one_first_deal_per_edition_it_dealt_at(demo):
+    pairs = Deal.objects.values_list("delegation", "edition").distinct().count()
+
+    assert Deal.objects.filter(first_deal_of=F("delegation")).count() == pairs
+    assert Deal.objects.exclude(first_deal_of=None).exclude(first_deal_of=F("delegation")).count() == 0
+
+
+def test_every_record_cites_the_synthetic_source(demo):
+    source = Source.objects.get()
+
+    assert (source.kind, source.title) == (Source.Kind.SYNTHETIC, "Synthetic demo data (seed 1)")
+    for model in RECORD_MODELS.values():
+        assert set(model.objects.values_list("source", flat=True)) == {source.pk}, model.__name__
+
+
+def test_refuses_a_seed_already_in_the_database(demo):
+    with pytest.raises(DemoDataExists, match=r"^The demo data of seed 1 is already in this database\.$"):
+        generate_demo(deals=10, seed=1)
+
+
+def test_another_seed_can_share_the_database(demo):
+    generate_demo(deals=10, seed=2)
+
+    assert Deal.objects.count() == 210
+
+
+def demo_deals(*, seed: int) -> list[tuple]:
+    """The deals the demo of ``seed`` creates on an empty database, then rolled back."""
+    with transaction.atomic():
+        generate_demo(deals=50, seed=seed)
+        deals = list(
+            Deal.objects.order_by("id").values_list(
+                "title", "amount", "currency", "value_usd", "stage", "signed_on", "buyer__name", "edition__number"
+            )
+        )
+        transaction.set_rollback(True)
+    return deals
+
+
+def test_same_seed_gives_the_same_deals():
+    first = demo_deals(seed=7)
+
+    assert Deal.objects.count() == 0
+    assert demo_deals(seed=7) == first
+
+
+def test_another_seed_gives_other_deals():
+    assert demo_deals(seed=7) != demo_deals(seed=8)
+
+
+def test_command_prints_what_it_created():
+    out = io.StringIO()
+
+    call_command("generate_demo", "--deals", "30", "--seed", "3", stdout=out)
+
+    output = out.getvalue()
+    assert output.startswith("Created Synthetic demo data (seed 3) in ")
+    assert re.search(r"^  deals +30$", output, re.MULTILINE)
+    assert re.search(r"^30 deals in \d+\.\d s\.$", output, re.MULTILINE)
+    assert Deal.objects.count() == 30
+
+
+def test_command_refuses_no_deals():
+    with pytest.raises(CommandError, match=r"^--deals must be at least 1\.$"):
+        call_command("generate_demo", "--deals", "0")
+
+
+def test_command_refuses_a_seed_already_in_the_database(demo):
+    with pytest.raises(CommandError, match=r"Use another --seed, or a fresh database\.$"):
+        call_command("generate_demo", "--deals", "10", "--seed", "1", stdout=io.StringIO())
