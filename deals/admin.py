@@ -112,7 +112,7 @@ class DealAdmin(RecordAdmin):
         "edition",
         "stage",
         "amount_with_currency",
-        "value_usd",
+        "value_in_usd",
         "signed_on",
         "is_published",
     )
@@ -141,3 +141,7 @@ class DealAdmin(RecordAdmin):
     @admin.display(description="amount", ordering="amount")
     def amount_with_currency(self, deal: Deal) -> str:
         return f"{deal.amount:,.2f} {deal.currency}"
+
+    @admin.display(description="value (USD)", ordering="value_usd")
+    def value_in_usd(self, deal: Deal) -> str:
+        return f"{deal.value_usd:,.2f}"

@@ -123,13 +123,15 @@ def test_changelist_queries_do_not_grow_with_rows(admin_client, model):
     assert len(five_rows) == len(one_row), "\n".join(query["sql"] for query in five_rows)
 
 
-def test_deal_changelist_shows_the_amount_with_its_currency(admin_client):
-    DealFactory(amount=Decimal("300000000.00"), currency="USD")
+def test_deal_changelist_shows_the_amount_with_its_currency_and_the_usd_value(admin_client):
+    DealFactory(currency="CNY", amount=Decimal("2000000.00"), usd_rate=Decimal("0.1371000000"))
 
     response = admin_client.get(admin_url(Deal, "changelist"))
 
     assert response.status_code == 200
-    assert "300,000,000.00 USD" in response.content.decode()
+    content = response.content.decode()
+    assert '<td class="field-amount_with_currency">2,000,000.00 CNY</td>' in content
+    assert '<td class="field-value_in_usd">274,200.00</td>' in content
 
 
 def test_deal_changelist_search_finds_a_deal_by_buyer_name(admin_client):
