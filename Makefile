@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint migrate seed demo
+.PHONY: install run test lint migrate seed demo schema
 
 # Reinstalled whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -31,6 +31,10 @@ run: seed
 DEALS ?= 10000
 demo: migrate
 	$(BIN)/python manage.py generate_demo --deals $(DEALS)
+
+## Regenerate openapi.yaml from the code (the suite fails while the committed file differs).
+schema: install
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file openapi.yaml
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,11 +1,17 @@
-"""Business rules for deals: normalising their value to US dollars."""
+"""Business rules for deals: creating and changing them, and normalising their value to US dollars."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from deals.models import Deal, ExchangeRate
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from deals.models import Category, Deal, DealLineItem, ExchangeRate, Market
+from delegations.models import Delegation, Enterprise
 from expo.errors import DomainError
+from expo.models import Edition, Source
 
 CENT = Decimal("0.01")
 
@@ -80,3 +86,133 @@ def deal_set_usd_value(*, deal: Deal) -> None:
     deal.value_usd = result.value
     deal.usd_rate = result.rate
     deal.usd_rate_date = result.rate_date
+
+
+@dataclass(frozen=True)
+class LineItemInput:
+    """A line item as given to :func:`deal_create` / :func:`deal_update`."""
+
+    product: str
+    category: Category
+    hs_code: str = ""
+    amount: Decimal | None = None
+
+
+VALUATION_FIELDS = frozenset({"amount", "currency", "signed_on", "edition"})
+
+
+def _save_deal(*, deal: Deal, markets: Iterable[Market] | None, line_items: Iterable[LineItemInput] | None) -> Deal:
+    """Validate ``deal`` against every model rule, save it, and replace its markets and line
+    items where given (``None`` leaves them as they are)."""
+    deal.full_clean()
+    items = None
+    if line_items is not None:
+        items = [
+            DealLineItem(
+                deal=deal, product=item.product, category=item.category, hs_code=item.hs_code, amount=item.amount
+            )
+            for item in line_items
+        ]
+        for index, item in enumerate(items):
+            try:
+                item.full_clean(exclude=["deal"])
+            except ValidationError as error:
+                raise ValidationError(
+                    {f"line_items.{index}.{field}": messages for field, messages in error.message_dict.items()}
+                ) from error
+    deal.save()
+    if markets is not None:
+        deal.markets.set(markets)
+    if items is not None:
+        deal.line_items.all().delete()
+        DealLineItem.objects.bulk_create(items)
+    return deal
+
+
+@transaction.atomic
+def deal_create(
+    *,
+    title: str,
+    buyer: Enterprise,
+    seller: Enterprise,
+    delegation: Delegation,
+    edition: Edition,
+    amount: Decimal,
+    currency: str,
+    stage: str = Deal.Stage.INTENTION,
+    signed_on: datetime.date | None = None,
+    description: str = "",
+    first_deal_of: Delegation | None = None,
+    regional_debut: bool = False,
+    debut_region: str = "",
+    is_published: bool = False,
+    embargo_until: datetime.datetime | None = None,
+    source: Source | None = None,
+    markets: Iterable[Market] = (),
+    line_items: Iterable[LineItemInput] = (),
+) -> Deal:
+    """Create a deal valued in USD at its valuation date, with its markets and line items.
+    Raises :class:`ExchangeRateMissing` when no rate applies and ``ValidationError`` when a
+    rule of the model is broken; nothing is written then."""
+    deal = Deal(
+        title=title,
+        description=description,
+        buyer=buyer,
+        seller=seller,
+        delegation=delegation,
+        edition=edition,
+        amount=amount,
+        currency=currency,
+        stage=stage,
+        signed_on=signed_on,
+        first_deal_of=first_deal_of,
+        regional_debut=regional_debut,
+        debut_region=debut_region,
+        is_published=is_published,
+        embargo_until=embargo_until,
+        source=source,
+    )
+    deal_set_usd_value(deal=deal)
+    return _save_deal(deal=deal, markets=markets, line_items=line_items)
+
+
+@transaction.atomic
+def deal_update(
+    *,
+    deal: Deal,
+    changes: dict[str, object],
+    markets: Iterable[Market] | None = None,
+    line_items: Iterable[LineItemInput] | None = None,
+) -> Deal:
+    """Apply ``changes`` (field name → value) to ``deal``; revalue it in USD when its amount,
+    currency, signing date or edition changed; replace markets and line items where given."""
+    unknown = set(changes) - DEAL_EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(deal, name, value)
+    if VALUATION_FIELDS & set(changes):
+        deal_set_usd_value(deal=deal)
+    return _save_deal(deal=deal, markets=markets, line_items=line_items)
+
+
+DEAL_EDITABLE_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "buyer",
+        "seller",
+        "delegation",
+        "edition",
+        "amount",
+        "currency",
+        "stage",
+        "signed_on",
+        "first_deal_of",
+        "regional_debut",
+        "debut_region",
+        "is_published",
+        "embargo_until",
+        "source",
+    }
+)

@@ -1,8 +1,21 @@
-"""The site's URLs: the admin; the API joins here."""
+"""The site's URLs: the API and its documentation under /api/, and the admin."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from expo.api.docs import RedocView
+
+api_patterns = [
+    path("", include("expo.api.urls")),
+    path("", include("delegations.api.urls")),
+    path("", include("deals.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
+]
 
 urlpatterns = [
+    path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -49,6 +49,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "drf_standardized_errors",
     "expo",
     "delegations",
     "deals",
@@ -57,6 +63,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -103,3 +110,73 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Browsers may call the API from these origins (comma-separated, e.g. https://dashboard.example.org).
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified"]
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "expo.api.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "expo.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "URL_FORMAT_OVERRIDE": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+_ERROR_STATUS_CODES = ["400", "401", "403", "404", "405", "406", "409", "415", "429"]
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "expo.api.errors.ExceptionHandler",
+    "ALLOWED_ERROR_STATUS_CODES": _ERROR_STATUS_CODES,
+    # One shape for every error: the same component for each status code.
+    "ERROR_SCHEMAS": dict.fromkeys(_ERROR_STATUS_CODES, "expo.api.errors.ErrorResponseSerializer"),
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Expo Deals API",
+    "DESCRIPTION": (
+        "Trade expos, the trading delegations at them, the enterprises registered with those delegations "
+        "and the procurement deals they sign; every record cites its source.\n\n"
+        "Collections take `limit` (default 50, at most 1000) and `offset`. Money is a decimal string with its "
+        "ISO 4217 currency. An unknown or malformed query parameter is a 400 naming it. Every error has the "
+        "shape `{type, errors: [{code, detail, attr}]}`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Enums list their values; descriptions stay short rather than repeat ~250 country names per field.
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "ENUM_NAME_OVERRIDES": {
+        "CountryEnum": "expo.codes.COUNTRY_CHOICES",
+        "CurrencyEnum": "expo.codes.CURRENCY_CHOICES",
+        "DealStageEnum": "deals.models.Deal.Stage",
+        "EnterpriseKindEnum": "delegations.models.Enterprise.Kind",
+        "SettlementStatusEnum": "delegations.models.Settlement.Status",
+        "SourceKindEnum": "expo.models.Source.Kind",
+        "MetricEnum": "expo.models.ReportedFigure.Metric",
+        "QualifierEnum": "expo.models.ReportedFigure.Qualifier",
+        "ErrorTypeEnum": ["validation_error", "client_error", "server_error"],
+    },
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True, "displayRequestDuration": True},
+    "TAGS": [
+        {"name": "expos", "description": "Expo series, their numbered editions and venues."},
+        {"name": "delegations", "description": "Trading delegations (a tree) and their participation in editions."},
+        {"name": "enterprises", "description": "Organisations that register and trade."},
+        {"name": "deals", "description": "Procurement orders and agreements, with their line items and markets."},
+        {"name": "settlements", "description": "Enterprises settling in a delegation's district."},
+        {"name": "activities", "description": "Promotional activities held during an edition."},
+        {"name": "sources", "description": "Where facts come from, and the figures sources report."},
+        {"name": "reference", "description": "Markets, product categories and exchange rates."},
+    ],
+}

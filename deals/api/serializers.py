@@ -1,0 +1,143 @@
+"""Serializers for deals (read: what a screen shows; write: ids and values) and for markets,
+categories and exchange rates."""
+
+from rest_framework import serializers
+
+from deals.models import Category, Deal, DealLineItem, ExchangeRate, Market
+from deals.services import LineItemInput
+from delegations.models import Delegation, Enterprise
+from expo.api.briefs import (
+    CategoryBriefSerializer,
+    DelegationBriefSerializer,
+    EditionBriefSerializer,
+    EnterpriseBriefSerializer,
+    MarketBriefSerializer,
+)
+from expo.api.fields import BriefRelatedField, MoneyField
+from expo.api.serializers import TIMESTAMPS, ValidatedModelSerializer, source_field
+from expo.models import Edition
+
+
+class MarketSerializer(ValidatedModelSerializer):
+    source = source_field()
+
+    class Meta:
+        model = Market
+        fields = ("id", "name", "source", *TIMESTAMPS)
+
+
+class CategorySerializer(ValidatedModelSerializer):
+    source = source_field()
+
+    class Meta:
+        model = Category
+        fields = ("id", "name", "description", "source", *TIMESTAMPS)
+
+
+class ExchangeRateSerializer(ValidatedModelSerializer):
+    source = source_field()
+
+    class Meta:
+        model = ExchangeRate
+        fields = ("id", "currency", "date", "rate_to_usd", "source", *TIMESTAMPS)
+
+
+class DealLineItemSerializer(serializers.ModelSerializer):
+    category = BriefRelatedField(brief=CategoryBriefSerializer, queryset=Category.objects.all())
+
+    class Meta:
+        model = DealLineItem
+        fields = ("id", "product", "category", "hs_code", "amount")
+        extra_kwargs = {"amount": {"help_text": "In the deal's currency, where known."}}
+
+    def to_input(self, data: dict) -> LineItemInput:
+        return LineItemInput(
+            product=data["product"],
+            category=data["category"],
+            hs_code=data.get("hs_code", ""),
+            amount=data.get("amount"),
+        )
+
+
+def enterprise_field(role: str) -> BriefRelatedField:
+    return BriefRelatedField(brief=EnterpriseBriefSerializer, queryset=Enterprise.objects.all(), help_text=role)
+
+
+class DealSerializer(serializers.ModelSerializer):
+    """A deal. Responses embed its parties, delegation, edition, markets and line items;
+    requests give their ids. ``value_usd``, ``usd_rate`` and ``usd_rate_date`` are computed."""
+
+    buyer = enterprise_field("The buying enterprise.")
+    seller = enterprise_field("The selling enterprise.")
+    delegation = BriefRelatedField(
+        brief=DelegationBriefSerializer,
+        queryset=Delegation.objects.all(),
+        help_text="The delegation the deal was signed within.",
+    )
+    edition = BriefRelatedField(
+        brief=EditionBriefSerializer,
+        queryset=Edition.objects.select_related("expo"),
+        help_text="The edition the deal was signed at.",
+    )
+    value = MoneyField(amount="amount", currency="currency", help_text="The value as signed.")
+    value_usd = MoneyField(
+        amount="value_usd", fixed_currency="USD", read_only=True, help_text="The value normalised to US dollars."
+    )
+    first_deal_of = BriefRelatedField(
+        brief=DelegationBriefSerializer,
+        queryset=Delegation.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The delegation (the deal's own or one above it) whose first deal at the edition this was.",
+    )
+    is_first_deal = serializers.SerializerMethodField(help_text="Whether this was a delegation's first deal.")
+    markets = BriefRelatedField(
+        brief=MarketBriefSerializer,
+        queryset=Market.objects.all(),
+        many=True,
+        required=False,
+        help_text="Downstream markets (ids in requests; replaces the list).",
+    )
+    line_items = DealLineItemSerializer(many=True, required=False, help_text="Replaces the list when given.")
+    source = source_field()
+
+    class Meta:
+        model = Deal
+        fields = (
+            "id",
+            "title",
+            "description",
+            "buyer",
+            "seller",
+            "delegation",
+            "edition",
+            "value",
+            "value_usd",
+            "usd_rate",
+            "usd_rate_date",
+            "stage",
+            "signed_on",
+            "first_deal_of",
+            "is_first_deal",
+            "regional_debut",
+            "debut_region",
+            "markets",
+            "line_items",
+            "is_published",
+            "embargo_until",
+            "source",
+            *TIMESTAMPS,
+        )
+        read_only_fields = ("usd_rate", "usd_rate_date")
+
+    def get_is_first_deal(self, deal: Deal) -> bool:
+        return deal.first_deal_of_id is not None
+
+    def service_arguments(self) -> dict:
+        """The validated request as keyword arguments of ``deal_create`` / ``deal_update``."""
+        data = dict(self.validated_data)
+        markets = data.pop("markets", None)
+        line_items = data.pop("line_items", None)
+        if line_items is not None:
+            line_items = [self.fields["line_items"].child.to_input(item) for item in line_items]
+        return {"fields": data, "markets": markets, "line_items": line_items}

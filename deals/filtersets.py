@@ -1,0 +1,95 @@
+"""Filters for deals (``DealFilterSet``, shared by the deal list and everything that takes its
+filters) and for markets, categories and exchange rates."""
+
+import django_filters
+
+from deals.models import Category, Deal, ExchangeRate, Market
+from expo.api.filters import DelegationTreeFilter, FilterSet, IdFilter, OrderingFilter, SearchFilter
+from expo.codes import COUNTRY_CHOICES, CURRENCY_CHOICES
+
+MONEY = {"max_digits": 20, "decimal_places": 2}
+
+
+class DealFilterSet(FilterSet):
+    delegation = DelegationTreeFilter(help_text="Deals of this delegation and of every delegation below it.")
+    edition = IdFilter(field_name="edition_id", help_text="Deals signed at this edition.")
+    expo = IdFilter(field_name="edition__expo_id", help_text="Deals signed at any edition of this expo.")
+    buyer = IdFilter(field_name="buyer_id", help_text="Deals with this buyer.")
+    seller = IdFilter(field_name="seller_id", help_text="Deals with this seller.")
+    buyer_country = django_filters.MultipleChoiceFilter(
+        field_name="buyer__country", choices=COUNTRY_CHOICES, help_text="Buyer's ISO 3166-1 code; repeat for several."
+    )
+    seller_country = django_filters.MultipleChoiceFilter(
+        field_name="seller__country",
+        choices=COUNTRY_CHOICES,
+        help_text="Seller's ISO 3166-1 code; repeat for several.",
+    )
+    stage = django_filters.MultipleChoiceFilter(
+        choices=Deal.Stage.choices, help_text="Repeat for several: `?stage=signed&stage=executed`."
+    )
+    currency = django_filters.MultipleChoiceFilter(
+        choices=CURRENCY_CHOICES, help_text="Currency signed in (ISO 4217); repeat for several."
+    )
+    value_usd_min = django_filters.NumberFilter(
+        field_name="value_usd", lookup_expr="gte", help_text="USD value at least this.", **MONEY
+    )
+    value_usd_max = django_filters.NumberFilter(
+        field_name="value_usd", lookup_expr="lte", help_text="USD value at most this.", **MONEY
+    )
+    signed_after = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte", help_text="Signed on or after.")
+    signed_before = django_filters.DateFilter(
+        field_name="signed_on", lookup_expr="lte", help_text="Signed on or before."
+    )
+    category = IdFilter(
+        field_name="line_items__category_id", distinct=True, help_text="Deals with a line item in this category."
+    )
+    market = IdFilter(field_name="markets", distinct=True, help_text="Deals aimed at this downstream market.")
+    is_first_deal = django_filters.BooleanFilter(
+        field_name="first_deal_of",
+        lookup_expr="isnull",
+        exclude=True,
+        help_text="`true`: only deals that were a delegation's first at their edition; `false`: only the others.",
+    )
+    regional_debut = django_filters.BooleanFilter(help_text="`true`: only deals with a product debuting in a region.")
+    search = SearchFilter(
+        fields=("title", "description", "buyer__name", "buyer__name_zh", "seller__name", "seller__name_zh"),
+        help_text="Words in the title, description or the buyer's or seller's name.",
+    )
+    ordering = OrderingFilter(
+        fields=("signed_on", "value_usd", "amount", "title", "stage", "id", "created_at", "updated_at"),
+        help_text="Sort by signed_on, value_usd, amount, title, stage, id, created_at or updated_at; "
+        "`-` for descending, comma-separated for several.",
+    )
+
+    class Meta:
+        model = Deal
+        fields = ()
+
+
+class MarketFilterSet(FilterSet):
+    search = SearchFilter(fields=("name",), help_text="Words in the name.")
+    ordering = OrderingFilter(fields=("name", "id"))
+
+    class Meta:
+        model = Market
+        fields = ()
+
+
+class CategoryFilterSet(FilterSet):
+    search = SearchFilter(fields=("name", "description"), help_text="Words in the name or description.")
+    ordering = OrderingFilter(fields=("name", "id"))
+
+    class Meta:
+        model = Category
+        fields = ()
+
+
+class ExchangeRateFilterSet(FilterSet):
+    currency = django_filters.MultipleChoiceFilter(choices=CURRENCY_CHOICES, help_text="Repeat for several.")
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", help_text="On or after.")
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", help_text="On or before.")
+    ordering = OrderingFilter(fields=("currency", "date", "id"))
+
+    class Meta:
+        model = ExchangeRate
+        fields = ()

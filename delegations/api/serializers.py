@@ -1,0 +1,109 @@
+"""Serializers for delegations, enterprises, participations, settlements and activities."""
+
+from rest_framework import serializers
+
+from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
+from expo.api.briefs import (
+    DelegationBriefSerializer,
+    EditionBriefSerializer,
+    EnterpriseBriefSerializer,
+    ParticipationBriefSerializer,
+)
+from expo.api.fields import BriefRelatedField
+from expo.api.serializers import TIMESTAMPS, ValidatedModelSerializer, source_field
+from expo.models import Edition
+
+
+class DelegationSerializer(ValidatedModelSerializer):
+    parent = BriefRelatedField(
+        brief=DelegationBriefSerializer,
+        queryset=Delegation.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The delegation this one belongs to; null at the top of the tree.",
+    )
+    source = source_field()
+
+    class Meta:
+        model = Delegation
+        fields = ("id", "name", "name_zh", "parent", "region", "description", "source", *TIMESTAMPS)
+
+
+class EnterpriseSerializer(ValidatedModelSerializer):
+    source = source_field()
+
+    class Meta:
+        model = Enterprise
+        fields = (
+            "id",
+            "name",
+            "name_zh",
+            "kind",
+            "country",
+            "city",
+            "district",
+            "industry",
+            "uscc",
+            "registry_id",
+            "description",
+            "source",
+            *TIMESTAMPS,
+        )
+
+
+def participation_field() -> BriefRelatedField:
+    return BriefRelatedField(
+        brief=ParticipationBriefSerializer,
+        queryset=Participation.objects.select_related("delegation", "edition__expo"),
+        help_text="The delegation's participation in an edition.",
+    )
+
+
+class ParticipationSerializer(ValidatedModelSerializer):
+    delegation = BriefRelatedField(brief=DelegationBriefSerializer, queryset=Delegation.objects.all())
+    edition = BriefRelatedField(brief=EditionBriefSerializer, queryset=Edition.objects.select_related("expo"))
+    enterprises = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=Enterprise.objects.all(),
+        required=False,
+        write_only=True,
+        help_text="Ids of the registered enterprises known by name (replaces the list). "
+        "Read them with /api/enterprises/?participation={id}.",
+    )
+    enterprise_count = serializers.IntegerField(read_only=True, help_text="Registered enterprises known by name.")
+    source = source_field()
+
+    class Meta:
+        model = Participation
+        fields = (
+            "id",
+            "delegation",
+            "edition",
+            "registered_organisations",
+            "professional_audience",
+            "enterprises",
+            "enterprise_count",
+            "city_parlor",
+            "services",
+            "source",
+            *TIMESTAMPS,
+        )
+
+
+class SettlementSerializer(ValidatedModelSerializer):
+    participation = participation_field()
+    enterprise = BriefRelatedField(brief=EnterpriseBriefSerializer, queryset=Enterprise.objects.all())
+    source = source_field()
+
+    class Meta:
+        model = Settlement
+        fields = ("id", "participation", "enterprise", "status", "announced_on", "notes", "source", *TIMESTAMPS)
+
+
+class PromotionalActivitySerializer(ValidatedModelSerializer):
+    participation = participation_field()
+    source = source_field()
+
+    class Meta:
+        model = PromotionalActivity
+        fields = ("id", "participation", "title", "held_on", "location", "description", "source", *TIMESTAMPS)

@@ -1,0 +1,85 @@
+"""Filters for delegations, enterprises, participations, settlements and activities."""
+
+import django_filters
+
+from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
+from expo.api.filters import DelegationTreeFilter, FilterSet, IdFilter, OrderingFilter, SearchFilter
+from expo.codes import COUNTRY_CHOICES
+
+
+class DelegationFilterSet(FilterSet):
+    parent = IdFilter(field_name="parent_id", help_text="Delegations directly under this one.")
+    root = django_filters.BooleanFilter(
+        field_name="parent", lookup_expr="isnull", help_text="`true`: only delegations with no parent."
+    )
+    within = DelegationTreeFilter(
+        field_name="id", help_text="This delegation and every delegation below it, at any depth."
+    )
+    search = SearchFilter(fields=("name", "name_zh", "region"), help_text="Words in the name or region.")
+    ordering = OrderingFilter(fields=("name", "id", "created_at", "updated_at"))
+
+    class Meta:
+        model = Delegation
+        fields = ()
+
+
+class EnterpriseFilterSet(FilterSet):
+    country = django_filters.MultipleChoiceFilter(
+        choices=COUNTRY_CHOICES, help_text="ISO 3166-1 alpha-2 code; repeat for several."
+    )
+    kind = django_filters.MultipleChoiceFilter(choices=Enterprise.Kind.choices, help_text="Repeat for several.")
+    district = django_filters.CharFilter(lookup_expr="iexact", max_length=100, help_text="Registered district.")
+    city = django_filters.CharFilter(lookup_expr="iexact", max_length=100, help_text="City, exactly (any case).")
+    uscc = django_filters.CharFilter(max_length=18, help_text="Unified Social Credit Code, exactly.")
+    participation = IdFilter(field_name="participations", help_text="Registered for this participation.")
+    search = SearchFilter(
+        fields=("name", "name_zh", "uscc", "registry_id", "industry"),
+        help_text="Words in the names, industry, USCC or registry id.",
+    )
+    ordering = OrderingFilter(fields=("name", "country", "id", "created_at", "updated_at"))
+
+    class Meta:
+        model = Enterprise
+        fields = ()
+
+
+class ParticipationFilterSet(FilterSet):
+    delegation = DelegationTreeFilter(help_text="This delegation and every delegation below it.")
+    edition = IdFilter(field_name="edition_id", help_text="Participations in this edition.")
+    expo = IdFilter(field_name="edition__expo_id", help_text="Participations in any edition of this expo.")
+    ordering = OrderingFilter(fields=("id", ("edition__start_date", "edition_start_date"), "created_at", "updated_at"))
+
+    class Meta:
+        model = Participation
+        fields = ()
+
+
+class SettlementFilterSet(FilterSet):
+    delegation = DelegationTreeFilter(
+        field_name="participation__delegation", help_text="This delegation and every delegation below it."
+    )
+    edition = IdFilter(field_name="participation__edition_id", help_text="Settlements from this edition.")
+    participation = IdFilter(field_name="participation_id", help_text="Settlements from this participation.")
+    enterprise = IdFilter(field_name="enterprise_id", help_text="Settlements of this enterprise.")
+    status = django_filters.MultipleChoiceFilter(choices=Settlement.Status.choices, help_text="Repeat for several.")
+    ordering = OrderingFilter(fields=("id", "announced_on", "created_at", "updated_at"))
+
+    class Meta:
+        model = Settlement
+        fields = ()
+
+
+class PromotionalActivityFilterSet(FilterSet):
+    delegation = DelegationTreeFilter(
+        field_name="participation__delegation", help_text="This delegation and every delegation below it."
+    )
+    edition = IdFilter(field_name="participation__edition_id", help_text="Activities held at this edition.")
+    participation = IdFilter(field_name="participation_id", help_text="Activities of this participation.")
+    held_after = django_filters.DateFilter(field_name="held_on", lookup_expr="gte", help_text="Held on or after.")
+    held_before = django_filters.DateFilter(field_name="held_on", lookup_expr="lte", help_text="Held on or before.")
+    search = SearchFilter(fields=("title", "description", "location"), help_text="Words in title, text or place.")
+    ordering = OrderingFilter(fields=("id", "held_on", "title", "created_at", "updated_at"))
+
+    class Meta:
+        model = PromotionalActivity
+        fields = ()

@@ -1,0 +1,67 @@
+"""The brief form of each record that others embed in their responses (id, name and what a
+screen shows beside it), so a client needs no second call to label a relation."""
+
+from rest_framework import serializers
+
+from deals.models import Category, Market
+from delegations.models import Delegation, Enterprise, Participation
+from expo.models import Edition, Expo, Source, Venue
+
+
+class SourceBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ("id", "title")
+
+
+class VenueBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Venue
+        fields = ("id", "name")
+
+
+class ExpoBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Expo
+        fields = ("id", "name", "short_name")
+
+
+class EditionBriefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="__str__", read_only=True, help_text="The edition's name, e.g. 6th CIIE.")
+
+    class Meta:
+        model = Edition
+        fields = ("id", "name", "number")
+
+
+class DelegationBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Delegation
+        fields = ("id", "name")
+
+
+class EnterpriseBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Enterprise
+        fields = ("id", "name", "country")
+
+
+class ParticipationBriefSerializer(serializers.ModelSerializer):
+    delegation = DelegationBriefSerializer(read_only=True)
+    edition = EditionBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Participation
+        fields = ("id", "delegation", "edition")
+
+
+class MarketBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Market
+        fields = ("id", "name")
+
+
+class CategoryBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ("id", "name")

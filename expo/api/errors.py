@@ -1,0 +1,74 @@
+"""One error shape for every 4xx (and 5xx) response:
+
+    {"type": "validation_error" | "client_error" | "server_error",
+     "errors": [{"code": "...", "detail": "...", "attr": "field or parameter name, or null"}]}
+
+drf-standardized-errors formats every exception so; this module maps our own and Django's
+exceptions onto it and declares the shape for the schema."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from drf_standardized_errors.handler import ExceptionHandler as StandardizedExceptionHandler
+from rest_framework import exceptions, serializers, status
+
+from expo.errors import DomainError
+
+
+class Conflict(exceptions.APIException):
+    """409: the request conflicts with the current state, e.g. deleting a referenced record."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = "conflict"
+
+
+def protected_message(error: ProtectedError | RestrictedError) -> str:
+    """Names what still refers to the record a delete was refused for."""
+    referrers = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", ())
+    names = sorted({str(obj._meta.verbose_name_plural) for obj in referrers})
+    return f"Cannot delete: still referred to by {', '.join(names)}. Delete or change those first."
+
+
+class ExceptionHandler(StandardizedExceptionHandler):
+    """Maps domain errors to 400, protected deletes and integrity conflicts to 409, and
+    model validation errors to 400 with the fields they name."""
+
+    def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, ProtectedError | RestrictedError):
+            return Conflict(protected_message(exc), code="protected")
+        if isinstance(exc, DomainError):
+            attr = exc.details.get("field")
+            detail = {attr: [exc.message]} if isinstance(attr, str) else [exc.message]
+            return exceptions.ValidationError(detail, code=exc.code)
+        if isinstance(exc, DjangoValidationError):
+            if hasattr(exc, "error_dict"):
+                detail = {
+                    ("non_field_errors" if field == "__all__" else field): [
+                        exceptions.ErrorDetail(message, code=error.code or "invalid")
+                        for error in errors
+                        for message in error.messages
+                    ]
+                    for field, errors in exc.error_dict.items()
+                }
+            else:
+                detail = [exceptions.ErrorDetail(message, code=exc.code or "invalid") for message in exc.messages]
+            return exceptions.ValidationError(detail)
+        if isinstance(exc, IntegrityError):
+            return Conflict("The change conflicts with data already stored.", code="integrity_error")
+        return super().convert_known_exceptions(exc)
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="A short machine-readable code, e.g. `invalid`, `not_found`.")
+    detail = serializers.CharField(help_text="What went wrong, for people.")
+    attr = serializers.CharField(
+        allow_null=True, help_text="The field or query parameter at fault (dotted for nested fields), or null."
+    )
+
+
+class ErrorResponseSerializer(serializers.Serializer):
+    """The body of every error response."""
+
+    type = serializers.ChoiceField(choices=["validation_error", "client_error", "server_error"])
+    errors = ErrorSerializer(many=True)

@@ -1,0 +1,109 @@
+"""The filter base every collection's FilterSet extends, and the strict query-parameter check."""
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django_filters.constants import EMPTY_VALUES
+from rest_framework.exceptions import ErrorDetail, ValidationError
+
+from delegations.selectors import delegation_subtree_ids
+
+
+class FilterSet(django_filters.FilterSet):
+    """A FilterSet whose parameters are exactly its filters: the view refuses any other."""
+
+    @classmethod
+    def parameter_names(cls) -> set[str]:
+        return set(cls.base_filters)
+
+    @classmethod
+    def multi_value_parameters(cls) -> set[str]:
+        return {
+            name
+            for name, filter_ in cls.base_filters.items()
+            if isinstance(filter_, django_filters.MultipleChoiceFilter | django_filters.ModelMultipleChoiceFilter)
+        }
+
+
+def check_query_parameters(query_params, *, allowed: set[str], multi_valued: set[str]) -> None:
+    """A 400 naming each parameter that is unknown, or given more than once where one value is
+    meant, instead of silently ignoring it."""
+    errors: dict[str, list[ErrorDetail]] = {}
+    for name in query_params:
+        if name not in allowed:
+            listed = ", ".join(sorted(allowed)) or "none"
+            errors[name] = [ErrorDetail(f"Unknown query parameter. Allowed here: {listed}.", code="unknown_parameter")]
+        elif name not in multi_valued and len(query_params.getlist(name)) > 1:
+            errors[name] = [ErrorDetail("Give this parameter once.", code="repeated_parameter")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def search_terms(value: str) -> list[str]:
+    """The words of a search, at most ten, each at most 100 characters."""
+    return [term[:100] for term in value.split()][:10]
+
+
+def filter_search(queryset: QuerySet, fields: tuple[str, ...], value: str) -> QuerySet:
+    """Rows where every word of ``value`` occurs (case-insensitively) in one of ``fields``."""
+    for term in search_terms(value):
+        condition = Q()
+        for field in fields:
+            condition |= Q(**{f"{field}__icontains": term})
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number within the column's range (anything else is a 400 naming the parameter)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", -(2**63))
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(IntegerFilter):
+    """A record id: a whole number from 1 to 2^63−1."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", 1)
+        super().__init__(*args, **kwargs)
+
+
+class DelegationTreeFilter(IdFilter):
+    """A delegation id that matches the delegation and every delegation below it."""
+
+    def filter(self, queryset: QuerySet, value):
+        if value in EMPTY_VALUES:
+            return queryset
+        return queryset.filter(**{f"{self.field_name}__in": delegation_subtree_ids(root_ids=[value])})
+
+
+class SearchFilter(django_filters.CharFilter):
+    """Words that must all occur, case-insensitively, in one of ``fields`` each."""
+
+    def __init__(self, *, fields: tuple[str, ...], **kwargs) -> None:
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+        self.search_fields = fields
+
+    def filter(self, queryset: QuerySet, value):
+        if value in EMPTY_VALUES:
+            return queryset
+        return filter_search(queryset, self.search_fields, value)
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    """``ordering`` over an explicit list of fields (``-`` for descending; comma-separated for
+    several); ties are broken by id so pages never overlap."""
+
+    def filter(self, queryset: QuerySet, value):
+        if value in EMPTY_VALUES:
+            return queryset
+        ordering = [self.get_ordering_value(param) for param in value]
+        if not any(field.lstrip("-") in {"id", "pk"} for field in ordering):
+            ordering.append("id")
+        return queryset.order_by(*ordering)

@@ -1,0 +1,46 @@
+"""Pagination every collection shares: ``limit``/``offset``, 50 by default, at most 1000."""
+
+from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
+
+
+def non_negative_int(raw: str, *, name: str, minimum: int) -> int:
+    """``raw`` as a whole number of at least ``minimum``; otherwise a 400 naming ``name``."""
+    text = raw.strip()
+    if not text.isascii() or not text.isdigit():
+        raise ValidationError({name: [f"Must be a whole number of at least {minimum}, not {raw[:40]!r}."]})
+    value = int(text) if len(text) <= 18 else 10**18
+    if value < minimum:
+        raise ValidationError({name: [f"Must be a whole number of at least {minimum}, not {raw[:40]!r}."]})
+    return value
+
+
+class LimitOffsetPagination(pagination.LimitOffsetPagination):
+    """``limit`` (default 50) is capped at 1000 rather than refused; ``offset`` past the end
+    gives an empty page; anything that is not a whole number is a 400 naming the parameter."""
+
+    default_limit = 50
+    max_limit = 1000
+
+    def get_limit(self, request) -> int:
+        raw = request.query_params.get(self.limit_query_param)
+        if raw is None:
+            return self.default_limit
+        return min(non_negative_int(raw, name=self.limit_query_param, minimum=1), self.max_limit)
+
+    def get_offset(self, request) -> int:
+        raw = request.query_params.get(self.offset_query_param)
+        if raw is None:
+            return 0
+        return non_negative_int(raw, name=self.offset_query_param, minimum=0)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.limit_query_param:
+                parameter["description"] = "Results per page: 50 by default; more than 1000 is read as 1000."
+                parameter["schema"] = {"type": "integer", "minimum": 1, "default": self.default_limit}
+            elif parameter["name"] == self.offset_query_param:
+                parameter["description"] = "How many results to skip; past the end gives an empty page."
+                parameter["schema"] = {"type": "integer", "minimum": 0, "default": 0}
+        return parameters

@@ -1,0 +1,139 @@
+"""Serializers for what is expo-wide (expos, editions, venues, sources, reported figures) and
+the serializer base every app's API shares."""
+
+import copy
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.fields import get_error_detail
+
+from delegations.models import Delegation
+from expo.api.briefs import (
+    DelegationBriefSerializer,
+    EditionBriefSerializer,
+    ExpoBriefSerializer,
+    SourceBriefSerializer,
+    VenueBriefSerializer,
+)
+from expo.api.fields import BriefRelatedField
+from expo.models import Edition, Expo, ReportedFigure, Source, Venue
+
+TIMESTAMPS = ("created_at", "updated_at")
+
+
+# The base of the model serializers: a write is checked against the model's own rules (clean()
+# and every constraint, with its message) before saving, so the database never has to refuse it.
+# A comment, not a docstring: the schema takes serializers' docstrings as their descriptions.
+class ValidatedModelSerializer(serializers.ModelSerializer):
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        many_to_many = [field.name for field in self.Meta.model._meta.many_to_many]
+        # A copy, so a refused update leaves the instance the view holds as it was.
+        candidate = copy.copy(self.instance) if self.instance is not None else self.Meta.model()
+        for name, value in attrs.items():
+            if name not in many_to_many:
+                setattr(candidate, name, value)
+        try:
+            candidate.full_clean(exclude=many_to_many)
+        except DjangoValidationError as error:
+            raise ValidationError(detail=get_error_detail(error)) from error
+        return attrs
+
+
+def source_field() -> BriefRelatedField:
+    return BriefRelatedField(
+        brief=SourceBriefSerializer,
+        queryset=Source.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The source this record's facts come from.",
+    )
+
+
+class SourceSerializer(ValidatedModelSerializer):
+    class Meta:
+        model = Source
+        fields = ("id", "kind", "title", "author", "publisher", "published_on", "url", "file", "notes", *TIMESTAMPS)
+
+
+class VenueSerializer(ValidatedModelSerializer):
+    source = source_field()
+
+    class Meta:
+        model = Venue
+        fields = ("id", "name", "name_zh", "address", "district", "city", "country", "source", *TIMESTAMPS)
+
+
+class ExpoSerializer(ValidatedModelSerializer):
+    host_venue = BriefRelatedField(
+        brief=VenueBriefSerializer, queryset=Venue.objects.all(), required=False, allow_null=True
+    )
+    source = source_field()
+
+    class Meta:
+        model = Expo
+        fields = ("id", "name", "short_name", "name_zh", "host_venue", "website", "source", *TIMESTAMPS)
+
+
+class EditionSerializer(ValidatedModelSerializer):
+    expo = BriefRelatedField(brief=ExpoBriefSerializer, queryset=Expo.objects.all())
+    venue = BriefRelatedField(brief=VenueBriefSerializer, queryset=Venue.objects.all(), required=False, allow_null=True)
+    dates_source = BriefRelatedField(
+        brief=SourceBriefSerializer,
+        queryset=Source.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Where the dates come from, when that is not the record's source.",
+    )
+    source = source_field()
+
+    class Meta:
+        model = Edition
+        fields = (
+            "id",
+            "expo",
+            "number",
+            "name",
+            "start_date",
+            "end_date",
+            "venue",
+            "dates_source",
+            "source",
+            *TIMESTAMPS,
+        )
+
+
+class ReportedFigureSerializer(ValidatedModelSerializer):
+    delegation = BriefRelatedField(
+        brief=DelegationBriefSerializer,
+        queryset=Delegation.objects.all(),
+        required=False,
+        allow_null=True,
+    )
+    edition = BriefRelatedField(
+        brief=EditionBriefSerializer,
+        queryset=Edition.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The edition the figure is about; for a run of editions, the last one.",
+    )
+    source = source_field()
+
+    class Meta:
+        model = ReportedFigure
+        fields = (
+            "id",
+            "delegation",
+            "edition",
+            "consecutive_editions",
+            "metric",
+            "qualifier",
+            "value",
+            "currency",
+            "unit",
+            "quote",
+            "as_of",
+            "source",
+            *TIMESTAMPS,
+        )

@@ -1,0 +1,75 @@
+"""Filters for expos, editions, venues, sources and reported figures."""
+
+import django_filters
+
+from expo.api.filters import DelegationTreeFilter, FilterSet, IdFilter, IntegerFilter, OrderingFilter, SearchFilter
+from expo.codes import COUNTRY_CHOICES
+from expo.models import Edition, Expo, ReportedFigure, Source, Venue
+
+
+class SourceFilterSet(FilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=Source.Kind.choices, help_text="Repeat for several.")
+    published_after = django_filters.DateFilter(
+        field_name="published_on", lookup_expr="gte", help_text="Published on or after."
+    )
+    published_before = django_filters.DateFilter(
+        field_name="published_on", lookup_expr="lte", help_text="Published on or before."
+    )
+    search = SearchFilter(fields=("title", "author", "publisher"), help_text="Words in title, author or publisher.")
+    ordering = OrderingFilter(fields=("title", "published_on", "id", "created_at", "updated_at"))
+
+    class Meta:
+        model = Source
+        fields = ()
+
+
+class VenueFilterSet(FilterSet):
+    country = django_filters.MultipleChoiceFilter(choices=COUNTRY_CHOICES, help_text="ISO 3166-1 alpha-2 code.")
+    city = django_filters.CharFilter(lookup_expr="iexact", max_length=100, help_text="City, exactly (any case).")
+    search = SearchFilter(fields=("name", "name_zh", "district", "city"), help_text="Words in names or place.")
+    ordering = OrderingFilter(fields=("name", "id", "created_at", "updated_at"))
+
+    class Meta:
+        model = Venue
+        fields = ()
+
+
+class ExpoFilterSet(FilterSet):
+    search = SearchFilter(fields=("name", "short_name", "name_zh"), help_text="Words in the names.")
+    ordering = OrderingFilter(fields=("name", "id", "created_at", "updated_at"))
+
+    class Meta:
+        model = Expo
+        fields = ()
+
+
+class EditionFilterSet(FilterSet):
+    expo = IdFilter(field_name="expo_id", help_text="Editions of this expo.")
+    venue = IdFilter(field_name="venue_id", help_text="Editions held at this venue.")
+    number = IntegerFilter(field_name="number", min_value=1, max_value=32767, help_text="The edition's number.")
+    starts_after = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="gte", help_text="Starts on or after."
+    )
+    starts_before = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="lte", help_text="Starts on or before."
+    )
+    ordering = OrderingFilter(fields=("start_date", "number", "id", "created_at", "updated_at"))
+
+    class Meta:
+        model = Edition
+        fields = ()
+
+
+class ReportedFigureFilterSet(FilterSet):
+    delegation = DelegationTreeFilter(help_text="This delegation and every delegation below it.")
+    edition = IdFilter(field_name="edition_id", help_text="Figures about this edition (or a run ending with it).")
+    source = IdFilter(field_name="source_id", help_text="Figures reported by this source.")
+    metric = django_filters.MultipleChoiceFilter(choices=ReportedFigure.Metric.choices, help_text="Repeat for several.")
+    qualifier = django_filters.MultipleChoiceFilter(
+        choices=ReportedFigure.Qualifier.choices, help_text="Repeat for several."
+    )
+    ordering = OrderingFilter(fields=("id", "metric", "value", "created_at", "updated_at"))
+
+    class Meta:
+        model = ReportedFigure
+        fields = ()
