@@ -4,7 +4,7 @@ filters) and for markets, categories and exchange rates."""
 import django_filters
 
 from deals.models import Category, Deal, ExchangeRate, Market
-from expo.api.filters import DelegationTreeFilter, FilterSet, IdFilter, OrderingFilter, SearchFilter
+from expo.api.filters import BooleanFilter, DelegationTreeFilter, FilterSet, IdFilter, OrderingFilter, SearchFilter
 from expo.codes import COUNTRY_CHOICES, CURRENCY_CHOICES
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
@@ -44,13 +44,13 @@ class DealFilterSet(FilterSet):
         field_name="line_items__category_id", distinct=True, help_text="Deals with a line item in this category."
     )
     market = IdFilter(field_name="markets", distinct=True, help_text="Deals aimed at this downstream market.")
-    is_first_deal = django_filters.BooleanFilter(
+    is_first_deal = BooleanFilter(
         field_name="first_deal_of",
         lookup_expr="isnull",
         exclude=True,
         help_text="`true`: only deals that were a delegation's first at their edition; `false`: only the others.",
     )
-    regional_debut = django_filters.BooleanFilter(help_text="`true`: only deals with a product debuting in a region.")
+    regional_debut = BooleanFilter(help_text="`true`: only deals with a product debuting in a region.")
     search = SearchFilter(
         fields=("title", "description", "buyer__name", "buyer__name_zh", "seller__name", "seller__name_zh"),
         help_text="Words in the title, description or the buyer's or seller's name.",

@@ -3,13 +3,13 @@
 import django_filters
 
 from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
-from expo.api.filters import DelegationTreeFilter, FilterSet, IdFilter, OrderingFilter, SearchFilter
+from expo.api.filters import BooleanFilter, DelegationTreeFilter, FilterSet, IdFilter, OrderingFilter, SearchFilter
 from expo.codes import COUNTRY_CHOICES
 
 
 class DelegationFilterSet(FilterSet):
     parent = IdFilter(field_name="parent_id", help_text="Delegations directly under this one.")
-    root = django_filters.BooleanFilter(
+    root = BooleanFilter(
         field_name="parent", lookup_expr="isnull", help_text="`true`: only delegations with no parent."
     )
     within = DelegationTreeFilter(

@@ -107,3 +107,21 @@ class OrderingFilter(django_filters.OrderingFilter):
         if not any(field.lstrip("-") in {"id", "pk"} for field in ordering):
             ordering.append("id")
         return queryset.order_by(*ordering)
+
+
+class StrictBooleanField(forms.Field):
+    """``true``/``false`` (or ``1``/``0``); anything else is an error rather than "no filter"."""
+
+    values = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in EMPTY_VALUES:
+            return None
+        try:
+            return self.values[str(value).strip().lower()]
+        except KeyError:
+            raise forms.ValidationError("Must be true or false.", code="invalid_boolean") from None
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
