@@ -1,11 +1,12 @@
 """The admin for deals, their line items, markets and categories, and the exchange rates that value deals in USD."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
 
-from deals.models import Category, Deal, DealLineItem, ExchangeRate, Market
-from deals.services import deal_set_usd_value
-from expo.admin import RecordAdmin, RelatedAdminListFilter
+from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
+from deals.services import deal_execute, deal_set_usd_value
+from expo.admin import HistoryRecordAdmin, RecordAdmin, RelatedAdminListFilter
 from expo.errors import DomainError
 
 
@@ -54,7 +55,6 @@ class DealAdminForm(forms.ModelForm):
             "edition",
             "amount",
             "currency",
-            "stage",
             "signed_on",
             "first_deal_of",
             "regional_debut",
@@ -85,6 +85,19 @@ class DealLineItemInline(admin.TabularInline):
     autocomplete_fields = ("category",)
 
 
+class DealStageChangeInline(admin.TabularInline):
+    """The deal's stage moves, as made through the API's sign, execute and cancel actions."""
+
+    model = DealStageChange
+    extra = 0
+    fields = ("changed_at", "from_stage", "to_stage", "changed_by", "reason")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class FirstDealListFilter(admin.SimpleListFilter):
     title = "first deal"
     parameter_name = "first_deal"
@@ -101,9 +114,10 @@ class FirstDealListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Deal)
-class DealAdmin(RecordAdmin):
+class DealAdmin(HistoryRecordAdmin):
     form = DealAdminForm
-    inlines = (DealLineItemInline,)
+    inlines = (DealLineItemInline, DealStageChangeInline)
+    actions = ("execute_deals",)
     list_display = (
         "title",
         "buyer",
@@ -128,7 +142,7 @@ class DealAdmin(RecordAdmin):
     search_fields = ("title", "buyer__name", "buyer__name_zh", "seller__name", "seller__name_zh")
     date_hierarchy = "signed_on"
     autocomplete_fields = ("buyer", "seller", "delegation", "edition", "first_deal_of", "markets", "source")
-    readonly_fields = ("value_usd", "usd_rate", "usd_rate_date", *RecordAdmin.readonly_fields)
+    readonly_fields = ("stage", "value_usd", "usd_rate", "usd_rate_date", *RecordAdmin.readonly_fields)
     fieldsets = (
         (None, {"fields": ("title", "description", "stage", "signed_on")}),
         ("Parties", {"fields": ("buyer", "seller", "delegation", "edition")}),
@@ -145,3 +159,18 @@ class DealAdmin(RecordAdmin):
     @admin.display(description="value (USD)", ordering="value_usd")
     def value_in_usd(self, deal: Deal) -> str:
         return f"{deal.value_usd:,.2f}"
+
+    @admin.action(description="Execute the selected signed deals")
+    def execute_deals(self, request, queryset) -> None:
+        executed, refused = 0, []
+        with transaction.atomic():
+            for deal in queryset.select_for_update(of=("self",)):
+                try:
+                    deal_execute(deal=deal, user=request.user)
+                    executed += 1
+                except DomainError as error:
+                    refused.append(f"{deal.title}: {error.message}")
+        if executed:
+            self.message_user(request, f"Executed {executed} deal(s).", messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)

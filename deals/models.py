@@ -1,10 +1,12 @@
 """Deals signed at expos, what they buy, the markets they aim at, and the exchange rates that
 normalise their values to USD."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from delegations.models import Delegation, Enterprise
 from expo.models import CurrencyField, Edition, Record, currency_code_constraint
@@ -108,6 +110,7 @@ class Deal(Record):
     markets = models.ManyToManyField(Market, blank=True, related_name="deals", help_text="Downstream markets.")
     is_published = models.BooleanField(default=False, help_text="Visible to the public (after any embargo).")
     embargo_until = models.DateTimeField(null=True, blank=True, help_text="Hidden from the public until then.")
+    history = HistoricalRecords(m2m_fields=[markets])
 
     class Meta:
         ordering = ["-signed_on", "-id"]
@@ -193,6 +196,7 @@ class DealLineItem(models.Model):
     amount = models.DecimalField(
         max_digits=20, decimal_places=2, null=True, blank=True, help_text="In the deal's currency, where known."
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["deal_id", "id"]
@@ -206,3 +210,22 @@ class DealLineItem(models.Model):
 
     def __str__(self) -> str:
         return self.product
+
+
+class DealStageChange(models.Model):
+    """One move of a deal from stage to stage: who made it, when, and why (for a cancellation)."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=10, choices=Deal.Stage.choices)
+    to_stage = models.CharField(max_length=10, choices=Deal.Stage.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["deal_id", "changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.from_stage} → {self.to_stage}"

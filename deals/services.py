@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from deals.models import Category, Deal, DealLineItem, ExchangeRate, Market
+from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
 from delegations.models import Delegation, Enterprise
 from expo.errors import DomainError
 from expo.models import Edition, Source
@@ -99,33 +99,73 @@ class LineItemInput:
 
 
 VALUATION_FIELDS = frozenset({"amount", "currency", "signed_on", "edition"})
+USD_FIELDS = ("value_usd", "usd_rate", "usd_rate_date")
+
+# The fields deal_update changes; the stage moves only through deal_sign, deal_execute and deal_cancel.
+DEAL_EDITABLE_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "buyer",
+        "seller",
+        "delegation",
+        "edition",
+        "amount",
+        "currency",
+        "signed_on",
+        "first_deal_of",
+        "regional_debut",
+        "debut_region",
+        "is_published",
+        "embargo_until",
+        "source",
+    }
+)
 
 
-def _save_deal(*, deal: Deal, markets: Iterable[Market] | None, line_items: Iterable[LineItemInput] | None) -> Deal:
-    """Validate ``deal`` against every model rule, save it, and replace its markets and line
-    items where given (``None`` leaves them as they are)."""
+def _line_items_for(*, deal: Deal, line_items: Iterable[LineItemInput]) -> list[DealLineItem]:
+    """Validated, unsaved line items of ``deal``; errors name ``line_items.<index>.<field>``."""
+    items = [
+        DealLineItem(deal=deal, product=item.product, category=item.category, hs_code=item.hs_code, amount=item.amount)
+        for item in line_items
+    ]
+    for index, item in enumerate(items):
+        try:
+            item.full_clean(exclude=["deal"])
+        except ValidationError as error:
+            raise ValidationError(
+                {f"line_items.{index}.{field}": messages for field, messages in error.message_dict.items()}
+            ) from error
+    return items
+
+
+def _save_deal(
+    *,
+    deal: Deal,
+    user,
+    update_fields: Iterable[str] | None,
+    markets: Iterable[Market] | None,
+    line_items: Iterable[LineItemInput] | None,
+) -> Deal:
+    """Validate ``deal`` against every model rule and save it (only ``update_fields`` when
+    given), recording ``user`` in its history; replace its markets and line items where given
+    (``None`` leaves them as they are)."""
     deal.full_clean()
-    items = None
-    if line_items is not None:
-        items = [
-            DealLineItem(
-                deal=deal, product=item.product, category=item.category, hs_code=item.hs_code, amount=item.amount
-            )
-            for item in line_items
-        ]
-        for index, item in enumerate(items):
-            try:
-                item.full_clean(exclude=["deal"])
-            except ValidationError as error:
-                raise ValidationError(
-                    {f"line_items.{index}.{field}": messages for field, messages in error.message_dict.items()}
-                ) from error
-    deal.save()
-    if markets is not None:
+    items = None if line_items is None else _line_items_for(deal=deal, line_items=line_items)
+    deal._history_user = user
+    if update_fields is None:
+        deal.save()
+    else:
+        deal.save(update_fields=[*update_fields, "updated_at"])
+    if markets is not None and set(deal.markets.all()) != set(markets):
         deal.markets.set(markets)
     if items is not None:
-        deal.line_items.all().delete()
-        DealLineItem.objects.bulk_create(items)
+        for stale in deal.line_items.all():
+            stale._history_user = user
+            stale.delete()
+        for item in items:
+            item._history_user = user
+            item.save()
     return deal
 
 
@@ -139,6 +179,7 @@ def deal_create(
     edition: Edition,
     amount: Decimal,
     currency: str,
+    user=None,
     stage: str = Deal.Stage.INTENTION,
     signed_on: datetime.date | None = None,
     description: str = "",
@@ -151,9 +192,9 @@ def deal_create(
     markets: Iterable[Market] = (),
     line_items: Iterable[LineItemInput] = (),
 ) -> Deal:
-    """Create a deal valued in USD at its valuation date, with its markets and line items.
-    Raises :class:`ExchangeRateMissing` when no rate applies and ``ValidationError`` when a
-    rule of the model is broken; nothing is written then."""
+    """Create a deal valued in USD at its valuation date, with its markets and line items,
+    recording ``user`` in its history. Raises :class:`ExchangeRateMissing` when no rate applies
+    and ``ValidationError`` when a rule of the model is broken; nothing is written then."""
     deal = Deal(
         title=title,
         description=description,
@@ -173,7 +214,7 @@ def deal_create(
         source=source,
     )
     deal_set_usd_value(deal=deal)
-    return _save_deal(deal=deal, markets=markets, line_items=line_items)
+    return _save_deal(deal=deal, user=user, update_fields=None, markets=markets, line_items=line_items)
 
 
 @transaction.atomic
@@ -181,38 +222,81 @@ def deal_update(
     *,
     deal: Deal,
     changes: dict[str, object],
+    user=None,
     markets: Iterable[Market] | None = None,
     line_items: Iterable[LineItemInput] | None = None,
 ) -> Deal:
-    """Apply ``changes`` (field name → value) to ``deal``; revalue it in USD when its amount,
-    currency, signing date or edition changed; replace markets and line items where given."""
+    """Apply ``changes`` (field name → value) to ``deal`` and write only those fields (plus the
+    USD value when its amount, currency, signing date or edition changed); replace markets and
+    line items where given. The stage is not among the fields: see :func:`deal_sign`."""
     unknown = set(changes) - DEAL_EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
     for name, value in changes.items():
         setattr(deal, name, value)
+    update_fields = list(changes)
     if VALUATION_FIELDS & set(changes):
         deal_set_usd_value(deal=deal)
-    return _save_deal(deal=deal, markets=markets, line_items=line_items)
+        update_fields += USD_FIELDS
+    return _save_deal(deal=deal, user=user, update_fields=update_fields, markets=markets, line_items=line_items)
 
 
-DEAL_EDITABLE_FIELDS = frozenset(
+class IllegalStageTransition(DomainError):
+    """The deal's stage does not allow the move: e.g. executing a deal that was never signed."""
+
+    code = "illegal_stage_transition"
+    status_code = 409
+
+    def __init__(self, *, deal: Deal, to: str) -> None:
+        allowed = sorted(target for source, target in TRANSITIONS if source == deal.stage)
+        article = "an" if deal.stage[0] in "aeiou" else "a"
+        options = f"{article} {deal.stage} deal can only become {' or '.join(allowed)}" if allowed else "it is final"
+        super().__init__(
+            f"Cannot move this deal from {deal.stage} to {to}: {options}.", from_stage=deal.stage, to_stage=to
+        )
+
+
+Stage = Deal.Stage
+TRANSITIONS = frozenset(
     {
-        "title",
-        "description",
-        "buyer",
-        "seller",
-        "delegation",
-        "edition",
-        "amount",
-        "currency",
-        "stage",
-        "signed_on",
-        "first_deal_of",
-        "regional_debut",
-        "debut_region",
-        "is_published",
-        "embargo_until",
-        "source",
+        (Stage.INTENTION, Stage.SIGNED),
+        (Stage.SIGNED, Stage.EXECUTED),
+        (Stage.INTENTION, Stage.CANCELLED),
+        (Stage.SIGNED, Stage.CANCELLED),
     }
 )
+
+
+def _move(*, deal: Deal, to: str, user, reason: str = "", also_changed: Iterable[str] = ()) -> Deal:
+    if (deal.stage, to) not in TRANSITIONS:
+        raise IllegalStageTransition(deal=deal, to=to)
+    DealStageChange.objects.create(deal=deal, from_stage=deal.stage, to_stage=to, changed_by=user, reason=reason)
+    deal.stage = to
+    deal._history_user = user
+    deal._change_reason = reason or f"stage: {to}"
+    deal.save(update_fields=["stage", *also_changed, "updated_at"])
+    return deal
+
+
+@transaction.atomic
+def deal_sign(*, deal: Deal, signed_on: datetime.date, user) -> Deal:
+    """Move an intention to signed on ``signed_on``, revaluing it in USD at that date."""
+    if deal.stage != Stage.INTENTION:
+        raise IllegalStageTransition(deal=deal, to=Stage.SIGNED)
+    deal.signed_on = signed_on
+    deal_set_usd_value(deal=deal)
+    return _move(deal=deal, to=Stage.SIGNED, user=user, also_changed=("signed_on", *USD_FIELDS))
+
+
+@transaction.atomic
+def deal_execute(*, deal: Deal, user) -> Deal:
+    """Move a signed deal to executed."""
+    return _move(deal=deal, to=Stage.EXECUTED, user=user)
+
+
+@transaction.atomic
+def deal_cancel(*, deal: Deal, reason: str, user) -> Deal:
+    """Cancel an intention or a signed deal, giving the reason."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the deal is cancelled."})
+    return _move(deal=deal, to=Stage.CANCELLED, user=user, reason=reason.strip())

@@ -2,12 +2,42 @@
 
 from django.contrib import admin
 
-from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
-from expo.admin import RecordAdmin, RelatedAdminListFilter
+from delegations.models import (
+    Delegation,
+    EditorAssignment,
+    Enterprise,
+    Participation,
+    PromotionalActivity,
+    Settlement,
+)
+from expo.admin import HistoryRecordAdmin, RecordAdmin, RelatedAdminListFilter
+
+
+class EditorAssignmentInline(admin.TabularInline):
+    model = EditorAssignment
+    extra = 0
+    fields = ("user",)
+    autocomplete_fields = ("user",)
+    verbose_name = "editor"
+    verbose_name_plural = (
+        'editors (members of the group "Delegation editors"; they edit this delegation and those below)'
+    )
+
+
+@admin.register(EditorAssignment)
+class EditorAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("user", "delegation", "created_at")
+    list_select_related = ("user", "delegation")
+    list_filter = (("delegation", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("user__username", "delegation__name")
+    autocomplete_fields = ("user", "delegation")
+    fields = ("user", "delegation", "created_at")
+    readonly_fields = ("created_at",)
 
 
 @admin.register(Delegation)
-class DelegationAdmin(RecordAdmin):
+class DelegationAdmin(HistoryRecordAdmin):
+    inlines = (EditorAssignmentInline,)
     list_display = ("name", "name_zh", "parent", "region")
     list_select_related = ("parent",)
     list_filter = (("parent", admin.RelatedOnlyFieldListFilter), ("region", admin.AllValuesFieldListFilter))
@@ -17,7 +47,7 @@ class DelegationAdmin(RecordAdmin):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(RecordAdmin):
+class EnterpriseAdmin(HistoryRecordAdmin):
     list_display = ("name", "name_zh", "kind", "country", "district", "industry", "uscc")
     list_filter = ("kind", ("country", admin.AllValuesFieldListFilter))
     search_fields = ("name", "name_zh", "uscc", "registry_id")
@@ -40,7 +70,7 @@ class EnterpriseAdmin(RecordAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(RecordAdmin):
+class ParticipationAdmin(HistoryRecordAdmin):
     list_display = ("delegation", "edition", "registered_organisations", "professional_audience")
     list_filter = (("edition", RelatedAdminListFilter), ("delegation", admin.RelatedOnlyFieldListFilter))
     search_fields = ("delegation__name", "edition__name", "edition__expo__name", "edition__expo__short_name")

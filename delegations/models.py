@@ -1,9 +1,11 @@
 """Trading delegations (a tree), their participation in expo editions, the enterprises that
 register and trade, and what a participation brings about: settlements and promotional activities."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from delegations import uscc
 from expo.models import CountryField, Edition, Record, country_code_constraint
@@ -25,6 +27,7 @@ class Delegation(Record):
     )
     region = models.CharField(max_length=100, blank=True, help_text="The city or district it represents.")
     description = models.TextField(blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "id"]
@@ -85,6 +88,7 @@ class Enterprise(Record):
     )
     registry_id = models.CharField("other registry id", max_length=100, blank=True)
     description = models.TextField(blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "id"]
@@ -127,6 +131,7 @@ class Participation(Record):
     )
     city_parlor = models.TextField(blank=True, help_text="The delegation's showcase at the venue, where it had one.")
     services = models.TextField(blank=True, help_text="Services it offered visitors.")
+    history = HistoricalRecords(m2m_fields=[enterprises])
 
     class Meta:
         ordering = ["edition__start_date", "delegation__name", "id"]
@@ -189,3 +194,25 @@ class PromotionalActivity(Record):
 
     def __str__(self) -> str:
         return self.title
+
+
+class EditorAssignment(models.Model):
+    """A delegation editor may write the deals, participations, settlements and activities of
+    this delegation and of every delegation below it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="editor_assignments")
+    delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="editor_assignments")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user_id", "delegation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "delegation"],
+                name="editorassignment_unique",
+                violation_error_message="This user is already an editor of this delegation.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} edits {self.delegation}"

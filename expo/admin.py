@@ -2,8 +2,9 @@
 
 from django.contrib import admin
 from django.db import models
+from simple_history.admin import SimpleHistoryAdmin
 
-from expo.models import Edition, Expo, ReportedFigure, Source, Venue
+from expo.models import ApiToken, Edition, Expo, ReportedFigure, Source, Venue
 
 
 class RecordAdmin(admin.ModelAdmin):
@@ -12,6 +13,11 @@ class RecordAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at")
     # A URL typed without a scheme is taken as https (Django 6's default), not http.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+class HistoryRecordAdmin(SimpleHistoryAdmin, RecordAdmin):
+    """A record whose changes are kept: its History page lists who changed what and when, and
+    can revert to any earlier version."""
 
 
 class RelatedAdminListFilter(admin.RelatedFieldListFilter):
@@ -112,3 +118,21 @@ class ReportedFigureAdmin(RecordAdmin):
     @admin.display(description="currency / unit")
     def currency_or_unit(self, figure: ReportedFigure) -> str:
         return figure.currency or figure.unit
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens are obtained through the API; here they can be seen and revoked (deleted)."""
+
+    list_display = ("token_key", "client", "user", "created", "expiry")
+    list_select_related = ("user",)
+    list_filter = ("created", "expiry")
+    search_fields = ("token_key", "client", "user__username")
+    fields = ("token_key", "client", "user", "created", "expiry")
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,8 +1,10 @@
 """What is expo-wide: expos, their editions and venues, the sources facts come from, and the
 figures those sources report."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from knox.models import AbstractAuthToken
 
 from expo.codes import COUNTRY_CHOICES, COUNTRY_CODES, CURRENCY_CHOICES, CURRENCY_CODES
 
@@ -271,3 +273,43 @@ class ReportedFigure(Record):
     def __str__(self) -> str:
         amount = f"{self.currency} {self.value:,}" if self.currency else f"{self.value:,} {self.unit}".strip()
         return f"{self.get_metric_display()}: {self.get_qualifier_display()} {amount}"
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token: only its hash is stored; it expires and can be revoked. A user holds one
+    per client (a dashboard, a script), named by ``client``."""
+
+    client = models.CharField(max_length=100, blank=True, help_text="What uses the token, e.g. 'sales dashboard'.")
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.token_key}… ({self.client or 'unnamed client'}) of {self.user}"
+
+
+class IdempotencyKey(models.Model):
+    """The first response to a POST sent with an ``Idempotency-Key``: a retry with the same key by
+    the same caller gets this response again instead of creating a second row."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request body.")
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"],
+                name="idempotencykey_unique_per_user",
+                violation_error_message="This idempotency key has been used already.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.method} {self.path})"

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from expo.api.docs import RedocView
 
 api_patterns = [
+    path("", include("expo.api.auth_urls")),
     path("", include("expo.api.urls")),
     path("", include("delegations.api.urls")),
     path("", include("deals.api.urls")),

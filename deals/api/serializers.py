@@ -128,7 +128,10 @@ class DealSerializer(serializers.ModelSerializer):
             "source",
             *TIMESTAMPS,
         )
-        read_only_fields = ("usd_rate", "usd_rate_date")
+        read_only_fields = ("usd_rate", "usd_rate_date", "stage")
+        # The service checks every constraint with full_clean(); DRF's own unique-together check
+        # would demand first_deal_of on every create, as if its condition did not exist.
+        validators: list = []
 
     def get_is_first_deal(self, deal: Deal) -> bool:
         return deal.first_deal_of_id is not None
@@ -141,3 +144,33 @@ class DealSerializer(serializers.ModelSerializer):
         if line_items is not None:
             line_items = [self.fields["line_items"].child.to_input(item) for item in line_items]
         return {"fields": data, "markets": markets, "line_items": line_items}
+
+
+class SignSerializer(serializers.Serializer):
+    signed_on = serializers.DateField(help_text="The day the deal was signed; its USD value is taken at this date.")
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the deal is cancelled.")
+
+
+class HistoryUserSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.CharField(allow_null=True, help_text="The value before, as text (ids for relations).")
+    new = serializers.CharField(allow_null=True, help_text="The value after, as text (ids for relations).")
+
+
+class DealHistoryEntrySerializer(serializers.Serializer):
+    """One recorded change of a deal."""
+
+    id = serializers.IntegerField(source="history_id")
+    date = serializers.DateTimeField(source="history_date")
+    type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    user = HistoryUserSerializer(source="history_user", allow_null=True, help_text="Who made it; null for imports.")
+    reason = serializers.CharField(source="history_change_reason", allow_null=True)
+    changes = FieldChangeSerializer(many=True)

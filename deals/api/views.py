@@ -1,10 +1,21 @@
 """Endpoints for deals, markets, categories and exchange rates."""
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from deals import selectors, services
 from deals.api.examples import DEAL_EXAMPLES
-from deals.api.serializers import CategorySerializer, DealSerializer, ExchangeRateSerializer, MarketSerializer
+from deals.api.serializers import (
+    CancelSerializer,
+    CategorySerializer,
+    DealHistoryEntrySerializer,
+    DealSerializer,
+    ExchangeRateSerializer,
+    MarketSerializer,
+    SignSerializer,
+)
 from deals.filtersets import CategoryFilterSet, DealFilterSet, ExchangeRateFilterSet, MarketFilterSet
 from expo.api.viewsets import ModelViewSet, collection_schema
 
@@ -37,28 +48,95 @@ DEAL_WRITE_DESCRIPTION = (
 class DealViewSet(ModelViewSet):
     serializer_class = DealSerializer
     filterset_class = DealFilterSet
+    editor_writable = True
+    conflict_actions = ("sign", "execute", "cancel")
+    paginated_actions = ("history",)
 
-    def get_queryset(self):
-        return selectors.deal_list(user=self.request.user)
+    def selector(self):
+        return selectors.deal_list()
 
     def perform_create(self, serializer: DealSerializer) -> None:
+        self.check_write_scope(serializer.validated_data)
         arguments = serializer.service_arguments()
         serializer.instance = services.deal_create(
             **arguments["fields"],
+            user=self.request.user,
             markets=arguments["markets"] or (),
             line_items=arguments["line_items"] or (),
         )
         self.reread(serializer)
 
     def perform_update(self, serializer: DealSerializer) -> None:
+        self.check_write_scope(serializer.validated_data, serializer.instance)
         arguments = serializer.service_arguments()
         services.deal_update(
             deal=serializer.instance,
             changes=arguments["fields"],
+            user=self.request.user,
             markets=arguments["markets"],
             line_items=arguments["line_items"],
         )
         self.reread(serializer)
+
+    def transition(self, request, move, payload_serializer=None) -> Response:
+        """Run a stage move on the locked deal and answer with the deal as it now is."""
+        arguments = {}
+        if payload_serializer is not None:
+            payload = payload_serializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            arguments = payload.validated_data
+        with transaction.atomic():
+            deal = self.get_object()
+            move(deal=deal, user=request.user, **arguments)
+        self.rendered_instance = self.selector().get(pk=deal.pk)
+        return Response(DealSerializer(self.rendered_instance, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        tags=["deals"],
+        summary="Sign a deal",
+        description="An intention becomes signed on `signed_on`, and is revalued in USD at that date. "
+        "Any other stage answers 409.",
+        request=SignSerializer,
+        responses={200: DealSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None) -> Response:
+        return self.transition(request, services.deal_sign, SignSerializer)
+
+    @extend_schema(
+        tags=["deals"],
+        summary="Execute a deal",
+        description="A signed deal becomes executed. Any other stage answers 409.",
+        request=None,
+        responses={200: DealSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def execute(self, request, pk=None) -> Response:
+        return self.transition(request, services.deal_execute)
+
+    @extend_schema(
+        tags=["deals"],
+        summary="Cancel a deal",
+        description="An intention or a signed deal becomes cancelled, with the reason. Any other stage answers 409.",
+        request=CancelSerializer,
+        responses={200: DealSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None) -> Response:
+        return self.transition(request, services.deal_cancel, CancelSerializer)
+
+    @extend_schema(
+        tags=["deals"],
+        summary="List a deal's history",
+        description="Every change to the deal, newest first: who, when, what kind, why, and the fields changed.",
+        responses={200: DealHistoryEntrySerializer(many=True)},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], serializer_class=DealHistoryEntrySerializer)
+    def history(self, request, pk=None) -> Response:
+        entries = selectors.deal_history(deal=self.get_object())
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(DealHistoryEntrySerializer(page, many=True).data)
 
 
 @collection_schema(tag="reference", singular="market", plural="markets")
@@ -66,7 +144,7 @@ class MarketViewSet(ModelViewSet):
     serializer_class = MarketSerializer
     filterset_class = MarketFilterSet
 
-    def get_queryset(self):
+    def selector(self):
         return selectors.market_list()
 
 
@@ -75,7 +153,7 @@ class CategoryViewSet(ModelViewSet):
     serializer_class = CategorySerializer
     filterset_class = CategoryFilterSet
 
-    def get_queryset(self):
+    def selector(self):
         return selectors.category_list()
 
 
@@ -84,5 +162,5 @@ class ExchangeRateViewSet(ModelViewSet):
     serializer_class = ExchangeRateSerializer
     filterset_class = ExchangeRateFilterSet
 
-    def get_queryset(self):
+    def selector(self):
         return selectors.exchange_rate_list()

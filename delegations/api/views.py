@@ -23,7 +23,7 @@ class DelegationViewSet(ModelViewSet):
     serializer_class = DelegationSerializer
     filterset_class = DelegationFilterSet
 
-    def get_queryset(self):
+    def selector(self):
         return selectors.delegation_list()
 
 
@@ -32,32 +32,35 @@ class EnterpriseViewSet(ModelViewSet):
     serializer_class = EnterpriseSerializer
     filterset_class = EnterpriseFilterSet
 
-    def get_queryset(self):
+    def selector(self):
         return selectors.enterprise_list()
 
 
 @collection_schema(tag="delegations", singular="participation", plural="participations")
 class ParticipationViewSet(ModelViewSet):
+    editor_writable = True
     serializer_class = ParticipationSerializer
     filterset_class = ParticipationFilterSet
 
-    def get_queryset(self):
+    def selector(self):
         return selectors.participation_list()
 
 
 @collection_schema(tag="settlements", singular="settlement", plural="settlements")
 class SettlementViewSet(ModelViewSet):
+    editor_writable = True
     serializer_class = SettlementSerializer
     filterset_class = SettlementFilterSet
 
-    def get_queryset(self):
+    def selector(self):
         return selectors.settlement_list()
 
 
 @collection_schema(tag="activities", singular="promotional activity", plural="promotional activities")
 class PromotionalActivityViewSet(ModelViewSet):
+    editor_writable = True
     serializer_class = PromotionalActivitySerializer
     filterset_class = PromotionalActivityFilterSet
 
-    def get_queryset(self):
+    def selector(self):
         return selectors.activity_list()

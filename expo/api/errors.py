@@ -30,6 +30,14 @@ def protected_message(error: ProtectedError | RestrictedError) -> str:
     return f"Cannot delete: still referred to by {', '.join(names)}. Delete or change those first."
 
 
+class PreconditionFailed(exceptions.APIException):
+    """412: the ``If-Match`` tag does not match the record's current ``ETag``."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record has changed since you read it: fetch it again and reapply your change."
+    default_code = "stale"
+
+
 class ExceptionHandler(StandardizedExceptionHandler):
     """Maps domain errors to 400, protected deletes and integrity conflicts to 409, and
     model validation errors to 400 with the fields they name."""
@@ -37,6 +45,8 @@ class ExceptionHandler(StandardizedExceptionHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, ProtectedError | RestrictedError):
             return Conflict(protected_message(exc), code="protected")
+        if isinstance(exc, DomainError) and exc.status_code == status.HTTP_409_CONFLICT:
+            return Conflict(exc.message, code=exc.code)
         if isinstance(exc, DomainError):
             attr = exc.details.get("field")
             detail = {attr: [exc.message]} if isinstance(attr, str) else [exc.message]

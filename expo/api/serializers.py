@@ -40,6 +40,17 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
             raise ValidationError(detail=get_error_detail(error)) from error
         return attrs
 
+    def update(self, instance, validated_data: dict):
+        """Write only the fields sent (a PATCH never overwrites a field it did not name)."""
+        many_to_many = {field.name for field in instance._meta.many_to_many}
+        fields = [name for name in validated_data if name not in many_to_many]
+        for name in fields:
+            setattr(instance, name, validated_data[name])
+        instance.save(update_fields=[*fields, "updated_at"])
+        for name in many_to_many & set(validated_data):
+            getattr(instance, name).set(validated_data[name])
+        return instance
+
 
 def source_field() -> BriefRelatedField:
     return BriefRelatedField(

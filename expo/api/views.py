@@ -23,7 +23,7 @@ class ExpoViewSet(ModelViewSet):
     serializer_class = ExpoSerializer
     filterset_class = ExpoFilterSet
 
-    def get_queryset(self):
+    def selector(self):
         return selectors.expo_list()
 
 
@@ -32,7 +32,7 @@ class EditionViewSet(ModelViewSet):
     serializer_class = EditionSerializer
     filterset_class = EditionFilterSet
 
-    def get_queryset(self):
+    def selector(self):
         return selectors.edition_list()
 
 
@@ -41,7 +41,7 @@ class VenueViewSet(ModelViewSet):
     serializer_class = VenueSerializer
     filterset_class = VenueFilterSet
 
-    def get_queryset(self):
+    def selector(self):
         return selectors.venue_list()
 
 
@@ -50,7 +50,7 @@ class SourceViewSet(ModelViewSet):
     serializer_class = SourceSerializer
     filterset_class = SourceFilterSet
 
-    def get_queryset(self):
+    def selector(self):
         return selectors.source_list()
 
 
@@ -59,5 +59,5 @@ class ReportedFigureViewSet(ModelViewSet):
     serializer_class = ReportedFigureSerializer
     filterset_class = ReportedFigureFilterSet
 
-    def get_queryset(self):
+    def selector(self):
         return selectors.reported_figure_list()

@@ -4,24 +4,59 @@ filtered by a strict FilterSet, paginated, and refusing unknown query parameters
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.exceptions import ErrorDetail, ValidationError
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
 
+from expo import access
+from expo.api.conditional import check_if_match, etag_of, idempotency_key, replay_or_run
 from expo.api.filters import check_query_parameters
 
 
+# The viewset every collection extends (a comment, not a docstring: the schema would take a
+# docstring as every operation's description). It gives list, retrieve, create, update, partial
+# update and delete, with:
+# - rows from the view's selector(), scoped to the caller by expo.access before any filter
+#   (writes see only the rows the caller may change: others answer 404);
+# - list parameters limited to the FilterSet's filters plus limit/offset; other actions take no
+#   query parameters; anything else is a 400 naming it;
+# - an ETag on every record it returns; If-Match with a stale tag is a 412;
+# - writes in one transaction, under a lock of the row they change; a POST with an
+#   Idempotency-Key is done once; deleting a record still referred to is a 409.
 class ModelViewSet(viewsets.ModelViewSet):
-    """List, retrieve, create, update, partial update and delete, with:
-
-    - ``get_queryset`` returning the selector's queryset (relations fetched once per request);
-    - list parameters limited to the FilterSet's filters plus ``limit``/``offset``; other
-      actions take no query parameters; anything else is a 400 naming it;
-    - writes in one transaction; deleting a record still referred to is a 409."""
-
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    # Whether delegation editors may write this collection (within their delegations).
+    editor_writable = False
+    # Actions (besides list) that take limit/offset.
+    paginated_actions: tuple[str, ...] = ()
+
+    def selector(self) -> QuerySet:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet:
+        if self.request.method in SAFE_METHODS:
+            return access.scope_for_read(self.selector(), self.request.user)
+        return access.scope_for_write(self.selector(), self.request.user)
+
+    def get_object(self):
+        """The record, locked first when the request changes it, and checked against ``If-Match``."""
+        if self.request.method in SAFE_METHODS:
+            return super().get_object()
+        lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        if str(lookup).isdigit() and int(lookup) < 2**63:
+            # Lock before reading, so the read sees every write committed before ours.
+            list(self.selector().model.objects.select_for_update().filter(pk=lookup).values_list("pk", flat=True))
+        instance = super().get_object()
+        check_if_match(self.request, instance)
+        return instance
 
     def allowed_query_parameters(self) -> tuple[set[str], set[str]]:
         """The parameters this request may carry, and those of them that may repeat."""
+        if self.action in self.paginated_actions:
+            return {"limit", "offset"}, set()
         if self.action != "list":
             return set(), set()
         filterset_class = getattr(self, "filterset_class", None)
@@ -37,23 +72,54 @@ class ModelViewSet(viewsets.ModelViewSet):
         allowed, multi_valued = self.allowed_query_parameters()
         check_query_parameters(request.query_params, allowed=allowed, multi_valued=multi_valued)
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        instance = getattr(self, "rendered_instance", None)
+        if instance is not None and response.status_code < 300:
+            response["ETag"] = etag_of(instance)
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        self.rendered_instance = self.get_object()
+        return Response(self.get_serializer(self.rendered_instance).data)
+
+    def create(self, request, *args, **kwargs):
+        key = idempotency_key(request)
+        if key is None:
+            with transaction.atomic():
+                return super().create(request, *args, **kwargs)
+        return replay_or_run(request, key, lambda: super(ModelViewSet, self).create(request, *args, **kwargs))
+
+    @transaction.atomic
+    def update(self, request, *args, **kwargs):
+        return super().update(request, *args, **kwargs)
+
+    @transaction.atomic
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
+
+    def check_write_scope(self, data: dict, instance=None) -> None:
+        """A 400 on the field that ties the row to a delegation when the caller may not write there."""
+        model = self.selector().model
+        if access.may_write_for(self.request.user, model, data=data, instance=instance):
+            return
+        scope = access.scope_of(model)
+        field = scope.field if scope is not None else "non_field_errors"
+        raise ValidationError({field: [ErrorDetail("Not one of the delegations you edit.", code="out_of_scope")]})
+
     def reread(self, serializer) -> None:
         """Render a written record as a GET would: through the selector, annotations included."""
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+        serializer.instance = self.selector().get(pk=serializer.instance.pk)
+        self.rendered_instance = serializer.instance
 
-    @transaction.atomic
     def perform_create(self, serializer) -> None:
+        self.check_write_scope(serializer.validated_data)
         serializer.save()
         self.reread(serializer)
 
-    @transaction.atomic
     def perform_update(self, serializer) -> None:
+        self.check_write_scope(serializer.validated_data, serializer.instance)
         serializer.save()
         self.reread(serializer)
-
-    @transaction.atomic
-    def perform_destroy(self, instance) -> None:
-        instance.delete()
 
 
 def collection_schema(*, tag: str, singular: str, plural: str, **overrides) -> Callable:

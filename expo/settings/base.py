@@ -1,6 +1,7 @@
 """Settings shared by every environment. Each value that varies comes from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -55,6 +56,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
+    "knox",
+    "simple_history",
     "expo",
     "delegations",
     "deals",
@@ -69,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "expo.urls"
@@ -117,8 +121,20 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified"]
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "expo.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["expo.api.permissions.RolePermission"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("THROTTLE_ANON_RATE", "120/min"),
+        "user": os.environ.get("THROTTLE_USER_RATE", "1200/min"),
+        "login": os.environ.get("THROTTLE_LOGIN_RATE", "10/min"),
+    },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "expo.api.pagination.LimitOffsetPagination",
@@ -130,7 +146,7 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
-_ERROR_STATUS_CODES = ["400", "401", "403", "404", "405", "406", "409", "415", "429"]
+_ERROR_STATUS_CODES = ["400", "401", "403", "404", "405", "406", "409", "412", "415", "429"]
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "expo.api.errors.ExceptionHandler",
     "ALLOWED_ERROR_STATUS_CODES": _ERROR_STATUS_CODES,
@@ -178,5 +194,28 @@ SPECTACULAR_SETTINGS = {
         {"name": "activities", "description": "Promotional activities held during an edition."},
         {"name": "sources", "description": "Where facts come from, and the figures sources report."},
         {"name": "reference", "description": "Markets, product categories and exchange rates."},
+        {"name": "auth", "description": "API tokens: hashed at rest, expiring, one per client, revocable."},
     ],
 }
+
+# Throttle counters (and any other cache) live in Redis when REDIS_URL is set, so every app
+# process shares them; otherwise in this process's memory.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# API tokens: stored as hashes, expiring after API_TOKEN_TTL_HOURS (default 30 days), one per client.
+KNOX_TOKEN_MODEL = "expo.ApiToken"  # noqa: S105 - a model label, not a secret
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=float(os.environ.get("API_TOKEN_TTL_HOURS", str(24 * 30)))),
+    "TOKEN_PREFIX": "expo_",
+    "AUTO_REFRESH": False,
+}
+
+# Idempotency keys are honoured for this long after the first request.
+IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
+
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -187,7 +187,7 @@ def test_loading_twice_changes_nothing():
 def test_loading_repairs_a_changed_fact():
     load_seed_facts()
     Deal.objects.update(title="Edited")
-    Market.objects.get(name="Packaging").deals.clear()
+    Deal.objects.get().markets.remove(Market.objects.get(name="Packaging"))
     result = load_seed_facts()
     assert result.updated == {"Deal": 1, "Market": 1}
     deal = Deal.objects.get()

@@ -17,6 +17,7 @@ from tests.factories.delegations import (
     valid_uscc,
 )
 from tests.factories.expo import EditionFactory, ExpoFactory, ReportedFigureFactory, SourceFactory, VenueFactory
+from tests.factories.users import EditorAssignmentFactory, UserFactory, admin, analyst, api_token, editor
 
 __all__ = [
     "CategoryFactory",
@@ -24,6 +25,7 @@ __all__ = [
     "DealLineItemFactory",
     "DelegationFactory",
     "EditionFactory",
+    "EditorAssignmentFactory",
     "EnterpriseFactory",
     "ExchangeRateFactory",
     "ExpoFactory",
@@ -33,6 +35,11 @@ __all__ = [
     "ReportedFigureFactory",
     "SettlementFactory",
     "SourceFactory",
+    "UserFactory",
     "VenueFactory",
+    "admin",
+    "analyst",
+    "api_token",
+    "editor",
     "valid_uscc",
 ]

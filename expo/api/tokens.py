@@ -1,0 +1,96 @@
+"""API tokens: obtain one with a username and password, list yours, revoke one or all."""
+
+from django.contrib.auth import authenticate
+from django.db import transaction
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from knox.settings import knox_settings
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from expo.api.filters import check_query_parameters
+from expo.models import ApiToken
+
+
+class TokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ("token_key", "client", "created", "expiry")
+        read_only_fields = ("token_key", "created", "expiry")
+
+
+class NewTokenSerializer(TokenSerializer):
+    token = serializers.CharField(read_only=True, help_text="Shown only in this response: keep it safe.")
+
+    class Meta(TokenSerializer.Meta):
+        fields = ("token", *TokenSerializer.Meta.fields)
+
+
+class ObtainTokenSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=1024, style={"input_type": "password"}, write_only=True)
+    client = serializers.CharField(
+        max_length=100, required=False, default="", help_text="What will use the token, e.g. 'sales dashboard'."
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["auth"], summary="List your API tokens"),
+    create=extend_schema(
+        tags=["auth"],
+        summary="Obtain an API token",
+        description="Send a username and password; the token in the answer is shown only once and expires at "
+        "`expiry`. Send it as `Authorization: Token <token>`.",
+        request=ObtainTokenSerializer,
+        responses={201: NewTokenSerializer},
+        auth=[],
+    ),
+    destroy=extend_schema(tags=["auth"], summary="Revoke one of your API tokens"),
+    revoke_all=extend_schema(tags=["auth"], summary="Revoke all your API tokens", request=None, responses={204: None}),
+)
+class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    serializer_class = TokenSerializer
+    lookup_field = "token_key"
+    lookup_value_regex = "[^/]{1,25}"
+
+    def get_permissions(self):
+        return [AllowAny()] if self.action == "create" else [IsAuthenticated()]
+
+    def get_throttles(self):
+        if self.action == "create":
+            self.throttle_scope = "login"
+            return [ScopedRateThrottle()]
+        return super().get_throttles()
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        allowed = {"limit", "offset"} if self.action == "list" else set()
+        check_query_parameters(request.query_params, allowed=allowed, multi_valued=set())
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ApiToken.objects.none()
+        return ApiToken.objects.filter(user=self.request.user).order_by("-created", "token_key")
+
+    def create(self, request, *args, **kwargs) -> Response:
+        credentials = ObtainTokenSerializer(data=request.data)
+        credentials.is_valid(raise_exception=True)
+        user = authenticate(
+            request, username=credentials.validated_data["username"], password=credentials.validated_data["password"]
+        )
+        if user is None or not user.is_active:
+            raise AuthenticationFailed("Wrong username or password.")
+        instance, token = ApiToken.objects.create(
+            user=user, expiry=knox_settings.TOKEN_TTL, client=credentials.validated_data["client"]
+        )
+        instance.token = token
+        return Response(NewTokenSerializer(instance).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=False, methods=["post"], url_path="revoke-all")
+    @transaction.atomic
+    def revoke_all(self, request) -> Response:
+        self.get_queryset().delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
