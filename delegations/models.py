@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from delegations import uscc
-from expo.models import CountryField, Edition, Record, country_code_constraint
+from expo.models import MAX_INTEGER, CountryField, Edition, Record, country_code_constraint
 
 
 class Delegation(Record):
@@ -118,10 +118,13 @@ class Participation(Record):
     delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="participations")
     edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="participations")
     registered_organisations = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Enterprises and organisations registered with the delegation."
+        null=True,
+        blank=True,
+        validators=[MAX_INTEGER],
+        help_text="Enterprises and organisations registered with the delegation.",
     )
     professional_audience = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Professional visitors registered by the delegation."
+        null=True, blank=True, validators=[MAX_INTEGER], help_text="Professional visitors registered by the delegation."
     )
     enterprises = models.ManyToManyField(
         Enterprise,

@@ -2,11 +2,17 @@
 figures those sources report."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from knox.models import AbstractAuthToken
 
 from expo.codes import COUNTRY_CHOICES, COUNTRY_CODES, CURRENCY_CHOICES, CURRENCY_CODES
+
+# The ranges PostgreSQL gives small and ordinary integer columns, stated on the fields so that
+# validation and the API schema are the same on every database (SQLite has one 64-bit range).
+MAX_SMALL_INTEGER = MaxValueValidator(32767)
+MAX_INTEGER = MaxValueValidator(2147483647)
 
 
 def country_code_constraint(*, field: str, name: str) -> models.CheckConstraint:
@@ -150,7 +156,9 @@ class Edition(Record):
     """One numbered edition of an expo, e.g. the 6th CIIE (5–10 November 2023)."""
 
     expo = models.ForeignKey(Expo, on_delete=models.PROTECT, related_name="editions")
-    number = models.PositiveSmallIntegerField(help_text="1 for the first edition, 2 for the second…")
+    number = models.PositiveSmallIntegerField(
+        validators=[MAX_SMALL_INTEGER], help_text="1 for the first edition, 2 for the second…"
+    )
     name = models.CharField(max_length=200, blank=True, help_text="e.g. 6th China International Import Expo")
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
@@ -229,7 +237,9 @@ class ReportedFigure(Record):
         help_text="The edition the figure is about; for a run of editions, the last one.",
     )
     consecutive_editions = models.PositiveSmallIntegerField(
-        default=1, help_text="How many consecutive editions, ending with `edition`, the figure covers."
+        default=1,
+        validators=[MAX_SMALL_INTEGER],
+        help_text="How many consecutive editions, ending with `edition`, the figure covers.",
     )
     metric = models.CharField(max_length=40, choices=Metric.choices)
     qualifier = models.CharField(max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
