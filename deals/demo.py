@@ -13,11 +13,12 @@ from decimal import Decimal
 
 import factory.random
 import faker
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from deals.models import Category, Deal, DealLineItem, ExchangeRate, Market
 from deals.services import convert_to_usd
-from delegations.models import Delegation, Enterprise
+from delegations.models import Delegation, Enterprise, Participation
 from expo.models import Edition, Source, ordinal
 from tests.factories import (
     CategoryFactory,
@@ -166,9 +167,33 @@ class _Builder:
     def save(self, key: str, objs: list) -> list:
         """Insert ``objs`` (all of one model) and count them under ``key``; they get their ids."""
         if objs:
-            type(objs[0]).objects.bulk_create(objs, batch_size=self.batch_size)
+            model = type(objs[0])
+            model.objects.bulk_create(objs, batch_size=self.batch_size)
         self.counts[key] = self.counts.get(key, 0) + len(objs)
         return objs
+
+    def record_history(self) -> None:
+        """The first historical version of every demo row whose history is kept, as saving the
+        rows one by one would have recorded it, copied inside the database in one statement
+        per model (simple-history's bulk helper takes longer than the data itself)."""
+        when = timezone.now()
+        for model, rows in (
+            (Delegation, Delegation.objects.filter(source=self.source)),
+            (Enterprise, Enterprise.objects.filter(source=self.source)),
+            (Participation, Participation.objects.filter(source=self.source)),
+            (Deal, Deal.objects.filter(source=self.source)),
+            (DealLineItem, DealLineItem.objects.filter(deal__source=self.source)),
+        ):
+            columns = ", ".join(connection.ops.quote_name(field.column) for field in model._meta.concrete_fields)
+            ids_sql, ids_params = rows.values("pk").query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {connection.ops.quote_name(model.history.model._meta.db_table)} "  # noqa: S608
+                    f"({columns}, history_date, history_type, history_change_reason) "
+                    f"SELECT {columns}, %s, '+', %s FROM {connection.ops.quote_name(model._meta.db_table)} "
+                    f"WHERE id IN ({ids_sql})",
+                    [when, "demo data", *ids_params],
+                )
 
     def run(self, *, deals: int) -> dict[str, int]:
         self.source = SourceFactory.build(
@@ -195,6 +220,7 @@ class _Builder:
         self.deals(
             deals, plans=plans, delegations=delegations, enterprises=enterprises, markets=markets, categories=categories
         )
+        self.record_history()
         return self.counts
 
     def editions(self) -> list[Edition]:

@@ -1,8 +1,14 @@
 """API token authentication: ``Authorization: Token <token>`` with hashed, expiring tokens."""
 
+import re
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework import exceptions
+
+# Tokens are visible ASCII; anything else (bytes that are not UTF-8, a NUL, which PostgreSQL
+# refuses in a query) cannot be one.
+TOKEN_PATTERN = re.compile(rb"[\x21-\x7e]+")
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
@@ -10,10 +16,8 @@ class TokenAuthentication(KnoxTokenAuthentication):
     invalid credentials rather than an error."""
 
     def authenticate_credentials(self, token: bytes):
-        try:
-            token.decode("utf-8")
-        except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("Invalid token.") from None
+        if not TOKEN_PATTERN.fullmatch(token):
+            raise exceptions.AuthenticationFailed("Invalid token.")
         return super().authenticate_credentials(token)
 
 

@@ -54,7 +54,8 @@ class ObtainTokenSerializer(serializers.Serializer):
 class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     serializer_class = TokenSerializer
     lookup_field = "token_key"
-    lookup_value_regex = "[^/]{1,25}"
+    # No NUL: PostgreSQL refuses one in a query, so such a key must match no route rather than fail.
+    lookup_value_regex = r"[^/\x00]{1,25}"
 
     def get_permissions(self):
         return [AllowAny()] if self.action == "create" else [IsAuthenticated()]

@@ -209,6 +209,8 @@ else:
 
 # API tokens: stored as hashes, expiring after API_TOKEN_TTL_HOURS (default 30 days), one per client.
 KNOX_TOKEN_MODEL = "expo.ApiToken"  # noqa: S105 - a model label, not a secret
+# Knox's migrations would create its own token table even with the model swapped for ours.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=float(os.environ.get("API_TOKEN_TTL_HOURS", str(24 * 30)))),
     "TOKEN_PREFIX": "expo_",

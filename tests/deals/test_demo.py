@@ -153,6 +153,17 @@ def test_every_record_cites_the_synthetic_source(demo):
         assert set(model.objects.values_list("source", flat=True)) == {source.pk}, model.__name__
 
 
+def test_every_kept_row_has_its_creation_in_the_history(demo):
+    for model in (Deal, DealLineItem, Enterprise, Delegation, Participation):
+        versions = model.history.model.objects.all()
+        assert versions.count() == model.objects.count(), model.__name__
+        assert set(versions.values_list("history_type", "history_change_reason", "history_user")) == {
+            ("+", "demo data", None)
+        }
+    deal = Deal.objects.order_by("?").first()
+    assert deal.history.get().amount == deal.amount
+
+
 def test_refuses_a_seed_already_in_the_database(demo):
     with pytest.raises(DemoDataExists, match=r"^The demo data of seed 1 is already in this database\.$"):
         generate_demo(deals=10, seed=1)

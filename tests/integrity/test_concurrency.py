@@ -1,0 +1,82 @@
+"""Concurrent writes on PostgreSQL (SQLite serialises writers, so these need a real server):
+PATCHes to different fields of one deal lose no update, and concurrent retries of one POST
+with an Idempotency-Key create one row."""
+
+import itertools
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from deals.models import Deal
+from tests.factories import DealFactory, admin
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgresql_only")]
+
+PAIRS = 200
+RETRIES = 20
+WORKERS = 16
+
+
+def in_thread(user, method: str, url: str, body: dict, **headers):
+    """One request from its own client and database connection, as a separate app process would."""
+    client = APIClient()
+    client.force_authenticate(user)
+    try:
+        response = getattr(client, method)(url, body, format="json", **headers)
+        return response.status_code, response.json()
+    finally:
+        connection.close()
+
+
+def test_concurrent_patches_to_different_fields_lose_no_update():
+    user = admin(username="concurrent")
+    deal = DealFactory(title="title -", description="description -")
+    url = reverse("deal-detail", args=[deal.pk])
+    requests = [(("title", f"title {n}")) for n in range(PAIRS)] + [
+        ("description", f"description {n}") for n in range(PAIRS)
+    ]
+    # Interleave the two kinds so each pair races.
+    requests = [request for pair in zip(requests[:PAIRS], requests[PAIRS:], strict=True) for request in pair]
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        statuses = list(pool.map(lambda r: in_thread(user, "patch", url, {r[0]: r[1]})[0], requests))
+
+    assert statuses == [200] * (2 * PAIRS)
+    # Replaying the recorded versions in order: each write changed only its own field, and no
+    # field ever went back to a value it had before (which is what a lost update looks like).
+    versions = list(deal.history.order_by("history_date", "history_id").values_list("title", "description"))
+    assert len(versions) == 1 + 2 * PAIRS
+    for field in (0, 1):
+        values = [version[field] for version in versions]
+        changes = [after for before, after in itertools.pairwise(values) if after != before]
+        assert len(changes) == PAIRS
+        assert len(set(changes)) == PAIRS
+    for before, after in itertools.pairwise(versions):
+        assert (before[0] != after[0]) + (before[1] != after[1]) == 1
+    assert Deal.objects.values_list("title", "description").get(pk=deal.pk) == versions[-1]
+
+
+def test_concurrent_retries_with_one_idempotency_key_create_one_deal():
+    user = admin(username="retrier")
+    template = DealFactory()
+    body = {
+        "title": "Retried order",
+        "buyer": template.buyer_id,
+        "seller": template.seller_id,
+        "delegation": template.delegation_id,
+        "edition": template.edition_id,
+        "value": {"amount": "300000000.00", "currency": "USD"},
+    }
+    url = reverse("deal-list")
+
+    with ThreadPoolExecutor(max_workers=RETRIES) as pool:
+        responses = list(
+            pool.map(lambda _: in_thread(user, "post", url, body, HTTP_IDEMPOTENCY_KEY="order-7"), range(RETRIES))
+        )
+
+    assert Deal.objects.filter(title="Retried order").count() == 1
+    assert [status for status, _ in responses] == [201] * RETRIES
+    assert {data["id"] for _, data in responses} == {Deal.objects.get(title="Retried order").pk}
