@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from expo.api.docs import RedocView
+from expo.api.docs import RedocView, redoc_script
 
 api_patterns = [
     path("", include("expo.api.auth_urls")),
@@ -14,6 +14,7 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
+    path("redoc/redoc.standalone.js", redoc_script, name="redoc-script"),
 ]
 
 urlpatterns = [
