@@ -47,8 +47,11 @@ class ModelViewSet(viewsets.ModelViewSet):
             return super().get_object()
         lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
         if str(lookup).isdigit() and int(lookup) < 2**63:
-            # Lock before reading, so the read sees every write committed before ours.
-            list(self.selector().model.objects.select_for_update().filter(pk=lookup).values_list("pk", flat=True))
+            # Lock before reading, so the read sees every write committed before ours. Unordered: a
+            # default ordering through a nullable relation would join it, and PostgreSQL refuses
+            # FOR UPDATE on the nullable side of an outer join.
+            model = self.selector().model
+            list(model.objects.select_for_update().filter(pk=lookup).order_by().values_list("pk", flat=True))
         instance = super().get_object()
         check_if_match(self.request, instance)
         return instance

@@ -1,0 +1,66 @@
+"""An embargoed deal (SPEC §4): published but hidden from the public until ``embargo_until``,
+then shown with no further change."""
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.access.matrix import ANONYMOUS, DEALS, NO_ROLE, SHANGHAI
+
+PUBLIC = [ANONYMOUS, NO_ROLE]
+SECOND = datetime.timedelta(seconds=1)
+HOUR = datetime.timedelta(hours=1)
+
+
+def seen(client, deal) -> tuple[list[int], int, int]:
+    """The deals listed, and the statuses of the deal's detail and history."""
+    listed = [row["id"] for row in client.get(reverse("deal-list")).json()["results"]]
+    return (
+        listed,
+        client.get(reverse("deal-detail", args=[deal.pk])).status_code,
+        client.get(reverse("deal-history", args=[deal.pk])).status_code,
+    )
+
+
+@pytest.fixture
+def embargoed(world):
+    return DEALS.make(world, world.delegation(SHANGHAI), is_published=True, embargo_until=timezone.now() + HOUR)
+
+
+@pytest.mark.parametrize("role", PUBLIC)
+def test_a_deal_under_embargo_is_hidden_from_the_public(world, role, embargoed):
+    assert seen(world.client(role), embargoed) == ([], 404, 404)
+
+
+@pytest.mark.parametrize("role", PUBLIC)
+def test_a_deal_whose_embargo_has_passed_is_shown_to_the_public(world, role, embargoed):
+    embargoed.embargo_until = timezone.now() - SECOND
+    embargoed.save(update_fields=["embargo_until"])
+
+    assert seen(world.client(role), embargoed) == ([embargoed.pk], 200, 200)
+
+
+@pytest.mark.parametrize(
+    ("after", "expected"),
+    [
+        pytest.param(-SECOND, 404, id="a-second-before"),
+        pytest.param(datetime.timedelta(0), 200, id="at-the-embargo"),
+        pytest.param(SECOND, 200, id="a-second-after"),
+    ],
+)
+def test_an_embargoed_deal_appears_when_its_time_comes(world, embargoed, after, expected):
+    client = world.client(ANONYMOUS)
+
+    with mock.patch("expo.access.timezone.now", return_value=embargoed.embargo_until + after):
+        status = client.get(reverse("deal-detail", args=[embargoed.pk])).status_code
+
+    assert status == expected
+
+
+def test_an_unpublished_deal_stays_hidden_once_its_embargo_passes(world):
+    deal = DEALS.make(world, world.delegation(SHANGHAI), is_published=False, embargo_until=timezone.now() - HOUR)
+
+    assert seen(world.client(ANONYMOUS), deal) == ([], 404, 404)
