@@ -4,7 +4,15 @@ filters) and for markets, categories and exchange rates."""
 import django_filters
 
 from deals.models import Category, Deal, ExchangeRate, Market
-from expo.api.filters import BooleanFilter, DelegationTreeFilter, FilterSet, IdFilter, OrderingFilter, SearchFilter
+from expo.api.filters import (
+    BooleanFilter,
+    DecimalFilter,
+    DelegationTreeFilter,
+    FilterSet,
+    IdFilter,
+    OrderingFilter,
+    SearchFilter,
+)
 from expo.codes import COUNTRY_CHOICES, CURRENCY_CHOICES
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
@@ -30,10 +38,10 @@ class DealFilterSet(FilterSet):
     currency = django_filters.MultipleChoiceFilter(
         choices=CURRENCY_CHOICES, help_text="Currency signed in (ISO 4217); repeat for several."
     )
-    value_usd_min = django_filters.NumberFilter(
+    value_usd_min = DecimalFilter(
         field_name="value_usd", lookup_expr="gte", help_text="USD value at least this.", **MONEY
     )
-    value_usd_max = django_filters.NumberFilter(
+    value_usd_max = DecimalFilter(
         field_name="value_usd", lookup_expr="lte", help_text="USD value at most this.", **MONEY
     )
     signed_after = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte", help_text="Signed on or after.")

@@ -172,9 +172,14 @@ class Deal(Record):
             return
         lineage = [self.delegation, *self.delegation.ancestors()]
         if self.first_deal_of_id not in {delegation.pk for delegation in lineage}:
+            # The code goes on the field's error: Django drops a code given beside a dict.
             raise ValidationError(
-                {"first_deal_of": "Must be the deal's own delegation or a delegation above it."},
-                code="first_deal_of_outside_lineage",
+                {
+                    "first_deal_of": ValidationError(
+                        "Must be the deal's own delegation or a delegation above it.",
+                        code="first_deal_of_outside_lineage",
+                    )
+                }
             )
 
 

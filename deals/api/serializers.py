@@ -129,6 +129,9 @@ class DealSerializer(serializers.ModelSerializer):
             *TIMESTAMPS,
         )
         read_only_fields = ("usd_rate", "usd_rate_date")
+        # The service checks every constraint with full_clean(); DRF's own unique-together check
+        # would demand first_deal_of on every create, as if its condition did not exist.
+        validators: list = []
 
     def get_is_first_deal(self, deal: Deal) -> bool:
         return deal.first_deal_of_id is not None

@@ -64,6 +64,19 @@ class IntegerFilter(django_filters.NumberFilter):
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
 
+    def get_max_validator(self) -> None:
+        # max_value bounds it already: django-filter's own limit (1e50) would add a second, wrong error.
+        return None
+
+
+class DecimalFilter(django_filters.NumberFilter):
+    """A decimal of at most ``max_digits`` digits, ``decimal_places`` of them after the point
+    (anything else is a 400 naming the parameter)."""
+
+    def get_max_validator(self) -> None:
+        # max_digits bounds it already: django-filter's own limit (1e50) would add a second error.
+        return None
+
 
 class IdFilter(IntegerFilter):
     """A record id: a whole number from 1 to 2^63−1."""
