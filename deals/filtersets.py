@@ -20,10 +20,10 @@ MONEY = {"max_digits": 20, "decimal_places": 2}
 
 class DealFilterSet(FilterSet):
     delegation = DelegationTreeFilter(help_text="Deals of this delegation and of every delegation below it.")
-    edition = IdFilter(field_name="edition_id", help_text="Deals signed at this edition.")
-    expo = IdFilter(field_name="edition__expo_id", help_text="Deals signed at any edition of this expo.")
-    buyer = IdFilter(field_name="buyer_id", help_text="Deals with this buyer.")
-    seller = IdFilter(field_name="seller_id", help_text="Deals with this seller.")
+    edition = IdFilter(field_name="edition", help_text="Deals signed at this edition.")
+    expo = IdFilter(field_name="edition__expo", help_text="Deals signed at any edition of this expo.")
+    buyer = IdFilter(field_name="buyer", help_text="Deals with this buyer.")
+    seller = IdFilter(field_name="seller", help_text="Deals with this seller.")
     buyer_country = django_filters.MultipleChoiceFilter(
         field_name="buyer__country", choices=COUNTRY_CHOICES, help_text="Buyer's ISO 3166-1 code; repeat for several."
     )
@@ -49,7 +49,7 @@ class DealFilterSet(FilterSet):
         field_name="signed_on", lookup_expr="lte", help_text="Signed on or before."
     )
     category = IdFilter(
-        field_name="line_items__category_id", distinct=True, help_text="Deals with a line item in this category."
+        field_name="line_items__category", distinct=True, help_text="Deals with a line item in this category."
     )
     market = IdFilter(field_name="markets", distinct=True, help_text="Deals aimed at this downstream market.")
     is_first_deal = BooleanFilter(
@@ -64,8 +64,8 @@ class DealFilterSet(FilterSet):
         help_text="Words in the title, description or the buyer's or seller's name.",
     )
     ordering = OrderingFilter(
-        fields=("signed_on", "value_usd", "amount", "title", "stage", "id", "created_at", "updated_at"),
-        help_text="Sort by signed_on, value_usd, amount, title, stage, id, created_at or updated_at; "
+        fields=("signed_on", "value_usd", "title", "stage", "id", "created_at", "updated_at"),
+        help_text="Sort by signed_on, value_usd, title, stage, id, created_at or updated_at; "
         "`-` for descending, comma-separated for several.",
     )
 

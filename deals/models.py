@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from delegations.models import Delegation, Enterprise
-from expo.models import CurrencyField, Edition, Record, currency_code_constraint
+from expo.models import MAX_AMOUNT, MAX_RATE, CurrencyField, Edition, Record, currency_code_constraint
 
 
 class Market(Record):
@@ -42,7 +42,11 @@ class ExchangeRate(Record):
     currency = CurrencyField()
     date = models.DateField()
     rate_to_usd = models.DecimalField(
-        "rate to USD", max_digits=20, decimal_places=10, help_text="USD per one unit of the currency."
+        "rate to USD",
+        max_digits=20,
+        decimal_places=10,
+        validators=[MAX_RATE],
+        help_text="USD per one unit of the currency.",
     )
 
     class Meta:
@@ -82,13 +86,23 @@ class Deal(Record):
     seller = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="sales")
     delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="deals")
     edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="deals")
-    amount = models.DecimalField(max_digits=20, decimal_places=2, help_text="The value as signed, in `currency`.")
+    amount = models.DecimalField(
+        max_digits=20, decimal_places=2, validators=[MAX_AMOUNT], help_text="The value as signed, in `currency`."
+    )
     currency = CurrencyField()
     value_usd = models.DecimalField(
-        "value (USD)", max_digits=20, decimal_places=2, help_text="The amount normalised to US dollars."
+        "value (USD)",
+        max_digits=20,
+        decimal_places=2,
+        validators=[MAX_AMOUNT],
+        help_text="The amount normalised to US dollars.",
     )
     usd_rate = models.DecimalField(
-        "USD rate", max_digits=20, decimal_places=10, help_text="USD per one unit of `currency`, as used."
+        "USD rate",
+        max_digits=20,
+        decimal_places=10,
+        validators=[MAX_RATE],
+        help_text="USD per one unit of `currency`, as used.",
     )
     usd_rate_date = models.DateField(
         "USD rate date", null=True, blank=True, help_text="The date of the rate used; empty for USD deals."
@@ -196,7 +210,12 @@ class DealLineItem(models.Model):
         validators=[RegexValidator(r"^(\d{2}|\d{4}|\d{6}|\d{8}|\d{10})$", "An HS code has 2, 4, 6, 8 or 10 digits.")],
     )
     amount = models.DecimalField(
-        max_digits=20, decimal_places=2, null=True, blank=True, help_text="In the deal's currency, where known."
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MAX_AMOUNT],
+        help_text="In the deal's currency, where known.",
     )
 
     class Meta:

@@ -44,9 +44,7 @@ class DealViewSet(ModelViewSet):
     def perform_create(self, serializer: DealSerializer) -> None:
         arguments = serializer.service_arguments()
         serializer.instance = services.deal_create(
-            **arguments["fields"],
-            markets=arguments["markets"] or (),
-            line_items=arguments["line_items"] or (),
+            **arguments["fields"], markets=arguments["markets"], line_items=arguments["line_items"]
         )
         self.reread(serializer)
 
@@ -68,6 +66,9 @@ class MarketViewSet(ModelViewSet):
 
     def get_queryset(self):
         return selectors.market_list()
+
+    def perform_destroy(self, instance) -> None:
+        services.market_delete(market=instance)
 
 
 @collection_schema(tag="reference", singular="category", plural="categories")

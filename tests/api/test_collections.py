@@ -641,14 +641,15 @@ class TestMarkets(CollectionTests):
     def patch_payload(self) -> dict[str, Any]:
         return {"name": "Packaging"}
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="Deal.markets is a plain many-to-many: deleting a market silently unlinks it from deals.",
-    )
     def test_delete_while_a_deal_aims_at_it_is_a_409(self, admin_api) -> None:
         market = MarketFactory()
-        DealFactory(markets=[market])
-        assert admin_api.delete(self.detail_url(market.pk)).status_code == 409
+        deal = DealFactory(markets=[market])
+        response = admin_api.delete(self.detail_url(market.pk))
+        assert response.status_code == 409
+        assert response.json()["errors"][0]["detail"] == (
+            "Cannot delete: still referred to by deals. Delete or change those first."
+        )
+        assert list(deal.markets.all()) == [market]
 
 
 class TestCategories(ProtectedDeleteTests, CollectionTests):

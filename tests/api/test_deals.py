@@ -395,3 +395,28 @@ def test_deal_list_queries_stay_within_four_plus_one_per_many_to_many(anon, djan
     with django_assert_max_num_queries(4 + 2):
         response = anon.get(reverse("deal-list"))
     assert len(response.json()["results"]) == 20
+
+
+def test_put_without_markets_and_line_items_clears_them(admin_api):
+    deal = DealFactory(markets=MarketFactory.create_batch(2))
+    DealLineItemFactory(deal=deal)
+    body = {
+        "title": "Replaced",
+        "buyer": deal.buyer_id,
+        "seller": deal.seller_id,
+        "delegation": deal.delegation_id,
+        "edition": deal.edition_id,
+        "value": {"amount": "10.00", "currency": "USD"},
+    }
+
+    response = admin_api.put(deal_url(deal.pk), body)
+
+    assert response.status_code == 200
+    assert (response.json()["markets"], response.json()["line_items"]) == ([], [])
+    assert (deal.markets.count(), deal.line_items.count()) == (0, 0)
+
+
+def test_a_search_of_more_than_ten_words_is_a_400_naming_search(admin_api):
+    response = admin_api.get(reverse("deal-list"), {"search": " ".join(["word"] * 11)})
+
+    assert (response.status_code, errors(response)) == (400, [("too_many_words", "search")])
