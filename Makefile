@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+GENERATE_SCHEMA = $(BIN)/python manage.py spectacular --validate --fail-on-warn --file
+FRONTEND := tests/frontend
+HAVE_NODE := $(shell command -v node >/dev/null && command -v npm >/dev/null && echo yes)
 
-.PHONY: install run test lint migrate seed demo schema
+.PHONY: install run test lint migrate seed demo schema schema-check contract
 
 # Reinstalled whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -34,13 +37,39 @@ demo: migrate
 
 ## Regenerate openapi.yaml from the code (the suite fails while the committed file differs).
 schema: install
-	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file openapi.yaml
+	$(GENERATE_SCHEMA) openapi.yaml
+
+## Fail, showing the difference, if openapi.yaml is not what the code generates (the file is left as it is).
+schema-check: install
+	$(GENERATE_SCHEMA) $(VENV)/openapi.generated.yaml
+	diff -u openapi.yaml $(VENV)/openapi.generated.yaml
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-## Set up and run lint plus the whole suite (SQLite unless DATABASE_URL is set).
+## Set up and run lint, the whole suite (SQLite unless DATABASE_URL is set) and the contract check.
 test: lint
 	$(BIN)/python -m pytest
+	@$(MAKE) --no-print-directory contract
+
+# Reinstalled whenever the lock file changes; npm ci starts from an empty node_modules.
+$(FRONTEND)/node_modules/.installed: $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+	cd $(FRONTEND) && npm ci --no-audit --no-fund
+	touch $@
+
+## Generate TypeScript types from openapi.yaml and type-check a client's use of them (needs Node.js).
+ifeq ($(HAVE_NODE),yes)
+contract: $(FRONTEND)/node_modules/.installed
+	cd $(FRONTEND) && npx --no-install openapi-typescript ../../openapi.yaml --output schema.d.ts
+	cd $(FRONTEND) && npx --no-install tsc --noEmit --project tsconfig.json
+	@echo "TypeScript contract check passed: $(FRONTEND)/usage.ts compiles against openapi.yaml."
+else ifeq ($(REQUIRE_CONTRACT_CHECKS),1)
+contract:
+	@echo "TypeScript contract check failed: node and npm are not installed, and REQUIRE_CONTRACT_CHECKS=1." >&2
+	@exit 1
+else
+contract:
+	@echo "TypeScript contract check left out: node and npm are not installed."
+endif

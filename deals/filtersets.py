@@ -4,7 +4,15 @@ filters) and for markets, categories and exchange rates."""
 import django_filters
 
 from deals.models import Category, Deal, ExchangeRate, Market
-from expo.api.filters import BooleanFilter, DelegationTreeFilter, FilterSet, IdFilter, OrderingFilter, SearchFilter
+from expo.api.filters import (
+    BooleanFilter,
+    DecimalFilter,
+    DelegationTreeFilter,
+    FilterSet,
+    IdFilter,
+    OrderingFilter,
+    SearchFilter,
+)
 from expo.codes import COUNTRY_CHOICES, CURRENCY_CHOICES
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
@@ -12,10 +20,10 @@ MONEY = {"max_digits": 20, "decimal_places": 2}
 
 class DealFilterSet(FilterSet):
     delegation = DelegationTreeFilter(help_text="Deals of this delegation and of every delegation below it.")
-    edition = IdFilter(field_name="edition_id", help_text="Deals signed at this edition.")
-    expo = IdFilter(field_name="edition__expo_id", help_text="Deals signed at any edition of this expo.")
-    buyer = IdFilter(field_name="buyer_id", help_text="Deals with this buyer.")
-    seller = IdFilter(field_name="seller_id", help_text="Deals with this seller.")
+    edition = IdFilter(field_name="edition", help_text="Deals signed at this edition.")
+    expo = IdFilter(field_name="edition__expo", help_text="Deals signed at any edition of this expo.")
+    buyer = IdFilter(field_name="buyer", help_text="Deals with this buyer.")
+    seller = IdFilter(field_name="seller", help_text="Deals with this seller.")
     buyer_country = django_filters.MultipleChoiceFilter(
         field_name="buyer__country", choices=COUNTRY_CHOICES, help_text="Buyer's ISO 3166-1 code; repeat for several."
     )
@@ -30,10 +38,10 @@ class DealFilterSet(FilterSet):
     currency = django_filters.MultipleChoiceFilter(
         choices=CURRENCY_CHOICES, help_text="Currency signed in (ISO 4217); repeat for several."
     )
-    value_usd_min = django_filters.NumberFilter(
+    value_usd_min = DecimalFilter(
         field_name="value_usd", lookup_expr="gte", help_text="USD value at least this.", **MONEY
     )
-    value_usd_max = django_filters.NumberFilter(
+    value_usd_max = DecimalFilter(
         field_name="value_usd", lookup_expr="lte", help_text="USD value at most this.", **MONEY
     )
     signed_after = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte", help_text="Signed on or after.")
@@ -41,7 +49,7 @@ class DealFilterSet(FilterSet):
         field_name="signed_on", lookup_expr="lte", help_text="Signed on or before."
     )
     category = IdFilter(
-        field_name="line_items__category_id", distinct=True, help_text="Deals with a line item in this category."
+        field_name="line_items__category", distinct=True, help_text="Deals with a line item in this category."
     )
     market = IdFilter(field_name="markets", distinct=True, help_text="Deals aimed at this downstream market.")
     is_first_deal = BooleanFilter(
@@ -56,8 +64,8 @@ class DealFilterSet(FilterSet):
         help_text="Words in the title, description or the buyer's or seller's name.",
     )
     ordering = OrderingFilter(
-        fields=("signed_on", "value_usd", "amount", "title", "stage", "id", "created_at", "updated_at"),
-        help_text="Sort by signed_on, value_usd, amount, title, stage, id, created_at or updated_at; "
+        fields=("signed_on", "value_usd", "title", "stage", "id", "created_at", "updated_at"),
+        help_text="Sort by signed_on, value_usd, title, stage, id, created_at or updated_at; "
         "`-` for descending, comma-separated for several.",
     )
 

@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from delegations.models import Delegation, Enterprise
-from expo.models import CurrencyField, Edition, Record, currency_code_constraint
+from expo.models import MAX_AMOUNT, MAX_RATE, CurrencyField, Edition, Record, currency_code_constraint
 
 
 class Market(Record):
@@ -44,7 +44,11 @@ class ExchangeRate(Record):
     currency = CurrencyField()
     date = models.DateField()
     rate_to_usd = models.DecimalField(
-        "rate to USD", max_digits=20, decimal_places=10, help_text="USD per one unit of the currency."
+        "rate to USD",
+        max_digits=20,
+        decimal_places=10,
+        validators=[MAX_RATE],
+        help_text="USD per one unit of the currency.",
     )
 
     class Meta:
@@ -84,13 +88,23 @@ class Deal(Record):
     seller = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="sales")
     delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="deals")
     edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="deals")
-    amount = models.DecimalField(max_digits=20, decimal_places=2, help_text="The value as signed, in `currency`.")
+    amount = models.DecimalField(
+        max_digits=20, decimal_places=2, validators=[MAX_AMOUNT], help_text="The value as signed, in `currency`."
+    )
     currency = CurrencyField()
     value_usd = models.DecimalField(
-        "value (USD)", max_digits=20, decimal_places=2, help_text="The amount normalised to US dollars."
+        "value (USD)",
+        max_digits=20,
+        decimal_places=2,
+        validators=[MAX_AMOUNT],
+        help_text="The amount normalised to US dollars.",
     )
     usd_rate = models.DecimalField(
-        "USD rate", max_digits=20, decimal_places=10, help_text="USD per one unit of `currency`, as used."
+        "USD rate",
+        max_digits=20,
+        decimal_places=10,
+        validators=[MAX_RATE],
+        help_text="USD per one unit of `currency`, as used.",
     )
     usd_rate_date = models.DateField(
         "USD rate date", null=True, blank=True, help_text="The date of the rate used; empty for USD deals."
@@ -175,9 +189,14 @@ class Deal(Record):
             return
         lineage = [self.delegation, *self.delegation.ancestors()]
         if self.first_deal_of_id not in {delegation.pk for delegation in lineage}:
+            # The code goes on the field's error: Django drops a code given beside a dict.
             raise ValidationError(
-                {"first_deal_of": "Must be the deal's own delegation or a delegation above it."},
-                code="first_deal_of_outside_lineage",
+                {
+                    "first_deal_of": ValidationError(
+                        "Must be the deal's own delegation or a delegation above it.",
+                        code="first_deal_of_outside_lineage",
+                    )
+                }
             )
 
 
@@ -194,7 +213,12 @@ class DealLineItem(models.Model):
         validators=[RegexValidator(r"^(\d{2}|\d{4}|\d{6}|\d{8}|\d{10})$", "An HS code has 2, 4, 6, 8 or 10 digits.")],
     )
     amount = models.DecimalField(
-        max_digits=20, decimal_places=2, null=True, blank=True, help_text="In the deal's currency, where known."
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MAX_AMOUNT],
+        help_text="In the deal's currency, where known.",
     )
     history = HistoricalRecords()
 

@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
 from delegations.models import Delegation, Enterprise
@@ -215,6 +216,16 @@ def deal_create(
     )
     deal_set_usd_value(deal=deal)
     return _save_deal(deal=deal, user=user, update_fields=None, markets=markets, line_items=line_items)
+
+
+@transaction.atomic
+def market_delete(*, market: Market) -> None:
+    """Delete a market no deal aims at. One still linked to deals is protected like any record
+    still referred to (a deal's markets would otherwise change without its history knowing)."""
+    linked = list(market.deals.all()[:10])
+    if linked:
+        raise ProtectedError("The market is still linked to deals.", set(linked))
+    market.delete()
 
 
 @transaction.atomic

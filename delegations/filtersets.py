@@ -8,7 +8,7 @@ from expo.codes import COUNTRY_CHOICES
 
 
 class DelegationFilterSet(FilterSet):
-    parent = IdFilter(field_name="parent_id", help_text="Delegations directly under this one.")
+    parent = IdFilter(field_name="parent", help_text="Delegations directly under this one.")
     root = BooleanFilter(
         field_name="parent", lookup_expr="isnull", help_text="`true`: only delegations with no parent."
     )
@@ -45,8 +45,8 @@ class EnterpriseFilterSet(FilterSet):
 
 class ParticipationFilterSet(FilterSet):
     delegation = DelegationTreeFilter(help_text="This delegation and every delegation below it.")
-    edition = IdFilter(field_name="edition_id", help_text="Participations in this edition.")
-    expo = IdFilter(field_name="edition__expo_id", help_text="Participations in any edition of this expo.")
+    edition = IdFilter(field_name="edition", help_text="Participations in this edition.")
+    expo = IdFilter(field_name="edition__expo", help_text="Participations in any edition of this expo.")
     ordering = OrderingFilter(fields=("id", ("edition__start_date", "edition_start_date"), "created_at", "updated_at"))
 
     class Meta:
@@ -58,9 +58,9 @@ class SettlementFilterSet(FilterSet):
     delegation = DelegationTreeFilter(
         field_name="participation__delegation", help_text="This delegation and every delegation below it."
     )
-    edition = IdFilter(field_name="participation__edition_id", help_text="Settlements from this edition.")
-    participation = IdFilter(field_name="participation_id", help_text="Settlements from this participation.")
-    enterprise = IdFilter(field_name="enterprise_id", help_text="Settlements of this enterprise.")
+    edition = IdFilter(field_name="participation__edition", help_text="Settlements from this edition.")
+    participation = IdFilter(field_name="participation", help_text="Settlements from this participation.")
+    enterprise = IdFilter(field_name="enterprise", help_text="Settlements of this enterprise.")
     status = django_filters.MultipleChoiceFilter(choices=Settlement.Status.choices, help_text="Repeat for several.")
     ordering = OrderingFilter(fields=("id", "announced_on", "created_at", "updated_at"))
 
@@ -73,8 +73,8 @@ class PromotionalActivityFilterSet(FilterSet):
     delegation = DelegationTreeFilter(
         field_name="participation__delegation", help_text="This delegation and every delegation below it."
     )
-    edition = IdFilter(field_name="participation__edition_id", help_text="Activities held at this edition.")
-    participation = IdFilter(field_name="participation_id", help_text="Activities of this participation.")
+    edition = IdFilter(field_name="participation__edition", help_text="Activities held at this edition.")
+    participation = IdFilter(field_name="participation", help_text="Activities of this participation.")
     held_after = django_filters.DateFilter(field_name="held_on", lookup_expr="gte", help_text="Held on or after.")
     held_before = django_filters.DateFilter(field_name="held_on", lookup_expr="lte", help_text="Held on or before.")
     search = SearchFilter(fields=("title", "description", "location"), help_text="Words in title, text or place.")

@@ -44,8 +44,8 @@ class ExpoFilterSet(FilterSet):
 
 
 class EditionFilterSet(FilterSet):
-    expo = IdFilter(field_name="expo_id", help_text="Editions of this expo.")
-    venue = IdFilter(field_name="venue_id", help_text="Editions held at this venue.")
+    expo = IdFilter(field_name="expo", help_text="Editions of this expo.")
+    venue = IdFilter(field_name="venue", help_text="Editions held at this venue.")
     number = IntegerFilter(field_name="number", min_value=1, max_value=32767, help_text="The edition's number.")
     starts_after = django_filters.DateFilter(
         field_name="start_date", lookup_expr="gte", help_text="Starts on or after."
@@ -62,8 +62,8 @@ class EditionFilterSet(FilterSet):
 
 class ReportedFigureFilterSet(FilterSet):
     delegation = DelegationTreeFilter(help_text="This delegation and every delegation below it.")
-    edition = IdFilter(field_name="edition_id", help_text="Figures about this edition (or a run ending with it).")
-    source = IdFilter(field_name="source_id", help_text="Figures reported by this source.")
+    edition = IdFilter(field_name="edition", help_text="Figures about this edition (or a run ending with it).")
+    source = IdFilter(field_name="source", help_text="Figures reported by this source.")
     metric = django_filters.MultipleChoiceFilter(choices=ReportedFigure.Metric.choices, help_text="Repeat for several.")
     qualifier = django_filters.MultipleChoiceFilter(
         choices=ReportedFigure.Qualifier.choices, help_text="Repeat for several."

@@ -1,6 +1,8 @@
 """What is expo-wide: expos, their editions and venues, the sources facts come from, and the
 figures those sources report."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -13,6 +15,10 @@ from expo.codes import COUNTRY_CHOICES, COUNTRY_CODES, CURRENCY_CHOICES, CURRENC
 # validation and the API schema are the same on every database (SQLite has one 64-bit range).
 MAX_SMALL_INTEGER = MaxValueValidator(32767)
 MAX_INTEGER = MaxValueValidator(2147483647)
+# The largest amounts and rates kept exactly everywhere: SQLite stores decimals as 64-bit floats,
+# exact to 15 significant digits (US$10 trillion is far above any deal).
+MAX_AMOUNT = MaxValueValidator(Decimal("9999999999999.99"))
+MAX_RATE = MaxValueValidator(Decimal("99999.9999999999"))
 
 
 def country_code_constraint(*, field: str, name: str) -> models.CheckConstraint:
@@ -243,7 +249,7 @@ class ReportedFigure(Record):
     )
     metric = models.CharField(max_length=40, choices=Metric.choices)
     qualifier = models.CharField(max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
-    value = models.DecimalField(max_digits=20, decimal_places=2)
+    value = models.DecimalField(max_digits=20, decimal_places=2, validators=[MAX_AMOUNT])
     currency = CurrencyField(blank=True, help_text="ISO 4217 code for money; empty for counts.")
     unit = models.CharField(max_length=60, blank=True, help_text="What is counted, for counts.")
     quote = models.TextField(help_text="The sentence of the source the figure comes from, verbatim.")

@@ -139,8 +139,10 @@ class DealSerializer(serializers.ModelSerializer):
     def service_arguments(self) -> dict:
         """The validated request as keyword arguments of ``deal_create`` / ``deal_update``."""
         data = dict(self.validated_data)
-        markets = data.pop("markets", None)
-        line_items = data.pop("line_items", None)
+        # A PATCH leaves unsent lists as they are; a POST or PUT replaces them (with none if unsent).
+        unsent = None if self.partial else []
+        markets = data.pop("markets", unsent)
+        line_items = data.pop("line_items", unsent)
         if line_items is not None:
             line_items = [self.fields["line_items"].child.to_input(item) for item in line_items]
         return {"fields": data, "markets": markets, "line_items": line_items}

@@ -17,6 +17,7 @@ from deals.api.serializers import (
     SignSerializer,
 )
 from deals.filtersets import CategoryFilterSet, DealFilterSet, ExchangeRateFilterSet, MarketFilterSet
+from expo.api.permissions import ReadsHistory, RolePermission
 from expo.api.viewsets import ModelViewSet, collection_schema
 
 DEAL_WRITE_DESCRIPTION = (
@@ -61,8 +62,8 @@ class DealViewSet(ModelViewSet):
         serializer.instance = services.deal_create(
             **arguments["fields"],
             user=self.request.user,
-            markets=arguments["markets"] or (),
-            line_items=arguments["line_items"] or (),
+            markets=arguments["markets"],
+            line_items=arguments["line_items"],
         )
         self.reread(serializer)
 
@@ -128,11 +129,17 @@ class DealViewSet(ModelViewSet):
     @extend_schema(
         tags=["deals"],
         summary="List a deal's history",
-        description="Every change to the deal, newest first: who, when, what kind, why, and the fields changed.",
+        description="Every change to the deal, newest first: who, when, what kind, why, and the fields changed. "
+        "For analysts, delegation editors and admins.",
         responses={200: DealHistoryEntrySerializer(many=True)},
         filters=False,
     )
-    @action(detail=True, methods=["get"], serializer_class=DealHistoryEntrySerializer)
+    @action(
+        detail=True,
+        methods=["get"],
+        serializer_class=DealHistoryEntrySerializer,
+        permission_classes=[RolePermission, ReadsHistory],
+    )
     def history(self, request, pk=None) -> Response:
         entries = selectors.deal_history(deal=self.get_object())
         page = self.paginate_queryset(entries)
@@ -146,6 +153,9 @@ class MarketViewSet(ModelViewSet):
 
     def selector(self):
         return selectors.market_list()
+
+    def perform_destroy(self, instance) -> None:
+        services.market_delete(market=instance)
 
 
 @collection_schema(tag="reference", singular="category", plural="categories")

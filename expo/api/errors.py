@@ -6,11 +6,13 @@
 drf-standardized-errors formats every exception so; this module maps our own and Django's
 exceptions onto it and declares the shape for the schema."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from drf_standardized_errors.handler import ExceptionHandler as StandardizedExceptionHandler
 from rest_framework import exceptions, serializers, status
+from rest_framework.settings import api_settings
 
 from expo.errors import DomainError
 
@@ -28,6 +30,25 @@ def protected_message(error: ProtectedError | RestrictedError) -> str:
     referrers = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", ())
     names = sorted({str(obj._meta.verbose_name_plural) for obj in referrers})
     return f"Cannot delete: still referred to by {', '.join(names)}. Delete or change those first."
+
+
+def model_validation_error(error: DjangoValidationError) -> exceptions.ValidationError:
+    """A model's ValidationError as the API's: each message under the field it names, and rules
+    of the whole record under ``non_field_errors`` (never Django's ``__all__``)."""
+    if not hasattr(error, "error_dict"):
+        return exceptions.ValidationError(
+            [exceptions.ErrorDetail(message, code=error.code or "invalid") for message in error.messages]
+        )
+    return exceptions.ValidationError(
+        {
+            (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): [
+                exceptions.ErrorDetail(message, code=each.code or "invalid")
+                for each in errors
+                for message in each.messages
+            ]
+            for field, errors in error.error_dict.items()
+        }
+    )
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -52,18 +73,7 @@ class ExceptionHandler(StandardizedExceptionHandler):
             detail = {attr: [exc.message]} if isinstance(attr, str) else [exc.message]
             return exceptions.ValidationError(detail, code=exc.code)
         if isinstance(exc, DjangoValidationError):
-            if hasattr(exc, "error_dict"):
-                detail = {
-                    ("non_field_errors" if field == "__all__" else field): [
-                        exceptions.ErrorDetail(message, code=error.code or "invalid")
-                        for error in errors
-                        for message in error.messages
-                    ]
-                    for field, errors in exc.error_dict.items()
-                }
-            else:
-                detail = [exceptions.ErrorDetail(message, code=exc.code or "invalid") for message in exc.messages]
-            return exceptions.ValidationError(detail)
+            return model_validation_error(exc)
         if isinstance(exc, IntegrityError):
             return Conflict("The change conflicts with data already stored.", code="integrity_error")
         return super().convert_known_exceptions(exc)

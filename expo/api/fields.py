@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from expo.codes import CURRENCY_CHOICES
+from expo.models import MAX_AMOUNT
 
 
 class BriefRelatedField(serializers.PrimaryKeyRelatedField):
@@ -40,7 +41,9 @@ class MoneySerializer(serializers.Serializer):
     """An amount as a decimal string with its ISO 4217 currency, e.g.
     ``{"amount": "300000000.00", "currency": "USD"}``."""
 
-    amount = serializers.DecimalField(max_digits=20, decimal_places=2, min_value=Decimal("0.01"))
+    amount = serializers.DecimalField(
+        max_digits=20, decimal_places=2, min_value=Decimal("0.01"), max_value=MAX_AMOUNT.limit_value
+    )
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, help_text="ISO 4217 code.")
 
 

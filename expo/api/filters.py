@@ -39,14 +39,12 @@ def check_query_parameters(query_params, *, allowed: set[str], multi_valued: set
         raise ValidationError(errors)
 
 
-def search_terms(value: str) -> list[str]:
-    """The words of a search, at most ten, each at most 100 characters."""
-    return [term[:100] for term in value.split()][:10]
+MAX_SEARCH_WORDS = 10
 
 
 def filter_search(queryset: QuerySet, fields: tuple[str, ...], value: str) -> QuerySet:
     """Rows where every word of ``value`` occurs (case-insensitively) in one of ``fields``."""
-    for term in search_terms(value):
+    for term in value.split():
         condition = Q()
         for field in fields:
             condition |= Q(**{f"{field}__icontains": term})
@@ -63,6 +61,19 @@ class IntegerFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", -(2**63))
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
+
+    def get_max_validator(self) -> None:
+        # max_value bounds it already: django-filter's own limit (1e50) would add a second, wrong error.
+        return None
+
+
+class DecimalFilter(django_filters.NumberFilter):
+    """A decimal of at most ``max_digits`` digits, ``decimal_places`` of them after the point
+    (anything else is a 400 naming the parameter)."""
+
+    def get_max_validator(self) -> None:
+        # max_digits bounds it already: django-filter's own limit (1e50) would add a second error.
+        return None
 
 
 class IdFilter(IntegerFilter):
@@ -82,8 +93,19 @@ class DelegationTreeFilter(IdFilter):
         return queryset.filter(**{f"{self.field_name}__in": delegation_subtree_ids(root_ids=[value])})
 
 
+class SearchField(forms.CharField):
+    """At most 200 characters in at most ten words."""
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value and len(value.split()) > MAX_SEARCH_WORDS:
+            raise forms.ValidationError(f"Search for at most {MAX_SEARCH_WORDS} words.", code="too_many_words")
+
+
 class SearchFilter(django_filters.CharFilter):
     """Words that must all occur, case-insensitively, in one of ``fields`` each."""
+
+    field_class = SearchField
 
     def __init__(self, *, fields: tuple[str, ...], **kwargs) -> None:
         kwargs.setdefault("max_length", 200)

@@ -34,6 +34,15 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
             return 0
         return non_negative_int(raw, name=self.offset_query_param, minimum=0)
 
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        response = super().get_paginated_response_schema(schema)
+        response["required"] = ["count", "next", "previous", "results"]
+        properties = response["properties"]
+        properties["count"]["example"] = 120
+        properties["next"]["example"] = "http://127.0.0.1:8000/api/deals/?limit=50&offset=100"
+        properties["previous"]["example"] = "http://127.0.0.1:8000/api/deals/?limit=50&offset=0"
+        return response
+
     def get_schema_operation_parameters(self, view) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:

@@ -16,3 +16,13 @@ class RolePermission(BasePermission):
         if role is access.Role.ADMIN:
             return True
         return role is access.Role.EDITOR and getattr(view, "editor_writable", False)
+
+
+class ReadsHistory(BasePermission):
+    """Change histories name who changed what, and show values from before publication: they
+    are for analysts, editors and admins, not the public."""
+
+    message = "Change histories are for analysts, delegation editors and admins."
+
+    def has_permission(self, request, view) -> bool:
+        return access.role_of(request.user) is not access.Role.ANONYMOUS

@@ -5,8 +5,6 @@ import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
-from rest_framework.fields import get_error_detail
 
 from delegations.models import Delegation
 from expo.api.briefs import (
@@ -16,6 +14,7 @@ from expo.api.briefs import (
     SourceBriefSerializer,
     VenueBriefSerializer,
 )
+from expo.api.errors import model_validation_error
 from expo.api.fields import BriefRelatedField
 from expo.models import Edition, Expo, ReportedFigure, Source, Venue
 
@@ -26,6 +25,11 @@ TIMESTAMPS = ("created_at", "updated_at")
 # and every constraint, with its message) before saving, so the database never has to refuse it.
 # A comment, not a docstring: the schema takes serializers' docstrings as their descriptions.
 class ValidatedModelSerializer(serializers.ModelSerializer):
+    def get_validators(self) -> list:
+        # validate() checks every constraint with the model's own message; DRF's copies of the
+        # unique-together ones would answer first, in their own words.
+        return list(getattr(self.Meta, "validators", []))
+
     def validate(self, attrs: dict) -> dict:
         attrs = super().validate(attrs)
         many_to_many = [field.name for field in self.Meta.model._meta.many_to_many]
@@ -37,7 +41,7 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
         try:
             candidate.full_clean(exclude=many_to_many)
         except DjangoValidationError as error:
-            raise ValidationError(detail=get_error_detail(error)) from error
+            raise model_validation_error(error) from error
         return attrs
 
     def update(self, instance, validated_data: dict):

@@ -56,6 +56,12 @@ class ModelViewSet(viewsets.ModelViewSet):
         check_if_match(self.request, instance)
         return instance
 
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        # Only lists take filters; building the FilterSet for a detail or a write is wasted work.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
     def allowed_query_parameters(self) -> tuple[set[str], set[str]]:
         """The parameters this request may carry, and those of them that may repeat."""
         if self.action in self.paginated_actions:

@@ -405,6 +405,8 @@ class DetailView:
     url_name: str
     collection: Collection
     shows: Callable = shows_row
+    # Roles refused this read whatever the row, with the status they get.
+    refused: Mapping[str, int] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return self.url_name
@@ -413,7 +415,7 @@ class DetailView:
 LIST_VIEWS: tuple[ListView, ...] = tuple(ListView(c.list_url_name, c) for c in COLLECTIONS)
 DETAIL_VIEWS: tuple[DetailView, ...] = (
     *(DetailView(c.detail_url_name, c) for c in COLLECTIONS),
-    DetailView("deal-history", DEALS, shows=shows_history),
+    DetailView("deal-history", DEALS, shows=shows_history, refused={ANONYMOUS: 401, NO_ROLE: 403}),
 )
 
 

@@ -34,4 +34,7 @@ def test_a_detail_answers_for_exactly_the_rows_the_role_reads(world, role, view)
         response = client.get(reverse(view.url_name, args=[row.pk]))
         answers[row.pk] = response.status_code if response.status_code != 200 else view.shows(response, row)
 
-    assert answers == {row.pk: True if readable(role, collection, row) else 404 for row in rows}
+    if role in view.refused:
+        assert answers == dict.fromkeys(answers, view.refused[role])
+    else:
+        assert answers == {row.pk: True if readable(role, collection, row) else 404 for row in rows}

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from deals.models import Deal
 from delegations.models import Delegation, Enterprise, Participation
-from tests.factories import DealFactory, DelegationFactory, EnterpriseFactory, ParticipationFactory, admin
+from tests.factories import DealFactory, DelegationFactory, EnterpriseFactory, ParticipationFactory, admin, editor
 
 pytestmark = pytest.mark.django_db
 
@@ -46,10 +46,21 @@ def test_api_changes_are_listed_newest_first_with_user_and_fields(client, user):
 
 def test_history_of_a_deal_the_caller_cannot_see_is_404():
     deal = DealFactory(is_published=False)
+    client = APIClient()
+    client.force_authenticate(editor(DelegationFactory()))
+
+    response = client.get(reverse("deal-history", args=[deal.pk]))
+
+    assert response.status_code == 404
+
+
+def test_history_is_not_for_the_public():
+    deal = DealFactory(is_published=True)
 
     response = APIClient().get(reverse("deal-history", args=[deal.pk]))
 
-    assert response.status_code == 404
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["code"] == "not_authenticated"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,126 @@
+// A dashboard's use of the deal API, written only against the types generated from openapi.yaml:
+// if the contract changes under it, this file stops compiling.
+import type { components, paths } from "./schema";
+
+type Deal = components["schemas"]["Deal"];
+type DealRequest = components["schemas"]["DealRequest"];
+type ErrorResponse = components["schemas"]["ErrorResponse"];
+type DealQuery = NonNullable<paths["/api/deals/"]["get"]["parameters"]["query"]>;
+type DealList = paths["/api/deals/"]["get"]["responses"][200]["content"]["application/json"];
+type CreateDealBody = NonNullable<paths["/api/deals/"]["post"]["requestBody"]>["content"]["application/json"];
+type ListDealsError = paths["/api/deals/"]["get"]["responses"][400]["content"]["application/json"];
+type CreateDealError = paths["/api/deals/"]["post"]["responses"][400]["content"]["application/json"];
+
+// Signed or executed deals of the Shanghai delegation and the delegations below it, worth at least
+// US$100 million, signed since the 6th CIIE opened, largest first.
+export const bigDealsSinceTheSixthCiie: DealQuery = {
+  delegation: 1,
+  stage: ["signed", "executed"],
+  value_usd_min: 100_000_000,
+  signed_after: "2023-11-05",
+  ordering: ["-value_usd", "signed_on"],
+  limit: 20,
+  offset: 0,
+};
+
+// Multi-value filters repeat the parameter (`explode: true`); `ordering` is one comma-separated value.
+export function dealListUrl(query: DealQuery): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (name === "ordering" && Array.isArray(value)) {
+      params.append(name, value.join(","));
+    } else if (Array.isArray(value)) {
+      for (const item of value) params.append(name, String(item));
+    } else {
+      params.append(name, String(value));
+    }
+  }
+  return `/api/deals/?${params.toString()}`;
+}
+
+export function dealRows(page: DealList): { total: number; rows: string[] } {
+  const rows = page.results.map((deal: Deal) => {
+    const signed = `${deal.value.amount} ${deal.value.currency}`;
+    const inUsd = deal.value.currency === "USD" ? "" : ` (US$${deal.value_usd.amount})`;
+    return `${deal.buyer.name} ← ${deal.seller.name}: ${signed}${inUsd}`;
+  });
+  return { total: page.count, rows };
+}
+
+// The list example of openapi.yaml, as a dashboard receives it.
+export const zkhDowDeal: Deal = {
+  id: 1,
+  title: "Organo-silicon products procurement order",
+  description: "A procurement order mainly for organo-silicon products.",
+  buyer: { id: 1, name: "ZKH Industrial Supply Co", country: "CN" },
+  seller: { id: 2, name: "Dow", country: "" },
+  delegation: { id: 2, name: "Qingpu District trading delegation" },
+  edition: { id: 1, name: "6th China International Import Expo", number: 6 },
+  value: { amount: "300000000.00", currency: "USD" },
+  value_usd: { amount: "300000000.00", currency: "USD" },
+  usd_rate: "1.0000000000",
+  usd_rate_date: null,
+  stage: "signed",
+  signed_on: null,
+  first_deal_of: { id: 1, name: "Shanghai trading delegation" },
+  is_first_deal: true,
+  regional_debut: true,
+  debut_region: "Asia Pacific",
+  markets: [
+    { id: 1, name: "Electronics" },
+    { id: 2, name: "Transportation" },
+  ],
+  line_items: [
+    {
+      id: 1,
+      product: "Organo-silicon products",
+      category: { id: 1, name: "Organo-silicon products" },
+      hs_code: "",
+      amount: null,
+    },
+  ],
+  is_published: true,
+  embargo_until: null,
+  source: { id: 1, title: "Procurement, cultural exchanges and opening-up thanks to CIIE" },
+  created_at: "2023-11-11T09:00:00Z",
+  updated_at: "2023-11-11T09:00:00Z",
+};
+
+export const firstPage: DealList = { count: 1, next: null, previous: null, results: [zkhDowDeal] };
+
+// The create example of openapi.yaml: ZKH (buyer) and Dow (seller), US$300 million.
+export const zkhDowOrder: DealRequest = {
+  title: "Organo-silicon products procurement order",
+  buyer: 1,
+  seller: 2,
+  delegation: 2,
+  edition: 1,
+  value: { amount: "300000000.00", currency: "USD" },
+  stage: "signed",
+  first_deal_of: 1,
+  regional_debut: true,
+  debut_region: "Asia Pacific",
+  markets: [1, 2, 3, 4, 5],
+  line_items: [{ product: "Organo-silicon products", category: 1 }],
+  is_published: true,
+  source: 1,
+};
+
+export const createBody: CreateDealBody = zkhDowOrder;
+
+// Every 4xx has this one shape; `attr` names the field or query parameter at fault.
+export function errorMessages(error: ErrorResponse): string[] {
+  return error.errors.map((item) => (item.attr === null ? item.detail : `${item.attr}: ${item.detail}`));
+}
+
+export const unknownParameter: ListDealsError = {
+  type: "validation_error",
+  errors: [{ code: "unknown_parameter", detail: "Unknown query parameter.", attr: "colour" }],
+};
+
+// A rejected create carries the same shape, so the same code shows it.
+export const createDealErrorMessages = (error: CreateDealError): string[] => errorMessages(error);
+
+export const isFieldError = (error: ErrorResponse): boolean =>
+  error.type === "validation_error" && error.errors.some((item) => item.attr !== null);
