@@ -53,7 +53,6 @@ ZKH_DOW_REQUEST = {
     "delegation": 2,
     "edition": 1,
     "value": {"amount": "300000000.00", "currency": "USD"},
-    "stage": "signed",
     "first_deal_of": 1,
     "regional_debut": True,
     "debut_region": "Asia Pacific",

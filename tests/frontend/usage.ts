@@ -97,7 +97,6 @@ export const zkhDowOrder: DealRequest = {
   delegation: 2,
   edition: 1,
   value: { amount: "300000000.00", currency: "USD" },
-  stage: "signed",
   first_deal_of: 1,
   regional_debut: true,
   debut_region: "Asia Pacific",
@@ -108,6 +107,10 @@ export const zkhDowOrder: DealRequest = {
 };
 
 export const createBody: CreateDealBody = zkhDowOrder;
+
+// A new deal is an intention; it is signed (and revalued at the signing date) by its own action.
+type SignBody = NonNullable<paths["/api/deals/{id}/sign/"]["post"]["requestBody"]>["content"]["application/json"];
+export const signedOnTheFirstDay: SignBody = { signed_on: "2023-11-05" };
 
 // Every 4xx has this one shape; `attr` names the field or query parameter at fault.
 export function errorMessages(error: ErrorResponse): string[] {
