@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 
 from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
-from deals.services import deal_execute, deal_set_usd_value
+from deals.services import DEAL_EDITABLE_FIELDS, VALUATION_FIELDS, deal_execute, deal_set_usd_value
 from expo.admin import HistoryRecordAdmin, RecordAdmin, RelatedAdminListFilter
 from expo.errors import DomainError
 
@@ -42,28 +42,12 @@ class ExchangeRateAdmin(RecordAdmin):
 class DealAdminForm(forms.ModelForm):
     """A deal's form that values it in USD as it validates: a missing exchange rate is a form error."""
 
-    valuation_fields = ("amount", "currency", "signed_on", "edition")
+    valuation_fields = tuple(VALUATION_FIELDS)
 
     class Meta:
         model = Deal
-        fields = (
-            "title",
-            "description",
-            "buyer",
-            "seller",
-            "delegation",
-            "edition",
-            "amount",
-            "currency",
-            "signed_on",
-            "first_deal_of",
-            "regional_debut",
-            "debut_region",
-            "markets",
-            "is_published",
-            "embargo_until",
-            "source",
-        )
+        # What the API may change, and the markets; the stage moves only through its actions.
+        fields = (*DEAL_EDITABLE_FIELDS, "markets")
 
     def clean(self):
         cleaned_data = super().clean()

@@ -103,24 +103,22 @@ VALUATION_FIELDS = frozenset({"amount", "currency", "signed_on", "edition"})
 USD_FIELDS = ("value_usd", "usd_rate", "usd_rate_date")
 
 # The fields deal_update changes; the stage moves only through deal_sign, deal_execute and deal_cancel.
-DEAL_EDITABLE_FIELDS = frozenset(
-    {
-        "title",
-        "description",
-        "buyer",
-        "seller",
-        "delegation",
-        "edition",
-        "amount",
-        "currency",
-        "signed_on",
-        "first_deal_of",
-        "regional_debut",
-        "debut_region",
-        "is_published",
-        "embargo_until",
-        "source",
-    }
+DEAL_EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "buyer",
+    "seller",
+    "delegation",
+    "edition",
+    "amount",
+    "currency",
+    "signed_on",
+    "first_deal_of",
+    "regional_debut",
+    "debut_region",
+    "is_published",
+    "embargo_until",
+    "source",
 )
 
 
@@ -240,7 +238,7 @@ def deal_update(
     """Apply ``changes`` (field name → value) to ``deal`` and write only those fields (plus the
     USD value when its amount, currency, signing date or edition changed); replace markets and
     line items where given. The stage is not among the fields: see :func:`deal_sign`."""
-    unknown = set(changes) - DEAL_EDITABLE_FIELDS
+    unknown = set(changes) - set(DEAL_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
     for name, value in changes.items():
