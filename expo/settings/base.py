@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "drf_standardized_errors",
     "knox",
     "simple_history",
+    "import_export",
     "expo",
     "delegations",
     "deals",
