@@ -1,0 +1,3 @@
+"""Statistics over deals: /api/stats/."""
+
+urlpatterns: list = []
