@@ -1,6 +1,8 @@
 """Read logic for delegations, enterprises and what a participation brings about: each API view
 takes its queryset from here, with the relations its responses render fetched once."""
 
+from dataclasses import dataclass, field
+
 from django.db.models import Count, QuerySet
 
 from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
@@ -14,6 +16,48 @@ def delegation_subtree_ids(*, root_ids: list[int]) -> set[int]:
         frontier = set(Delegation.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
         found |= frontier
     return found
+
+
+@dataclass
+class DelegationTree:
+    """Every delegation's parent (``parents[id]``, ``None`` at the top), with the ancestors and
+    subtrees that follow from them, worked out without further queries."""
+
+    parents: dict[int, int | None]
+    _children: dict[int, list[int]] | None = field(default=None, init=False, repr=False)
+
+    def lineage(self, delegation_id: int) -> list[int]:
+        """The delegation and its ancestors, top first (a cycle stops the walk)."""
+        chain = [delegation_id]
+        node = self.parents.get(delegation_id)
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = self.parents.get(node)
+        return chain[::-1]
+
+    def ancestor_at(self, delegation_id: int, level: int) -> int:
+        """The delegation's ancestor at depth ``level``; the delegation itself when it is no deeper."""
+        lineage = self.lineage(delegation_id)
+        return lineage[min(level, len(lineage) - 1)]
+
+    def subtree(self, root_id: int) -> set[int]:
+        """The delegation and every delegation below it."""
+        if self._children is None:
+            self._children = {}
+            for child, parent in self.parents.items():
+                if parent is not None:
+                    self._children.setdefault(parent, []).append(child)
+        found = {root_id}
+        frontier = [root_id]
+        while frontier:
+            frontier = [child for node in frontier for child in self._children.get(node, ()) if child not in found]
+            found.update(frontier)
+        return found
+
+
+def delegation_tree() -> DelegationTree:
+    """The whole delegation tree, in one query."""
+    return DelegationTree(parents=dict(Delegation.objects.order_by().values_list("id", "parent_id")))
 
 
 def delegation_list() -> QuerySet[Delegation]:
