@@ -5,8 +5,9 @@ from django.contrib import admin, messages
 from django.db import transaction
 
 from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
+from deals.resources import DealResource
 from deals.services import DEAL_EDITABLE_FIELDS, VALUATION_FIELDS, deal_execute, deal_set_usd_value
-from expo.admin import HistoryRecordAdmin, RecordAdmin, RelatedAdminListFilter
+from expo.admin import ImportExportHistoryAdmin, RecordAdmin, RelatedAdminListFilter
 from expo.errors import DomainError
 
 
@@ -98,8 +99,9 @@ class FirstDealListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Deal)
-class DealAdmin(HistoryRecordAdmin):
+class DealAdmin(ImportExportHistoryAdmin):
     form = DealAdminForm
+    resource_classes = (DealResource,)
     inlines = (DealLineItemInline, DealStageChangeInline)
     actions = ("execute_deals",)
     list_display = (

@@ -181,7 +181,8 @@ class Deal(Record):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.currency} {self.amount:,})"
+        # A deal being filled in (a form, an import row) may have no amount yet.
+        return self.title if self.amount is None else f"{self.title} ({self.currency} {self.amount:,})"
 
     def clean(self) -> None:
         super().clean()

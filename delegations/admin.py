@@ -10,7 +10,8 @@ from delegations.models import (
     PromotionalActivity,
     Settlement,
 )
-from expo.admin import HistoryRecordAdmin, RecordAdmin, RelatedAdminListFilter
+from delegations.resources import EnterpriseResource
+from expo.admin import HistoryRecordAdmin, ImportExportHistoryAdmin, RecordAdmin, RelatedAdminListFilter
 
 
 class EditorAssignmentInline(admin.TabularInline):
@@ -47,7 +48,8 @@ class DelegationAdmin(HistoryRecordAdmin):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(HistoryRecordAdmin):
+class EnterpriseAdmin(ImportExportHistoryAdmin):
+    resource_classes = (EnterpriseResource,)
     list_display = ("name", "name_zh", "kind", "country", "district", "industry", "uscc")
     list_filter = ("kind", ("country", admin.AllValuesFieldListFilter))
     search_fields = ("name", "name_zh", "uscc", "registry_id")

@@ -1,7 +1,11 @@
 """The admin for what is expo-wide, and what every app's admin shares."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from import_export.admin import ImportExportMixin
+from import_export.results import Result
 from simple_history.admin import SimpleHistoryAdmin
 
 from expo.models import ApiToken, Edition, Expo, ReportedFigure, Source, Venue
@@ -18,6 +22,42 @@ class RecordAdmin(admin.ModelAdmin):
 class HistoryRecordAdmin(SimpleHistoryAdmin, RecordAdmin):
     """A record whose changes are kept: its History page lists who changed what and when, and
     can revert to any earlier version."""
+
+
+def import_problems(result: Result) -> list[str]:
+    """Every error of an import, one line each, naming its row (numbered from the first row under
+    the header) and, where it has one, its field."""
+    lines = [str(error.error) for error in result.base_errors]
+    for number, errors in result.row_errors():
+        lines += [f"Row {number}: {error.error}" for error in errors]
+    for row in result.invalid_rows:
+        for field, field_messages in row.field_specific_errors.items():
+            lines += [f"Row {row.number}, {field}: {message}" for message in field_messages]
+        lines += [f"Row {row.number}: {message}" for message in row.non_field_specific_errors]
+    return lines
+
+
+class ImportExportHistoryAdmin(ImportExportMixin, HistoryRecordAdmin):
+    """A record with history that admins also import from CSV or XLSX (a dry run previews every
+    row and its errors first; a file with a bad row writes nothing) and export as the change list
+    shows it, filtered and searched. Imported rows are saved one by one, so their history names
+    the admin who imported them; the History page and revert work as for any change."""
+
+    def has_import_permission(self, request) -> bool:
+        # The setting asks for the "change" permission; an import also adds records.
+        return super().has_import_permission(request) and self.has_add_permission(request)
+
+    def process_result(self, result, request):
+        """After the confirmed import: the change list, or, when the file no longer passes (the
+        records it refers to changed since the preview), the import page with every error."""
+        problems = import_problems(result)
+        if not problems:
+            return super().process_result(result, request)
+        messages.error(request, "Nothing was imported: the file no longer passes the checks it passed in the preview.")
+        for problem in problems:
+            messages.error(request, problem)
+        app_label, model_name = self.get_model_info()
+        return HttpResponseRedirect(reverse(f"admin:{app_label}_{model_name}_import", current_app=self.admin_site.name))
 
 
 class RelatedAdminListFilter(admin.RelatedFieldListFilter):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from import_export.formats.base_formats import CSV, XLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -195,6 +196,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "activities", "description": "Promotional activities held during an edition."},
         {"name": "sources", "description": "Where facts come from, and the figures sources report."},
         {"name": "reference", "description": "Markets, product categories and exchange rates."},
+        {"name": "stats", "description": "Deal statistics per group, and reported figures beside the records."},
         {"name": "auth", "description": "API tokens: hashed at rest, expiring, one per client, revocable."},
     ],
 }
@@ -207,6 +209,26 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Admin import and export (django-import-export), for enterprises and deals: CSV and XLSX only.
+# Importing needs the model's "change" permission (and "add": expo.admin.ImportExportHistoryAdmin),
+# exporting its "view" permission.
+IMPORT_EXPORT_FORMATS = [CSV, XLSX]
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Text cells are escaped by the resources (expo.resources, expo.spreadsheets.escape_formula). This
+# version's own escaping only drops a leading "=" (not +, -, @) and writes empty cells as "None".
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
+# A control character, which XLSX cannot hold, is exported as U+FFFD rather than failing the export.
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
+# The confirmed import reads the file its preview stored: in the shared cache where there is one
+# (several app servers), else in this machine's temporary folder (shared by its worker processes).
+IMPORT_EXPORT_TMP_STORAGE_CLASS = (
+    "import_export.tmp_storages.CacheStorage"
+    if os.environ.get("REDIS_URL")
+    else "import_export.tmp_storages.TempFolderStorage"
+)
 
 # API tokens: stored as hashes, expiring after API_TOKEN_TTL_HOURS (default 30 days), one per client.
 KNOX_TOKEN_MODEL = "expo.ApiToken"  # noqa: S105 - a model label, not a secret
