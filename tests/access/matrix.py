@@ -8,12 +8,16 @@ e.g. ``ListView("stats-deals", DEALS, params={"group_by": "stage"}, observe=tota
 expect=Count)``, where ``observe`` reads the answer and ``expect`` computes the same from the rows
 the caller may read."""
 
+import csv
 import datetime
-from collections.abc import Callable, Mapping
+import io
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from operator import attrgetter
 
+import openpyxl
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -412,7 +416,66 @@ class DetailView:
         return self.url_name
 
 
-LIST_VIEWS: tuple[ListView, ...] = tuple(ListView(c.list_url_name, c) for c in COLLECTIONS)
+def stats_totals(response) -> dict:
+    return response.json()["totals"]
+
+
+def deal_totals(deals: Iterable[Deal]) -> dict:
+    """What ``/api/stats/deals/`` totals say of ``deals``."""
+    rows = list(deals)
+    return {
+        "deal_count": len(rows),
+        "value_usd": {
+            stage: f"{sum((deal.value_usd for deal in rows if deal.stage == stage), Decimal(0)):.2f}"
+            for stage in Deal.Stage.values
+        },
+        "buyers": len({deal.buyer_id for deal in rows}),
+        "sellers": len({deal.seller_id for deal in rows}),
+    }
+
+
+def stats_by_delegation(response) -> dict[str, tuple[int, str]]:
+    return {
+        row["delegation"]["name"]: (row["deal_count"], row["value_usd"]["signed"]) for row in response.json()["results"]
+    }
+
+
+def deals_by_top_delegation(deals: QuerySet) -> dict[str, tuple[int, str]]:
+    """Deal count and signed USD value of ``deals`` per delegation at the top of the tree."""
+    groups: dict[str, list[Deal]] = {}
+    for deal in deals.select_related("delegation"):
+        top = deal.delegation
+        while top.parent is not None:
+            top = top.parent
+        groups.setdefault(top.name, []).append(deal)
+    return {name: (len(rows), deal_totals(rows)["value_usd"]["signed"]) for name, rows in groups.items()}
+
+
+def exported_csv_ids(response) -> list[int]:
+    """The deal ids in a CSV export (its first column, after the header), sorted."""
+    _, *rows = csv.reader(io.StringIO(b"".join(response.streaming_content).decode(), newline=""))
+    return sorted(int(row[0]) for row in rows)
+
+
+def exported_xlsx_ids(response) -> list[int]:
+    """The deal ids in an XLSX export (its first column, after the header), sorted."""
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active
+    return sorted(row[0] for row in sheet.iter_rows(min_row=2, max_col=1, values_only=True))
+
+
+LIST_VIEWS: tuple[ListView, ...] = (
+    *(ListView(c.list_url_name, c) for c in COLLECTIONS),
+    ListView("stats-deals", DEALS, params={"group_by": "stage"}, observe=stats_totals, expect=deal_totals),
+    ListView(
+        "stats-deals",
+        DEALS,
+        params={"group_by": "delegation", "delegation_level": "0"},
+        observe=stats_by_delegation,
+        expect=deals_by_top_delegation,
+    ),
+    ListView("deal-export-csv", DEALS, observe=exported_csv_ids),
+    ListView("deal-export-xlsx", DEALS, observe=exported_xlsx_ids),
+)
 DETAIL_VIEWS: tuple[DetailView, ...] = (
     *(DetailView(c.detail_url_name, c) for c in COLLECTIONS),
     DetailView("deal-history", DEALS, shows=shows_history, refused={ANONYMOUS: 401, NO_ROLE: 403}),
