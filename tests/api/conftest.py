@@ -10,11 +10,6 @@ pytest.register_assert_rewrite("tests.api.collection", "tests.api.filtering")
 
 
 @pytest.fixture
-def anon() -> APIClient:
-    return APIClient()
-
-
-@pytest.fixture
 def admin_api(admin_user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user=admin_user)

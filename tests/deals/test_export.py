@@ -47,7 +47,6 @@ from tests.factories import (
     EnterpriseFactory,
     ExpoFactory,
     MarketFactory,
-    analyst,
 )
 
 pytestmark = pytest.mark.django_db
@@ -156,18 +155,6 @@ def world() -> SimpleNamespace:
         signed_on=datetime.date(2023, 11, 9),
     )
     return w
-
-
-@pytest.fixture
-def anon() -> APIClient:
-    return APIClient()
-
-
-@pytest.fixture
-def analyst_api(db) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user=analyst())
-    return client
 
 
 def downloaded(response) -> bytes:

@@ -26,25 +26,12 @@ from tests.factories import (
     PromotionalActivityFactory,
     ReportedFigureFactory,
     SettlementFactory,
-    analyst,
 )
 
 pytestmark = pytest.mark.django_db
 
 Metric = ReportedFigure.Metric
 Qualifier = ReportedFigure.Qualifier
-
-
-@pytest.fixture
-def anon() -> APIClient:
-    return APIClient()
-
-
-@pytest.fixture
-def analyst_api() -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user=analyst())
-    return client
 
 
 def reconcile(client: APIClient, **params) -> dict:

@@ -44,7 +44,6 @@ from tests.factories import (
     EnterpriseFactory,
     ExpoFactory,
     MarketFactory,
-    analyst,
 )
 
 pytestmark = pytest.mark.django_db
@@ -157,18 +156,6 @@ def w() -> SimpleNamespace:
         signed_on=datetime.date(2023, 11, 8),
     )
     return w
-
-
-@pytest.fixture
-def anon() -> APIClient:
-    return APIClient()
-
-
-@pytest.fixture
-def analyst_api() -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user=analyst())
-    return client
 
 
 def measures(count: int, *, buyers: int = 1, sellers: int = 1, **values: str) -> dict:
