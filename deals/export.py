@@ -21,7 +21,6 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from deals import selectors
 from deals.models import Deal, DealLineItem
 from expo.models import Edition
 from expo.spreadsheets import escape_formula
@@ -94,7 +93,7 @@ Row = tuple
 def deal_export_list() -> QuerySet[Deal]:
     """The deals the deal list shows, in its order, without the relations it prefetches for
     rendering (the export reads columns). Scope and filter it as the list does."""
-    return selectors.deal_list().select_related(None).prefetch_related(None)
+    return Deal.objects.all()
 
 
 def _names_by_deal(pairs: Iterable[tuple[int, str]]) -> dict[int, str]:

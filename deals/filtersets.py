@@ -1,7 +1,11 @@
 """Filters for deals (``DealFilterSet``, shared by the deal list and everything that takes its
 filters) and for markets, categories and exchange rates."""
 
+import datetime
+
 import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from deals.models import Category, Deal, ExchangeRate, Market
 from expo.api.filters import (
@@ -63,6 +67,11 @@ class DealFilterSet(FilterSet):
         fields=("title", "description", "buyer__name", "buyer__name_zh", "seller__name", "seller__name_zh"),
         help_text="Words in the title, description or the buyer's or seller's name.",
     )
+    updated_since = django_filters.IsoDateTimeFilter(
+        method="filter_updated_since",
+        help_text="Deals changed at or after this time (ISO 8601; UTC unless an offset is given), and deals "
+        "whose embargo ended since then, which the public could not see before.",
+    )
     ordering = OrderingFilter(
         fields=("signed_on", "value_usd", "title", "stage", "id", "created_at", "updated_at"),
         help_text="Sort by signed_on, value_usd, title, stage, id, created_at or updated_at; "
@@ -73,10 +82,14 @@ class DealFilterSet(FilterSet):
         model = Deal
         fields = ()
 
+    def filter_updated_since(self, queryset: QuerySet, name: str, value: datetime.datetime) -> QuerySet:
+        embargo_ended = Q(embargo_until__gte=value, embargo_until__lte=timezone.now())
+        return queryset.filter(Q(updated_at__gte=value) | embargo_ended)
+
 
 class MarketFilterSet(FilterSet):
     search = SearchFilter(fields=("name",), help_text="Words in the name.")
-    ordering = OrderingFilter(fields=("name", "id"))
+    ordering = OrderingFilter(fields=("name", "id", "created_at", "updated_at"))
 
     class Meta:
         model = Market
@@ -85,7 +98,7 @@ class MarketFilterSet(FilterSet):
 
 class CategoryFilterSet(FilterSet):
     search = SearchFilter(fields=("name", "description"), help_text="Words in the name or description.")
-    ordering = OrderingFilter(fields=("name", "id"))
+    ordering = OrderingFilter(fields=("name", "id", "created_at", "updated_at"))
 
     class Meta:
         model = Category
@@ -96,7 +109,7 @@ class ExchangeRateFilterSet(FilterSet):
     currency = django_filters.MultipleChoiceFilter(choices=CURRENCY_CHOICES, help_text="Repeat for several.")
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", help_text="On or after.")
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", help_text="On or before.")
-    ordering = OrderingFilter(fields=("currency", "date", "id"))
+    ordering = OrderingFilter(fields=("currency", "date", "id", "created_at", "updated_at"))
 
     class Meta:
         model = ExchangeRate

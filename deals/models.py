@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from delegations.models import Delegation, Enterprise
@@ -179,6 +180,19 @@ class Deal(Record):
                 violation_error_message="This delegation already has a first deal at this edition.",
             ),
         ]
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        deal = super().from_db(db, field_names, values)
+        if "is_published" in field_names and "embargo_until" in field_names:
+            # What the public could see of it as loaded: a save that hides it is a withdrawal.
+            deal.loaded_visibility = (deal.is_published, deal.embargo_until)
+        return deal
+
+    @staticmethod
+    def public_at(is_published: bool, embargo_until, now=None) -> bool:
+        """Whether a deal so published and embargoed is visible to the public (now)."""
+        return is_published and (embargo_until is None or embargo_until <= (now or timezone.now()))
 
     def __str__(self) -> str:
         # A deal being filled in (a form, an import row) may have no amount yet.

@@ -1,34 +1,8 @@
-"""Read logic for deals and their reference data: every deal the API returns comes through
-:func:`deal_list`, scoped to the caller and with the relations a response renders."""
+"""Read logic for deals beyond what a collection response renders: a deal's history."""
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
-
-from deals.models import Category, Deal, DealLineItem, ExchangeRate, Market
-
-
-def deal_list() -> QuerySet[Deal]:
-    """Deals with parties, delegation, edition, markets and line items fetched in three queries
-    (the API scopes them to the caller through expo.access)."""
-    return Deal.objects.select_related(
-        "buyer", "seller", "delegation", "edition__expo", "first_deal_of", "source"
-    ).prefetch_related(
-        "markets",
-        Prefetch("line_items", queryset=DealLineItem.objects.select_related("category")),
-    )
-
-
-def market_list() -> QuerySet[Market]:
-    return Market.objects.select_related("source")
-
-
-def category_list() -> QuerySet[Category]:
-    return Category.objects.select_related("source")
-
-
-def exchange_rate_list() -> QuerySet[ExchangeRate]:
-    return ExchangeRate.objects.select_related("source")
+from deals.models import Deal
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,8 @@
-"""Read logic for delegations, enterprises and what a participation brings about: each API view
-takes its queryset from here, with the relations its responses render fetched once."""
+"""Read logic for delegations: the tree, its subtrees and ancestors."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
-
-from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
+from delegations.models import Delegation
 
 
 def delegation_subtree_ids(*, root_ids: list[int]) -> set[int]:
@@ -58,29 +55,3 @@ class DelegationTree:
 def delegation_tree() -> DelegationTree:
     """The whole delegation tree, in one query."""
     return DelegationTree(parents=dict(Delegation.objects.order_by().values_list("id", "parent_id")))
-
-
-def delegation_list() -> QuerySet[Delegation]:
-    return Delegation.objects.select_related("parent", "source")
-
-
-def enterprise_list() -> QuerySet[Enterprise]:
-    return Enterprise.objects.select_related("source")
-
-
-def participation_list() -> QuerySet[Participation]:
-    return Participation.objects.select_related("delegation", "edition__expo", "source").annotate(
-        enterprise_count=Count("enterprises", distinct=True)
-    )
-
-
-def settlement_list() -> QuerySet[Settlement]:
-    return Settlement.objects.select_related(
-        "participation__delegation", "participation__edition__expo", "enterprise", "source"
-    )
-
-
-def activity_list() -> QuerySet[PromotionalActivity]:
-    return PromotionalActivity.objects.select_related(
-        "participation__delegation", "participation__edition__expo", "source"
-    )

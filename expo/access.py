@@ -42,12 +42,14 @@ class Scope:
         return self.delegation_path.split("__", 1)[0]
 
 
-# The models editors write, by "app_label.ModelName".
+# The models editors write (and the deletion feed, which follows deals), by "app_label.ModelName".
 SCOPES: dict[str, Scope] = {
     "deals.Deal": Scope(delegation_path="delegation", publishable=True),
     "delegations.Participation": Scope(delegation_path="delegation"),
     "delegations.Settlement": Scope(delegation_path="participation__delegation"),
     "delegations.PromotionalActivity": Scope(delegation_path="participation__delegation"),
+    # Read only: an entry of the deletion feed is visible to those who could see the record.
+    "expo.Deletion": Scope(delegation_path="delegation_id", publishable=True),
 }
 
 

@@ -4,7 +4,8 @@ import django_filters
 
 from expo.api.filters import DelegationTreeFilter, FilterSet, IdFilter, IntegerFilter, OrderingFilter, SearchFilter
 from expo.codes import COUNTRY_CHOICES
-from expo.models import Edition, Expo, ReportedFigure, Source, Venue
+from expo.models import Deletion, Edition, Expo, ReportedFigure, Source, Venue
+from expo.sync import COLLECTIONS
 
 
 class SourceFilterSet(FilterSet):
@@ -72,4 +73,20 @@ class ReportedFigureFilterSet(FilterSet):
 
     class Meta:
         model = ReportedFigure
+        fields = ()
+
+
+class DeletionFilterSet(FilterSet):
+    collection = django_filters.MultipleChoiceFilter(
+        choices=[(name, name) for name in sorted(COLLECTIONS.values())], help_text="Repeat for several."
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="deleted_at",
+        lookup_expr="gte",
+        help_text="Deleted or withdrawn at or after this time (ISO 8601; UTC unless an offset is given).",
+    )
+    ordering = OrderingFilter(fields=("deleted_at", "id"))
+
+    class Meta:
+        model = Deletion
         fields = ()

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from knox.models import AbstractAuthToken
 
 from expo.codes import COUNTRY_CHOICES, COUNTRY_CODES, CURRENCY_CHOICES, CURRENCY_CODES
@@ -329,3 +330,27 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.method} {self.path})"
+
+
+class Deletion(models.Model):
+    """A record that left a collection: deleted, or (for a deal) withdrawn from public view. A
+    client that keeps a copy of a collection removes what this feed lists since its last pull."""
+
+    class Kind(models.TextChoices):
+        DELETED = "deleted", "Deleted"
+        WITHDRAWN = "withdrawn", "Withdrawn from public view"
+
+    collection = models.CharField(max_length=40, help_text="The collection's name in its URL, e.g. deals.")
+    record_id = models.PositiveBigIntegerField(help_text="The id the record had in its collection.")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    deleted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Who may read the entry: whom the record was visible to (only deals are ever unpublished).
+    is_published = models.BooleanField(default=True)
+    embargo_until = models.DateTimeField(null=True, blank=True)
+    delegation_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["deleted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.collection} {self.record_id} {self.kind} at {self.deleted_at:%Y-%m-%d %H:%M:%S}"

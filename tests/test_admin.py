@@ -20,7 +20,7 @@ from delegations.models import (
     PromotionalActivity,
     Settlement,
 )
-from expo.models import ApiToken, Edition, Expo, IdempotencyKey, ReportedFigure, Source, Venue
+from expo.models import ApiToken, Deletion, Edition, Expo, IdempotencyKey, ReportedFigure, Source, Venue
 from tests.factories import (
     CategoryFactory,
     DealFactory,
@@ -93,8 +93,8 @@ def test_every_model_has_an_admin_or_an_inline():
     }
 
     assert {model for model in models if admin.site.is_registered(model)} == set(MAKERS)
-    # Idempotency keys are the API's bookkeeping, not records anyone edits.
-    assert models - set(MAKERS) == {DealLineItem, DealStageChange, IdempotencyKey}
+    # Idempotency keys and the deletion feed are the API's bookkeeping, not records anyone edits.
+    assert models - set(MAKERS) == {DealLineItem, DealStageChange, IdempotencyKey, Deletion}
     assert [inline.model for inline in admin.site.get_model_admin(Deal).inlines] == [DealLineItem, DealStageChange]
 
 

@@ -14,10 +14,12 @@ from expo.api.briefs import (
     MarketBriefSerializer,
 )
 from expo.api.fields import BriefRelatedField, MoneyField
+from expo.api.fieldsets import expandable
 from expo.api.serializers import TIMESTAMPS, ValidatedModelSerializer, source_field
 from expo.models import Edition
 
 
+@expandable
 class MarketSerializer(ValidatedModelSerializer):
     source = source_field()
 
@@ -26,6 +28,7 @@ class MarketSerializer(ValidatedModelSerializer):
         fields = ("id", "name", "source", *TIMESTAMPS)
 
 
+@expandable
 class CategorySerializer(ValidatedModelSerializer):
     source = source_field()
 
@@ -34,6 +37,7 @@ class CategorySerializer(ValidatedModelSerializer):
         fields = ("id", "name", "description", "source", *TIMESTAMPS)
 
 
+@expandable
 class ExchangeRateSerializer(ValidatedModelSerializer):
     source = source_field()
 
@@ -129,6 +133,7 @@ class DealSerializer(serializers.ModelSerializer):
             *TIMESTAMPS,
         )
         read_only_fields = ("usd_rate", "usd_rate_date", "stage")
+        reads = {"is_first_deal": ("first_deal_of",)}
         # The service checks every constraint with full_clean(); DRF's own unique-together check
         # would demand first_deal_of on every create, as if its condition did not exist.
         validators: list = []

@@ -17,6 +17,7 @@ from deals.api.serializers import (
     SignSerializer,
 )
 from deals.filtersets import CategoryFilterSet, DealFilterSet, ExchangeRateFilterSet, MarketFilterSet
+from deals.models import Category, Deal, ExchangeRate, Market
 from expo.api.permissions import ReadsHistory, RolePermission
 from expo.api.viewsets import ModelViewSet, collection_schema
 
@@ -52,9 +53,7 @@ class DealViewSet(ModelViewSet):
     editor_writable = True
     conflict_actions = ("sign", "execute", "cancel")
     paginated_actions = ("history",)
-
-    def selector(self):
-        return selectors.deal_list()
+    queryset = Deal.objects.all()
 
     def perform_create(self, serializer: DealSerializer) -> None:
         self.check_write_scope(serializer.validated_data)
@@ -89,7 +88,7 @@ class DealViewSet(ModelViewSet):
         with transaction.atomic():
             deal = self.get_object()
             move(deal=deal, user=request.user, **arguments)
-        self.rendered_instance = self.selector().get(pk=deal.pk)
+        self.rendered_instance = self.planned(self.selector()).get(pk=deal.pk)
         return Response(DealSerializer(self.rendered_instance, context=self.get_serializer_context()).data)
 
     @extend_schema(
@@ -150,9 +149,7 @@ class DealViewSet(ModelViewSet):
 class MarketViewSet(ModelViewSet):
     serializer_class = MarketSerializer
     filterset_class = MarketFilterSet
-
-    def selector(self):
-        return selectors.market_list()
+    queryset = Market.objects.all()
 
     def perform_destroy(self, instance) -> None:
         services.market_delete(market=instance)
@@ -162,15 +159,11 @@ class MarketViewSet(ModelViewSet):
 class CategoryViewSet(ModelViewSet):
     serializer_class = CategorySerializer
     filterset_class = CategoryFilterSet
-
-    def selector(self):
-        return selectors.category_list()
+    queryset = Category.objects.all()
 
 
 @collection_schema(tag="reference", singular="exchange rate", plural="exchange rates")
 class ExchangeRateViewSet(ModelViewSet):
     serializer_class = ExchangeRateSerializer
     filterset_class = ExchangeRateFilterSet
-
-    def selector(self):
-        return selectors.exchange_rate_list()
+    queryset = ExchangeRate.objects.all()

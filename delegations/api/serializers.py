@@ -1,5 +1,6 @@
 """Serializers for delegations, enterprises, participations, settlements and activities."""
 
+from django.db.models import Count
 from rest_framework import serializers
 
 from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
@@ -10,10 +11,12 @@ from expo.api.briefs import (
     ParticipationBriefSerializer,
 )
 from expo.api.fields import BriefRelatedField
+from expo.api.fieldsets import expandable
 from expo.api.serializers import TIMESTAMPS, ValidatedModelSerializer, source_field
 from expo.models import Edition
 
 
+@expandable
 class DelegationSerializer(ValidatedModelSerializer):
     parent = BriefRelatedField(
         brief=DelegationBriefSerializer,
@@ -29,6 +32,7 @@ class DelegationSerializer(ValidatedModelSerializer):
         fields = ("id", "name", "name_zh", "parent", "region", "description", "source", *TIMESTAMPS)
 
 
+@expandable
 class EnterpriseSerializer(ValidatedModelSerializer):
     source = source_field()
 
@@ -59,6 +63,7 @@ def participation_field() -> BriefRelatedField:
     )
 
 
+@expandable
 class ParticipationSerializer(ValidatedModelSerializer):
     delegation = BriefRelatedField(brief=DelegationBriefSerializer, queryset=Delegation.objects.all())
     edition = BriefRelatedField(brief=EditionBriefSerializer, queryset=Edition.objects.select_related("expo"))
@@ -88,8 +93,10 @@ class ParticipationSerializer(ValidatedModelSerializer):
             "source",
             *TIMESTAMPS,
         )
+        annotations = {"enterprise_count": lambda: Count("enterprises", distinct=True)}
 
 
+@expandable
 class SettlementSerializer(ValidatedModelSerializer):
     participation = participation_field()
     enterprise = BriefRelatedField(brief=EnterpriseBriefSerializer, queryset=Enterprise.objects.all())
@@ -100,6 +107,7 @@ class SettlementSerializer(ValidatedModelSerializer):
         fields = ("id", "participation", "enterprise", "status", "announced_on", "notes", "source", *TIMESTAMPS)
 
 
+@expandable
 class PromotionalActivitySerializer(ValidatedModelSerializer):
     participation = participation_field()
     source = source_field()

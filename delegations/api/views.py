@@ -1,6 +1,5 @@
 """Endpoints for delegations, enterprises, participations, settlements and activities."""
 
-from delegations import selectors
 from delegations.api.serializers import (
     DelegationSerializer,
     EnterpriseSerializer,
@@ -15,6 +14,7 @@ from delegations.filtersets import (
     PromotionalActivityFilterSet,
     SettlementFilterSet,
 )
+from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
 from expo.api.viewsets import ModelViewSet, collection_schema
 
 
@@ -22,18 +22,14 @@ from expo.api.viewsets import ModelViewSet, collection_schema
 class DelegationViewSet(ModelViewSet):
     serializer_class = DelegationSerializer
     filterset_class = DelegationFilterSet
-
-    def selector(self):
-        return selectors.delegation_list()
+    queryset = Delegation.objects.all()
 
 
 @collection_schema(tag="enterprises", singular="enterprise", plural="enterprises")
 class EnterpriseViewSet(ModelViewSet):
     serializer_class = EnterpriseSerializer
     filterset_class = EnterpriseFilterSet
-
-    def selector(self):
-        return selectors.enterprise_list()
+    queryset = Enterprise.objects.all()
 
 
 @collection_schema(tag="delegations", singular="participation", plural="participations")
@@ -41,9 +37,7 @@ class ParticipationViewSet(ModelViewSet):
     editor_writable = True
     serializer_class = ParticipationSerializer
     filterset_class = ParticipationFilterSet
-
-    def selector(self):
-        return selectors.participation_list()
+    queryset = Participation.objects.all()
 
 
 @collection_schema(tag="settlements", singular="settlement", plural="settlements")
@@ -51,9 +45,7 @@ class SettlementViewSet(ModelViewSet):
     editor_writable = True
     serializer_class = SettlementSerializer
     filterset_class = SettlementFilterSet
-
-    def selector(self):
-        return selectors.settlement_list()
+    queryset = Settlement.objects.all()
 
 
 @collection_schema(tag="activities", singular="promotional activity", plural="promotional activities")
@@ -61,6 +53,4 @@ class PromotionalActivityViewSet(ModelViewSet):
     editor_writable = True
     serializer_class = PromotionalActivitySerializer
     filterset_class = PromotionalActivityFilterSet
-
-    def selector(self):
-        return selectors.activity_list()
+    queryset = PromotionalActivity.objects.all()

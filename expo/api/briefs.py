@@ -32,6 +32,7 @@ class EditionBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Edition
         fields = ("id", "name", "number")
+        reads = {"name": ("name", "number", "expo__name", "expo__short_name")}
 
 
 class DelegationBriefSerializer(serializers.ModelSerializer):

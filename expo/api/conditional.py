@@ -1,5 +1,7 @@
-"""Conditional and repeatable writes: ``ETag``/``If-Match`` against lost updates, and
-``Idempotency-Key`` so a retried POST creates one row and returns the first response."""
+"""Conditional requests and repeatable writes: ``ETag``/``If-Match`` against lost updates;
+``If-None-Match``/``If-Modified-Since`` so a client polling a record gets a bodiless 304 while it
+is unchanged; and ``Idempotency-Key`` so a retried POST creates one row and returns the first
+response."""
 
 import hashlib
 import json
@@ -11,6 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.http import http_date, parse_http_date_safe
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.response import Response
 
@@ -25,6 +28,22 @@ def etag_of(instance: Model) -> str:
     """A strong entity tag that changes whenever the record is saved."""
     stamp = f"{instance._meta.label}:{instance.pk}:{instance.updated_at.isoformat()}"
     return '"' + hashlib.sha256(stamp.encode()).hexdigest()[:32] + '"'
+
+
+def last_modified_of(instance: Model) -> str:
+    """The record's ``Last-Modified`` header value (HTTP dates have whole seconds)."""
+    return http_date(instance.updated_at.timestamp())
+
+
+def not_modified(request, instance: Model) -> bool:
+    """Whether a GET may answer 304: ``If-None-Match`` names the record's current tag (or
+    ``*``), or, without ``If-None-Match``, the record is no newer than ``If-Modified-Since``."""
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in tags or etag_of(instance) in tags
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since") or "")
+    return since is not None and int(instance.updated_at.timestamp()) <= since
 
 
 def check_if_match(request, instance: Model) -> None:

@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from expo.api.fieldsets import expanded_serializer
 from expo.codes import CURRENCY_CHOICES
 from expo.models import MAX_AMOUNT
 
@@ -34,7 +35,12 @@ class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema, direction):
         if direction == "request":
             return build_basic_type(OpenApiTypes.INT)
-        return auto_schema.resolve_serializer(self.target.brief, direction).ref
+        brief = auto_schema.resolve_serializer(self.target.brief, direction).ref
+        full = expanded_serializer(self.target)
+        if full is None:
+            return brief
+        # With ?expand= naming the field, the whole record: a superset of the brief.
+        return {"anyOf": [brief, auto_schema.resolve_serializer(full, direction).ref]}
 
 
 class MoneySerializer(serializers.Serializer):
@@ -59,6 +65,8 @@ class MoneyField(serializers.Field):
         self.currency_attr = currency
         self.fixed_currency = fixed_currency
         self.amount_field = serializers.DecimalField(max_digits=20, decimal_places=2)
+        # The model fields it reads, for the query that fetches a response's columns.
+        self.reads = (amount,) if fixed_currency else (amount, currency)
 
     def to_representation(self, obj) -> dict[str, str] | None:
         amount = getattr(obj, self.amount_attr)

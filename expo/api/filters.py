@@ -10,7 +10,16 @@ from delegations.selectors import delegation_subtree_ids
 
 
 class FilterSet(django_filters.FilterSet):
-    """A FilterSet whose parameters are exactly its filters: the view refuses any other."""
+    """A FilterSet whose parameters are exactly its filters: the view refuses any other. Every
+    collection takes ``updated_since``, so a client can fetch only what changed since its last
+    pull (``/api/deletions/`` tells what was deleted)."""
+
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Records changed at or after this time (ISO 8601; UTC unless an offset is given). "
+        "Sort by `updated_at` to pull changes in order.",
+    )
 
     @classmethod
     def parameter_names(cls) -> set[str]:

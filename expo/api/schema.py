@@ -1,6 +1,9 @@
 """Schema generation: each operation lists the error responses it can give, all in one shape."""
 
+from drf_spectacular.utils import OpenApiParameter
 from drf_standardized_errors.openapi import AutoSchema as StandardizedAutoSchema
+
+from expo.api.fieldsets import expandable_fields
 
 # Operations that take If-Match (and so can answer 412).
 CONDITIONAL_METHODS = ("PUT", "PATCH", "DELETE")
@@ -8,8 +11,31 @@ CONDITIONAL_METHODS = ("PUT", "PATCH", "DELETE")
 
 class AutoSchema(StandardizedAutoSchema):
     """Adds 409 to creates, deletes and the actions a view lists in ``conflict_actions``
-    (a state that refuses the request, or an idempotency key reused), and 412 to the
-    operations that honour ``If-Match``."""
+    (a state that refuses the request, or an idempotency key reused), 412 to the operations
+    that honour ``If-Match``, and ``fields``/``omit``/``expand`` to the operations that take them."""
+
+    def get_override_parameters(self) -> list:
+        parameters = super().get_override_parameters()
+        if getattr(self.view, "action", None) not in getattr(self.view, "selectable_actions", ()):
+            return parameters
+        serializer_fields = self.view.get_serializer().fields
+        readable = [name for name, field in serializer_fields.items() if not field.write_only]
+        parameters += [
+            field_list_parameter(
+                "fields", readable, "Only these fields of each record, e.g. `id,title` (comma-separated)."
+            ),
+            field_list_parameter("omit", readable, "Every field but these (comma-separated)."),
+        ]
+        expandable = expandable_fields(serializer_fields)
+        if expandable:
+            parameters.append(
+                field_list_parameter(
+                    "expand",
+                    expandable,
+                    "These related records whole rather than as a brief `{id, name}` (comma-separated).",
+                )
+            )
+        return parameters
 
     def _should_add_error_response(self, responses: dict, status_code: str) -> bool:
         action = getattr(self.view, "action", None)
@@ -18,3 +44,15 @@ class AutoSchema(StandardizedAutoSchema):
         if status_code == "412":
             return self.method in CONDITIONAL_METHODS or action in getattr(self.view, "conflict_actions", ())
         return super()._should_add_error_response(responses, status_code)
+
+
+def field_list_parameter(name: str, choices: list[str], description: str) -> OpenApiParameter:
+    """A query parameter taking a comma-separated list of ``choices``."""
+    return OpenApiParameter(
+        name,
+        type={"type": "array", "items": {"type": "string", "enum": choices}},
+        location=OpenApiParameter.QUERY,
+        style="form",
+        explode=False,
+        description=description + " A name that cannot be chosen here is a 400 naming the parameter.",
+    )

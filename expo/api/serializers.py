@@ -16,7 +16,8 @@ from expo.api.briefs import (
 )
 from expo.api.errors import model_validation_error
 from expo.api.fields import BriefRelatedField
-from expo.models import Edition, Expo, ReportedFigure, Source, Venue
+from expo.api.fieldsets import expandable
+from expo.models import Deletion, Edition, Expo, ReportedFigure, Source, Venue
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -66,12 +67,14 @@ def source_field() -> BriefRelatedField:
     )
 
 
+@expandable
 class SourceSerializer(ValidatedModelSerializer):
     class Meta:
         model = Source
         fields = ("id", "kind", "title", "author", "publisher", "published_on", "url", "file", "notes", *TIMESTAMPS)
 
 
+@expandable
 class VenueSerializer(ValidatedModelSerializer):
     source = source_field()
 
@@ -80,6 +83,7 @@ class VenueSerializer(ValidatedModelSerializer):
         fields = ("id", "name", "name_zh", "address", "district", "city", "country", "source", *TIMESTAMPS)
 
 
+@expandable
 class ExpoSerializer(ValidatedModelSerializer):
     host_venue = BriefRelatedField(
         brief=VenueBriefSerializer, queryset=Venue.objects.all(), required=False, allow_null=True
@@ -91,6 +95,7 @@ class ExpoSerializer(ValidatedModelSerializer):
         fields = ("id", "name", "short_name", "name_zh", "host_venue", "website", "source", *TIMESTAMPS)
 
 
+@expandable
 class EditionSerializer(ValidatedModelSerializer):
     expo = BriefRelatedField(brief=ExpoBriefSerializer, queryset=Expo.objects.all())
     venue = BriefRelatedField(brief=VenueBriefSerializer, queryset=Venue.objects.all(), required=False, allow_null=True)
@@ -119,6 +124,7 @@ class EditionSerializer(ValidatedModelSerializer):
         )
 
 
+@expandable
 class ReportedFigureSerializer(ValidatedModelSerializer):
     delegation = BriefRelatedField(
         brief=DelegationBriefSerializer,
@@ -152,3 +158,11 @@ class ReportedFigureSerializer(ValidatedModelSerializer):
             "source",
             *TIMESTAMPS,
         )
+
+
+class DeletionSerializer(serializers.ModelSerializer):
+    """A record that left its collection: deleted, or a deal withdrawn from public view."""
+
+    class Meta:
+        model = Deletion
+        fields = ("id", "collection", "record_id", "kind", "deleted_at")

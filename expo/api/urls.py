@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from expo.api import views
@@ -9,4 +10,7 @@ router.register("venues", views.VenueViewSet, basename="venue")
 router.register("sources", views.SourceViewSet, basename="source")
 router.register("reported-figures", views.ReportedFigureViewSet, basename="reported-figure")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("deletions/", views.DeletionViewSet.as_view({"get": "list"}), name="deletion-list"),
+    *router.urls,
+]

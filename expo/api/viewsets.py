@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import ErrorDetail, ValidationError
@@ -12,7 +13,15 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from expo import access
-from expo.api.conditional import check_if_match, etag_of, idempotency_key, replay_or_run
+from expo.api.conditional import (
+    check_if_match,
+    etag_of,
+    idempotency_key,
+    last_modified_of,
+    not_modified,
+    replay_or_run,
+)
+from expo.api.fieldsets import EVERYTHING, SELECTION_PARAMETERS, apply_plan, apply_selection, parse_selection, plan_of
 from expo.api.filters import check_query_parameters
 
 
@@ -20,10 +29,13 @@ from expo.api.filters import check_query_parameters
 # docstring as every operation's description). It gives list, retrieve, create, update, partial
 # update and delete, with:
 # - rows from the view's selector(), scoped to the caller by expo.access before any filter
-#   (writes see only the rows the caller may change: others answer 404);
-# - list parameters limited to the FilterSet's filters plus limit/offset; other actions take no
-#   query parameters; anything else is a 400 naming it;
-# - an ETag on every record it returns; If-Match with a stale tag is a 412;
+#   (writes see only the rows the caller may change: others answer 404), fetched with exactly
+#   the relations, columns and annotations the response renders (expo.api.fieldsets);
+# - list parameters limited to the FilterSet's filters plus limit/offset; list and retrieve
+#   take fields/omit/expand; other actions take no query parameters; anything else is a 400
+#   naming it;
+# - an ETag and a Last-Modified on every record it returns; If-Match with a stale tag is a 412;
+#   If-None-Match with the current tag, or If-Modified-Since no older than the record, a 304;
 # - writes in one transaction, under a lock of the row they change; a POST with an
 #   Idempotency-Key is done once; deleting a record still referred to is a 409.
 class ModelViewSet(viewsets.ModelViewSet):
@@ -33,13 +45,33 @@ class ModelViewSet(viewsets.ModelViewSet):
     # Actions (besides list) that take limit/offset.
     paginated_actions: tuple[str, ...] = ()
 
+    # Actions whose responses may be narrowed with fields/omit and widened with expand.
+    selectable_actions = ("list", "retrieve")
+    selection = EVERYTHING
+
     def selector(self) -> QuerySet:
-        raise NotImplementedError
+        """The collection's rows, before scoping, filtering and planning."""
+        return self.queryset.all()
+
+    def planned(self, queryset: QuerySet) -> QuerySet:
+        """``queryset`` fetching what this request's response renders, and no more."""
+        serializer = self.get_serializer()
+        plan = plan_of(serializer.fields, queryset.model, getattr(serializer, "Meta", None))
+        if any(field.name == "updated_at" for field in queryset.model._meta.concrete_fields):
+            plan.add_column("updated_at")  # for the ETag and Last-Modified of what is returned
+        # Writes load whole records: their rules and history read every column.
+        return apply_plan(queryset, plan, restrict_columns=self.request.method in SAFE_METHODS)
 
     def get_queryset(self) -> QuerySet:
+        queryset = self.planned(self.selector())
         if self.request.method in SAFE_METHODS:
-            return access.scope_for_read(self.selector(), self.request.user)
-        return access.scope_for_write(self.selector(), self.request.user)
+            return access.scope_for_read(queryset, self.request.user)
+        return access.scope_for_write(queryset, self.request.user)
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        apply_selection(serializer, self.selection)
+        return serializer
 
     def get_object(self):
         """The record, locked first when the request changes it, and checked against ``If-Match``."""
@@ -66,10 +98,11 @@ class ModelViewSet(viewsets.ModelViewSet):
         """The parameters this request may carry, and those of them that may repeat."""
         if self.action in self.paginated_actions:
             return {"limit", "offset"}, set()
+        selectable = set(SELECTION_PARAMETERS) if self.action in self.selectable_actions else set()
         if self.action != "list":
-            return set(), set()
+            return selectable, set()
         filterset_class = getattr(self, "filterset_class", None)
-        allowed = {"limit", "offset"}
+        allowed = {"limit", "offset", *selectable}
         multi_valued: set[str] = set()
         if filterset_class is not None:
             allowed |= filterset_class.parameter_names()
@@ -80,15 +113,22 @@ class ModelViewSet(viewsets.ModelViewSet):
         super().initial(request, *args, **kwargs)
         allowed, multi_valued = self.allowed_query_parameters()
         check_query_parameters(request.query_params, allowed=allowed, multi_valued=multi_valued)
+        if self.action in self.selectable_actions:
+            self.selection = parse_selection(request.query_params, self.get_serializer().fields)
 
     def finalize_response(self, request, response, *args, **kwargs):
         instance = getattr(self, "rendered_instance", None)
-        if instance is not None and response.status_code < 300:
+        if instance is not None and (response.status_code < 300 or response.status_code == 304):
             response["ETag"] = etag_of(instance)
+            response["Last-Modified"] = last_modified_of(instance)
+        # What a response holds depends on who asks: a shared cache must not hand it to another.
+        patch_vary_headers(response, ("Authorization", "Cookie"))
         return super().finalize_response(request, response, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
         self.rendered_instance = self.get_object()
+        if not_modified(request, self.rendered_instance):
+            return Response(status=304)
         return Response(self.get_serializer(self.rendered_instance).data)
 
     def create(self, request, *args, **kwargs):
@@ -117,7 +157,7 @@ class ModelViewSet(viewsets.ModelViewSet):
 
     def reread(self, serializer) -> None:
         """Render a written record as a GET would: through the selector, annotations included."""
-        serializer.instance = self.selector().get(pk=serializer.instance.pk)
+        serializer.instance = self.planned(self.selector()).get(pk=serializer.instance.pk)
         self.rendered_instance = serializer.instance
 
     def perform_create(self, serializer) -> None:

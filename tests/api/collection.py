@@ -4,13 +4,24 @@ fields a row shows and the brief objects it embeds, its query budget) and inheri
 retrieve, create, update, partial update, delete, permission, strict-parameter and query-count
 tests. Endpoints whose records others can refer to add :class:`ProtectedDeleteTests`."""
 
+import datetime
+import re
 from typing import Any, ClassVar
 
 import pytest
-from django.db import models
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.http import http_date
 from factory.django import DjangoModelFactory
 from rest_framework.test import APIClient
+
+from deals.api.urls import router as deals_router
+from delegations.api.urls import router as delegations_router
+from expo.api.fieldsets import expandable_fields
+from expo.api.urls import router as expo_router
 
 MALFORMED_WRITE_VALUES: tuple[Any, ...] = (
     "",
@@ -30,6 +41,15 @@ MALFORMED_WRITE_VALUES: tuple[Any, ...] = (
     [],
     {},
 )
+
+
+VIEWSETS = {
+    basename: viewset
+    for router in (expo_router, delegations_router, deals_router)
+    for _, viewset, basename in router.registry
+}
+# The collection each model is listed in, by basename.
+BASENAMES = {viewset.queryset.model: basename for basename, viewset in VIEWSETS.items()}
 
 
 def errors(response) -> list[tuple[str, str | None]]:
@@ -279,6 +299,148 @@ class CollectionTests:
         assert response.status_code == 403
         assert errors(response) == [("permission_denied", None)]
         assert (self.model.objects.count(), columns(row)) == before
+
+
+class SelectionTests:
+    """Sparse fieldsets, expansion and incremental sync, for every collection: ``fields``,
+    ``omit`` and ``expand`` shape a row and the query behind it; ``updated_since``,
+    ``Last-Modified``/``If-Modified-Since``, ``If-None-Match`` and the deletion feed let a client
+    keep a copy cheaply."""
+
+    def expandable(self) -> list[str]:
+        return expandable_fields(VIEWSETS[self.basename].serializer_class().fields)
+
+    def test_fields_narrows_every_row_to_the_fields_named(self, anon: APIClient) -> None:
+        self.make_rows(2)
+        last = self.fields[-1]
+        response = anon.get(self.list_url(), {"fields": f"{last},id"})
+        assert response.status_code == 200
+        # In the order the full row has them, whatever the order asked.
+        assert {tuple(row) for row in response.json()["results"]} == {("id", last)}
+
+    def test_omit_leaves_out_the_fields_named(self, anon: APIClient) -> None:
+        row = self.make_row()
+        full = self.listed(anon, row.pk)
+        response = anon.get(self.list_url(), {"omit": ",".join(self.fields[1:3])})
+        (narrow,) = [item for item in response.json()["results"] if item["id"] == row.pk]
+        assert narrow == {name: value for name, value in full.items() if name not in self.fields[1:3]}
+
+    def test_retrieve_takes_fields_and_omit(self, anon: APIClient) -> None:
+        row = self.make_row()
+        assert anon.get(self.detail_url(row.pk), {"fields": "id"}).json() == {"id": row.pk}
+        omitted = anon.get(self.detail_url(row.pk), {"omit": "id"}).json()
+        assert tuple(omitted) == self.fields[1:]
+
+    def test_fields_id_reads_one_table_in_two_queries(self, anon: APIClient) -> None:
+        self.make_rows(3)
+        with CaptureQueriesContext(connection) as queries:
+            response = anon.get(self.list_url(), {"fields": "id"})
+        assert response.status_code == 200
+        # The count and the page, reading no column besides the id (and the modification time
+        # every record's tags are made from); a join is there only where the order needs it.
+        assert len(queries.captured_queries) == 2
+        page = queries.captured_queries[1]["sql"]
+        table = self.model._meta.db_table
+        assert re.findall(r'"(\w+)"\."(\w+)"', page.split(" FROM ")[0]) == [
+            (table, "id"),
+            *([(table, "updated_at")] if any(f.name == "updated_at" for f in self.model._meta.fields) else []),
+        ]
+
+    def test_each_expanded_record_is_shown_as_its_own_detail_shows_it(self, anon: APIClient) -> None:
+        row = self.make_row()
+        names = self.expandable()
+        if not names:
+            assert errors(anon.get(self.list_url(), {"expand": "source"})) == [("unknown_expand", "expand")]
+            return
+        response = anon.get(self.list_url(), {"expand": ",".join(names)})
+        assert response.status_code == 200, response.json()
+        (expanded,) = [item for item in response.json()["results"] if item["id"] == row.pk]
+        embedded = 0
+        for name in names:
+            model = self.model._meta.get_field(name).related_model
+            values = expanded[name] if isinstance(expanded[name], list) else [expanded[name]]
+            for value in values:
+                if value is not None:
+                    detail = anon.get(detail_url(BASENAMES[model], value["id"]))
+                    assert value == detail.json(), name
+                    embedded += 1
+        assert embedded >= 1
+
+    def test_expanding_everything_keeps_the_queries_constant(self, anon: APIClient, django_assert_num_queries) -> None:
+        parameters = {"expand": ",".join(self.expandable())} if self.expandable() else {}
+        self.make_rows(2)
+        with CaptureQueriesContext(connection) as few:
+            anon.get(self.list_url(), parameters)
+        self.make_rows(20)
+        with django_assert_num_queries(len(few.captured_queries)):
+            response = anon.get(self.list_url(), parameters)
+        assert response.status_code == 200
+
+    @pytest.mark.parametrize(
+        ("parameter", "value", "code"),
+        [
+            ("fields", "id,nosuch", "unknown_fields"),
+            ("fields", "", "invalid_field_list"),
+            ("fields", "id,,title", "invalid_field_list"),
+            ("omit", "nosuch", "unknown_omit"),
+            ("expand", "id", "unknown_expand"),
+        ],
+    )
+    def test_a_bad_selection_is_a_400_naming_the_parameter(
+        self, anon: APIClient, parameter: str, value: str, code: str
+    ) -> None:
+        response = anon.get(self.list_url(), {parameter: value})
+        assert response.status_code == 400
+        assert errors(response) == [(code, parameter)]
+
+    def test_omitting_every_field_is_a_400(self, anon: APIClient) -> None:
+        response = anon.get(self.list_url(), {"fields": "id", "omit": "id"})
+        assert errors(response) == [("no_fields_left", "omit")]
+
+    # Incremental sync
+
+    def test_updated_since_lists_only_what_changed_since(self, anon: APIClient) -> None:
+        old, new = self.make_rows(2)
+        self.model.objects.filter(pk=old.pk).update(updated_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+        response = anon.get(self.list_url(), {"updated_since": "2021-01-01T00:00:00Z", "fields": "id"})
+        assert response.status_code == 200
+        ids = {row["id"] for row in response.json()["results"]}
+        assert (old.pk in ids, new.pk in ids) == (False, True)
+
+    def test_a_detail_is_a_304_while_unchanged(self, anon: APIClient) -> None:
+        row = self.make_row()
+        first = anon.get(self.detail_url(row.pk))
+        stored = self.model.objects.get(pk=row.pk).updated_at
+        assert first["Last-Modified"] == http_date(stored.timestamp())
+        unchanged = [
+            anon.get(self.detail_url(row.pk), headers={"If-Modified-Since": first["Last-Modified"]}),
+            anon.get(self.detail_url(row.pk), headers={"If-None-Match": first["ETag"]}),
+            anon.get(self.detail_url(row.pk), headers={"If-None-Match": f'"stale", W/{first["ETag"]}'}),
+        ]
+        assert [(r.status_code, r.content, r["ETag"], r["Last-Modified"]) for r in unchanged] == [
+            (304, b"", first["ETag"], first["Last-Modified"])
+        ] * 3
+        changed = [
+            anon.get(self.detail_url(row.pk), headers={"If-Modified-Since": http_date(stored.timestamp() - 1)}),
+            anon.get(self.detail_url(row.pk), headers={"If-None-Match": '"stale"'}),
+            # A tag that does not match wins over a date that does.
+            anon.get(
+                self.detail_url(row.pk),
+                headers={"If-None-Match": '"stale"', "If-Modified-Since": first["Last-Modified"]},
+            ),
+            anon.get(self.detail_url(row.pk), headers={"If-Modified-Since": "not a date"}),
+        ]
+        assert [(r.status_code, r.json()) for r in changed] == [(200, first.json())] * 4
+
+    def test_a_deleted_row_is_listed_in_the_deletion_feed(self, admin_api: APIClient) -> None:
+        row = self.make_row()
+        collection = self.list_url().strip("/").split("/")[-1]
+        before = timezone.now()
+        assert admin_api.delete(self.detail_url(row.pk)).status_code == 204
+        response = admin_api.get(reverse("deletion-list"), {"collection": collection})
+        (entry,) = response.json()["results"]
+        assert before <= parse_datetime(entry.pop("deleted_at")) <= timezone.now()
+        assert entry == {"id": entry["id"], "collection": collection, "record_id": row.pk, "kind": "deleted"}
 
 
 class ProtectedDeleteTests:

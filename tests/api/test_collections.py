@@ -10,7 +10,7 @@ from factory import SelfAttribute, SubFactory
 from deals.models import Category, Deal, ExchangeRate, Market
 from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
 from expo.models import Edition, Expo, ReportedFigure, Source, Venue
-from tests.api.collection import CollectionTests, ProtectedDeleteTests
+from tests.api.collection import CollectionTests, ProtectedDeleteTests, SelectionTests
 from tests.factories import (
     CategoryFactory,
     DealFactory,
@@ -50,7 +50,7 @@ CITED = {"source": SubFactory(SourceFactory)}
 UNNAMED_EDITION = ""
 
 
-class TestExpos(ProtectedDeleteTests, CollectionTests):
+class TestExpos(ProtectedDeleteTests, SelectionTests, CollectionTests):
     basename = "expo"
     model = Expo
     factory = ExpoFactory
@@ -86,7 +86,7 @@ class TestExpos(ProtectedDeleteTests, CollectionTests):
         return EditionFactory(expo=instance)
 
 
-class TestEditions(ProtectedDeleteTests, CollectionTests):
+class TestEditions(ProtectedDeleteTests, SelectionTests, CollectionTests):
     basename = "edition"
     model = Edition
     factory = EditionFactory
@@ -137,7 +137,7 @@ class TestEditions(ProtectedDeleteTests, CollectionTests):
         return ParticipationFactory(edition=instance)
 
 
-class TestVenues(ProtectedDeleteTests, CollectionTests):
+class TestVenues(ProtectedDeleteTests, SelectionTests, CollectionTests):
     basename = "venue"
     model = Venue
     factory = VenueFactory
@@ -175,7 +175,7 @@ class TestVenues(ProtectedDeleteTests, CollectionTests):
         return ExpoFactory(host_venue=instance)
 
 
-class TestSources(ProtectedDeleteTests, CollectionTests):
+class TestSources(ProtectedDeleteTests, SelectionTests, CollectionTests):
     basename = "source"
     model = Source
     factory = SourceFactory
@@ -224,7 +224,7 @@ class TestSources(ProtectedDeleteTests, CollectionTests):
         return VenueFactory(source=instance)
 
 
-class TestReportedFigures(CollectionTests):
+class TestReportedFigures(SelectionTests, CollectionTests):
     basename = "reported-figure"
     model = ReportedFigure
     factory = ReportedFigureFactory
@@ -280,7 +280,7 @@ class TestReportedFigures(CollectionTests):
         return {"qualifier": "about"}
 
 
-class TestDelegations(ProtectedDeleteTests, CollectionTests):
+class TestDelegations(ProtectedDeleteTests, SelectionTests, CollectionTests):
     basename = "delegation"
     model = Delegation
     factory = DelegationFactory
@@ -316,7 +316,7 @@ class TestDelegations(ProtectedDeleteTests, CollectionTests):
         return DelegationFactory(parent=instance)
 
 
-class TestParticipations(ProtectedDeleteTests, CollectionTests):
+class TestParticipations(ProtectedDeleteTests, SelectionTests, CollectionTests):
     basename = "participation"
     model = Participation
     factory = ParticipationFactory
@@ -367,7 +367,7 @@ class TestParticipations(ProtectedDeleteTests, CollectionTests):
         return SettlementFactory(participation=instance)
 
 
-class TestEnterprises(ProtectedDeleteTests, CollectionTests):
+class TestEnterprises(ProtectedDeleteTests, SelectionTests, CollectionTests):
     basename = "enterprise"
     model = Enterprise
     factory = EnterpriseFactory
@@ -427,7 +427,7 @@ class TestEnterprises(ProtectedDeleteTests, CollectionTests):
         return DealFactory(buyer=instance)
 
 
-class TestSettlements(CollectionTests):
+class TestSettlements(SelectionTests, CollectionTests):
     basename = "settlement"
     model = Settlement
     factory = SettlementFactory
@@ -459,7 +459,7 @@ class TestSettlements(CollectionTests):
         return {"status": "intended"}
 
 
-class TestActivities(CollectionTests):
+class TestActivities(SelectionTests, CollectionTests):
     basename = "activity"
     model = PromotionalActivity
     factory = PromotionalActivityFactory
@@ -491,7 +491,7 @@ class TestActivities(CollectionTests):
         return {"location": "Qingpu District"}
 
 
-class TestDeals(CollectionTests):
+class TestDeals(SelectionTests, CollectionTests):
     basename = "deal"
     model = Deal
     factory = DealFactory
@@ -622,7 +622,7 @@ class TestDeals(CollectionTests):
         return super().as_stored(name, sent)
 
 
-class TestMarkets(CollectionTests):
+class TestMarkets(SelectionTests, CollectionTests):
     basename = "market"
     model = Market
     factory = MarketFactory
@@ -650,7 +650,7 @@ class TestMarkets(CollectionTests):
         assert list(deal.markets.all()) == [market]
 
 
-class TestCategories(ProtectedDeleteTests, CollectionTests):
+class TestCategories(ProtectedDeleteTests, SelectionTests, CollectionTests):
     basename = "category"
     model = Category
     factory = CategoryFactory
@@ -676,7 +676,7 @@ class TestCategories(ProtectedDeleteTests, CollectionTests):
         return DealLineItemFactory(category=instance)
 
 
-class TestExchangeRates(CollectionTests):
+class TestExchangeRates(SelectionTests, CollectionTests):
     basename = "exchange-rate"
     model = ExchangeRate
     factory = ExchangeRateFactory

@@ -12,6 +12,7 @@ from rest_framework.test import APIRequestFactory
 from deals.api.urls import router as deals_router
 from deals.models import Deal, Market
 from delegations.api.urls import router as delegations_router
+from expo.api.fieldsets import SELECTION_PARAMETERS
 from expo.api.pagination import LimitOffsetPagination
 from expo.api.urls import router as expo_router
 from tests.api.collection import errors
@@ -38,12 +39,13 @@ VIEWSETS = {
 PARAMETERS = [
     (basename, name)
     for basename, viewset in VIEWSETS.items()
-    for name in [*viewset.filterset_class.base_filters, "limit", "offset"]
+    for name in [*viewset.filterset_class.base_filters, "limit", "offset", *SELECTION_PARAMETERS]
 ]
 SINGLE_VALUED = [
     (basename, name)
     for basename, name in PARAMETERS
-    if name in {"limit", "offset"} or name not in VIEWSETS[basename].filterset_class.multi_value_parameters()
+    if name in {"limit", "offset", *SELECTION_PARAMETERS}
+    or name not in VIEWSETS[basename].filterset_class.multi_value_parameters()
 ]
 MULTI_VALUED = [
     (basename, name)

@@ -465,6 +465,8 @@ def filter_values(w) -> dict[str, list]:
         "is_first_deal": ["true", "false"],
         "regional_debut": ["true", "false"],
         "search": ["order", "ZKH", "Sony", "supply"],
+        # Every deal here was changed just now: the first takes them all, the second none.
+        "updated_since": ["2000-01-01T00:00:00Z", "2999-01-01T00:00:00Z"],
     }
 
 

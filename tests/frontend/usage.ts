@@ -23,12 +23,24 @@ export const bigDealsSinceTheSixthCiie: DealQuery = {
   offset: 0,
 };
 
-// Multi-value filters repeat the parameter (`explode: true`); `ordering` is one comma-separated value.
+// A sync of the deals changed since the last pull: only the columns a table shows, with the buyer whole.
+export const changedDealsForATable: DealQuery = {
+  updated_since: "2023-11-10T00:00:00Z",
+  ordering: ["updated_at"],
+  fields: ["id", "title", "buyer", "value_usd", "updated_at"],
+  expand: ["buyer"],
+};
+
+// Parameters sent as one comma-separated value (`explode: false`); the others repeat.
+const COMMA_SEPARATED = new Set(["ordering", "fields", "omit", "expand"]);
+
+// Multi-value filters repeat the parameter (`explode: true`); `ordering`, `fields`, `omit` and
+// `expand` are each one comma-separated value.
 export function dealListUrl(query: DealQuery): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) {
     if (value === undefined) continue;
-    if (name === "ordering" && Array.isArray(value)) {
+    if (COMMA_SEPARATED.has(name) && Array.isArray(value)) {
       params.append(name, value.join(","));
     } else if (Array.isArray(value)) {
       for (const item of value) params.append(name, String(item));
