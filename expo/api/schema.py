@@ -1,9 +1,10 @@
 """Schema generation: each operation lists the error responses it can give, all in one shape."""
 
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from drf_standardized_errors.openapi import AutoSchema as StandardizedAutoSchema
 
 from expo.api.fieldsets import expandable_fields
+from expo.api.viewsets import ModelViewSet
 
 # Operations that take If-Match (and so can answer 412).
 CONDITIONAL_METHODS = ("PUT", "PATCH", "DELETE")
@@ -15,7 +16,7 @@ class AutoSchema(StandardizedAutoSchema):
     that honour ``If-Match``, and ``fields``/``omit``/``expand`` to the operations that take them."""
 
     def get_override_parameters(self) -> list:
-        parameters = super().get_override_parameters()
+        parameters = super().get_override_parameters() + self.conditional_headers()
         if getattr(self.view, "action", None) not in getattr(self.view, "selectable_actions", ()):
             return parameters
         serializer_fields = self.view.get_serializer().fields
@@ -37,6 +38,44 @@ class AutoSchema(StandardizedAutoSchema):
             )
         return parameters
 
+    def conditional_headers(self) -> list[OpenApiParameter]:
+        """The request headers of conditional and repeatable requests this operation honours, and
+        the tags its record responses carry."""
+        if not isinstance(self.view, ModelViewSet):
+            return []
+        action = getattr(self.view, "action", None)
+        conflict_actions = getattr(self.view, "conflict_actions", ())
+        headers = []
+        if action == "retrieve":
+            headers += [
+                header("If-None-Match", "A tag from an earlier `ETag`: a 304 with no body while the record has it."),
+                header("If-Modified-Since", "An HTTP date: a 304 with no body while the record is no newer."),
+            ]
+        if self.method in CONDITIONAL_METHODS or action in conflict_actions:
+            headers.append(header("If-Match", "The record's `ETag` as last read: a 412 if it has changed since."))
+        if action == "create":
+            headers.append(
+                header(
+                    "Idempotency-Key",
+                    "1 to 255 visible ASCII characters: a retry with the same key gets the first answer.",
+                )
+            )
+        if action in ("retrieve", "create", "update", "partial_update", *conflict_actions):
+            codes = [201] if action == "create" else [200, 304] if action == "retrieve" else [200]
+            headers += [
+                header("ETag", "The record's entity tag, for If-Match and If-None-Match.", response=codes),
+                header("Last-Modified", "When the record last changed.", response=codes),
+            ]
+        return headers
+
+    def _get_response_bodies(self, direction: str = "response") -> dict:
+        responses = super()._get_response_bodies(direction=direction)
+        if isinstance(self.view, ModelViewSet) and getattr(self.view, "action", None) == "retrieve":
+            responses["304"] = self._get_response_for_code(
+                OpenApiResponse(description="Not modified since the tag or date given: no body."), "304"
+            )
+        return responses
+
     def _should_add_error_response(self, responses: dict, status_code: str) -> bool:
         action = getattr(self.view, "action", None)
         if status_code == "409":
@@ -55,4 +94,10 @@ def field_list_parameter(name: str, choices: list[str], description: str) -> Ope
         style="form",
         explode=False,
         description=description + " A name that cannot be chosen here is a 400 naming the parameter.",
+    )
+
+
+def header(name: str, description: str, *, response: list[int] | bool = False) -> OpenApiParameter:
+    return OpenApiParameter(
+        name, type=str, location=OpenApiParameter.HEADER, description=description, response=response
     )

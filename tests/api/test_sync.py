@@ -5,6 +5,8 @@ from public view; nobody learns of a record they could not read."""
 import datetime
 
 import pytest
+import yaml
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -152,3 +154,17 @@ def test_an_entry_has_no_page_of_its_own(admin_api):
     deal.delete()
     (entry,) = admin_api.get(DELETIONS).json()["results"]
     assert admin_api.get(f"{DELETIONS}{entry['id']}/").status_code == 404
+
+
+def test_the_schema_documents_the_conditional_headers():
+    schema = yaml.safe_load((settings.BASE_DIR / "openapi.yaml").read_text())
+    detail = schema["paths"]["/api/deals/{id}/"]
+
+    def headers(operation: dict) -> list[str]:
+        return [parameter["name"] for parameter in operation.get("parameters", []) if parameter["in"] == "header"]
+
+    assert headers(detail["get"]) == ["If-Modified-Since", "If-None-Match"]
+    assert headers(detail["patch"]) == headers(detail["put"]) == headers(detail["delete"]) == ["If-Match"]
+    assert headers(schema["paths"]["/api/deals/"]["post"]) == ["Idempotency-Key"]
+    assert sorted(detail["get"]["responses"]["304"]["headers"]) == ["ETag", "Last-Modified"]
+    assert sorted(detail["get"]["responses"]["200"]["headers"]) == ["ETag", "Last-Modified"]
