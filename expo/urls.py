@@ -11,6 +11,7 @@ api_patterns = [
     path("", include("expo.api.urls")),
     path("", include("delegations.api.urls")),
     path("", include("deals.api.export_urls")),
+    path("", include("deals.api.ocds_urls")),
     path("", include("deals.api.urls")),
     path("", include("deals.api.stats_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,11 +1,13 @@
 """Settings shared by every environment. Each value that varies comes from the environment."""
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import URLValidator
 from import_export.formats.base_formats import CSV, XLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -30,6 +32,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_url(name: str, default: str) -> str:
+    """The environment variable ``name`` as an absolute http(s) URL, or empty for none."""
+    value = os.environ.get(name, default).strip()
+    if value:
+        try:
+            URLValidator(schemes=["http", "https"])(value)
+        except ValidationError:
+            raise ImproperlyConfigured(f"{name} must be an absolute http(s) URL or empty, not {value!r}.") from None
+    return value
 
 
 def database_from_url(url: str) -> dict:
@@ -120,7 +133,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Browsers may call the API from these origins (comma-separated, e.g. https://dashboard.example.org).
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "X-Total-Count"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -197,6 +210,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "sources", "description": "Where facts come from, and the figures sources report."},
         {"name": "reference", "description": "Markets, product categories and exchange rates."},
         {"name": "stats", "description": "Deal statistics per group, and reported figures beside the records."},
+        {
+            "name": "ocds",
+            "description": "Deals as Open Contracting Data Standard 1.1 releases, one by one or in release packages.",
+        },
         {"name": "auth", "description": "API tokens: hashed at rest, expiring, one per client, revocable."},
     ],
 }
@@ -244,3 +261,15 @@ REST_KNOX = {
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# Deals as OCDS releases. The ocid prefix is the publisher's own, registered with the Open
+# Contracting Partnership ("ocds-" and six letters or digits); the default is a placeholder.
+OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX") or "ocds-expodl"
+if not re.fullmatch(r"ocds-[a-z0-9]{6}", OCDS_OCID_PREFIX):
+    raise ImproperlyConfigured(
+        f"OCDS_OCID_PREFIX must be 'ocds-' and six lowercase letters or digits, not {OCDS_OCID_PREFIX!r}."
+    )
+OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME") or "Expo Deals API"
+OCDS_PUBLISHER_URI = env_url("OCDS_PUBLISHER_URI", "")
+OCDS_LICENSE = env_url("OCDS_LICENSE", "https://creativecommons.org/licenses/by/4.0/")
+OCDS_PUBLICATION_POLICY = env_url("OCDS_PUBLICATION_POLICY", "")

@@ -463,6 +463,15 @@ def exported_xlsx_ids(response) -> list[int]:
     return sorted(row[0] for row in sheet.iter_rows(min_row=2, max_col=1, values_only=True))
 
 
+def packaged_deal_ids(response) -> list[int]:
+    """The deal ids in an OCDS release package (each release's ocid ends in ``-deal-<id>``), sorted."""
+    return sorted(int(release["ocid"].rsplit("-", 1)[1]) for release in response.json()["releases"])
+
+
+def shows_release(response, row: Model) -> bool:
+    return response.json()["ocid"].endswith(f"-deal-{row.pk}")
+
+
 LIST_VIEWS: tuple[ListView, ...] = (
     *(ListView(c.list_url_name, c) for c in COLLECTIONS),
     ListView("stats-deals", DEALS, params={"group_by": "stage"}, observe=stats_totals, expect=deal_totals),
@@ -475,10 +484,12 @@ LIST_VIEWS: tuple[ListView, ...] = (
     ),
     ListView("deal-export-csv", DEALS, observe=exported_csv_ids),
     ListView("deal-export-xlsx", DEALS, observe=exported_xlsx_ids),
+    ListView("ocds-releases", DEALS, observe=packaged_deal_ids),
 )
 DETAIL_VIEWS: tuple[DetailView, ...] = (
     *(DetailView(c.detail_url_name, c) for c in COLLECTIONS),
     DetailView("deal-history", DEALS, shows=shows_history, refused={ANONYMOUS: 401, NO_ROLE: 403}),
+    DetailView("deal-ocds", DEALS, shows=shows_release),
 )
 
 
