@@ -15,6 +15,7 @@ from delegations.filtersets import (
     PromotionalActivityFilterSet,
     SettlementFilterSet,
 )
+from expo.api.bulk import BulkWriteMixin, bulk_schema
 from expo.api.viewsets import ModelViewSet, collection_schema
 
 
@@ -27,8 +28,13 @@ class DelegationViewSet(ModelViewSet):
         return selectors.delegation_list()
 
 
-@collection_schema(tag="enterprises", singular="enterprise", plural="enterprises")
-class EnterpriseViewSet(ModelViewSet):
+@collection_schema(
+    tag="enterprises",
+    singular="enterprise",
+    plural="enterprises",
+    bulk=bulk_schema(tag="enterprises", singular="enterprise", plural="enterprises"),
+)
+class EnterpriseViewSet(BulkWriteMixin, ModelViewSet):
     serializer_class = EnterpriseSerializer
     filterset_class = EnterpriseFilterSet
 
