@@ -6,6 +6,10 @@ class ExpoConfig(AppConfig):
     verbose_name = "Expos"
 
     def ready(self) -> None:
-        from expo import sync
+        from simple_history.signals import pre_create_historical_record
 
+        from expo import sync
+        from expo.history import fill_change_reason
+
+        pre_create_historical_record.connect(fill_change_reason, dispatch_uid="expo.history.fill_change_reason")
         sync.connect()

@@ -66,3 +66,16 @@ DEAL_EXAMPLES = [
     OpenApiExample("ZKH–Dow organo-silicon order", value=ZKH_DOW_REQUEST, request_only=True),
     OpenApiExample("ZKH–Dow organo-silicon order", value=ZKH_DOW_RESPONSE, response_only=True),
 ]
+
+BULK_DEAL_EXAMPLES = [
+    OpenApiExample(
+        "A new order and a corrected one",
+        value={
+            "items": [
+                ZKH_DOW_REQUEST,
+                {"id": 7, "title": "Packaging materials framework agreement", "markets": [4]},
+            ]
+        },
+        request_only=True,
+    ),
+]

@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from deals import selectors, services
-from deals.api.examples import DEAL_EXAMPLES
+from deals.api.examples import BULK_DEAL_EXAMPLES, DEAL_EXAMPLES
 from deals.api.serializers import (
     CancelSerializer,
     CategorySerializer,
@@ -18,6 +18,7 @@ from deals.api.serializers import (
 )
 from deals.filtersets import CategoryFilterSet, DealFilterSet, ExchangeRateFilterSet, MarketFilterSet
 from deals.models import Category, Deal, ExchangeRate, Market
+from expo.api.bulk import BulkWriteMixin, bulk_schema
 from expo.api.permissions import ReadsHistory, RolePermission
 from expo.api.viewsets import ModelViewSet, collection_schema
 
@@ -46,8 +47,9 @@ DEAL_WRITE_DESCRIPTION = (
         description="Only the fields sent change. " + DEAL_WRITE_DESCRIPTION,
         examples=DEAL_EXAMPLES,
     ),
+    bulk=bulk_schema(tag="deals", singular="deal", plural="deals", examples=BULK_DEAL_EXAMPLES),
 )
-class DealViewSet(ModelViewSet):
+class DealViewSet(BulkWriteMixin, ModelViewSet):
     serializer_class = DealSerializer
     filterset_class = DealFilterSet
     editor_writable = True

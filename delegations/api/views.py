@@ -15,6 +15,7 @@ from delegations.filtersets import (
     SettlementFilterSet,
 )
 from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
+from expo.api.bulk import BulkWriteMixin, bulk_schema
 from expo.api.viewsets import ModelViewSet, collection_schema
 
 
@@ -25,8 +26,13 @@ class DelegationViewSet(ModelViewSet):
     queryset = Delegation.objects.all()
 
 
-@collection_schema(tag="enterprises", singular="enterprise", plural="enterprises")
-class EnterpriseViewSet(ModelViewSet):
+@collection_schema(
+    tag="enterprises",
+    singular="enterprise",
+    plural="enterprises",
+    bulk=bulk_schema(tag="enterprises", singular="enterprise", plural="enterprises"),
+)
+class EnterpriseViewSet(BulkWriteMixin, ModelViewSet):
     serializer_class = EnterpriseSerializer
     filterset_class = EnterpriseFilterSet
     queryset = Enterprise.objects.all()

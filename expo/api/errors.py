@@ -59,23 +59,36 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "stale"
 
 
+# The exceptions of our own and Django's that api_exception() turns into API errors.
+CONVERTED_EXCEPTIONS = (ProtectedError, RestrictedError, DomainError, DjangoValidationError, IntegrityError)
+
+
+def api_exception(exc: Exception) -> Exception:
+    """``exc`` as the API answers it: domain errors as 400 (409 where the state refuses), protected
+    deletes and integrity conflicts as 409, model validation errors as 400 naming their fields.
+    Any other exception is returned as it is."""
+    if isinstance(exc, ProtectedError | RestrictedError):
+        return Conflict(protected_message(exc), code="protected")
+    if isinstance(exc, DomainError) and exc.status_code == status.HTTP_409_CONFLICT:
+        return Conflict(exc.message, code=exc.code)
+    if isinstance(exc, DomainError):
+        attr = exc.details.get("field")
+        detail = {attr: [exc.message]} if isinstance(attr, str) else [exc.message]
+        return exceptions.ValidationError(detail, code=exc.code)
+    if isinstance(exc, DjangoValidationError):
+        return model_validation_error(exc)
+    if isinstance(exc, IntegrityError):
+        return Conflict("The change conflicts with data already stored.", code="integrity_error")
+    return exc
+
+
 class ExceptionHandler(StandardizedExceptionHandler):
-    """Maps domain errors to 400, protected deletes and integrity conflicts to 409, and
-    model validation errors to 400 with the fields they name."""
+    """Answers our own and Django's exceptions as :func:`api_exception` says."""
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
-        if isinstance(exc, ProtectedError | RestrictedError):
-            return Conflict(protected_message(exc), code="protected")
-        if isinstance(exc, DomainError) and exc.status_code == status.HTTP_409_CONFLICT:
-            return Conflict(exc.message, code=exc.code)
-        if isinstance(exc, DomainError):
-            attr = exc.details.get("field")
-            detail = {attr: [exc.message]} if isinstance(attr, str) else [exc.message]
-            return exceptions.ValidationError(detail, code=exc.code)
-        if isinstance(exc, DjangoValidationError):
-            return model_validation_error(exc)
-        if isinstance(exc, IntegrityError):
-            return Conflict("The change conflicts with data already stored.", code="integrity_error")
+        converted = api_exception(exc)
+        if converted is not exc:
+            return converted
         return super().convert_known_exceptions(exc)
 
 

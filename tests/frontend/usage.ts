@@ -139,3 +139,27 @@ export const createDealErrorMessages = (error: CreateDealError): string[] => err
 
 export const isFieldError = (error: ErrorResponse): boolean =>
   error.type === "validation_error" && error.errors.some((item) => item.attr !== null);
+
+// A bulk write: new deals (no `id`) and changes to existing ones (with `id`), all written or none.
+type DealBulkBody = NonNullable<paths["/api/deals/bulk/"]["post"]["requestBody"]>["content"]["application/json"];
+type DealBulkResult = paths["/api/deals/bulk/"]["post"]["responses"][200]["content"]["application/json"];
+type DealBulkError = paths["/api/deals/bulk/"]["post"]["responses"][400]["content"]["application/json"];
+
+export const bulkBody: DealBulkBody = {
+  items: [zkhDowOrder, { id: 7, title: "Packaging materials framework agreement", markets: [4] }],
+};
+
+export const bulkSummary = (result: DealBulkResult): string =>
+  `${result.created} created, ${result.updated} updated: ${result.results.map((deal: Deal) => deal.title).join("; ")}`;
+
+// A refused bulk write names each refused item in `attr`: `items.<index>.<field>`.
+export function bulkErrorsByItem(error: DealBulkError): Map<number, string[]> {
+  const byItem = new Map<number, string[]>();
+  for (const item of error.errors) {
+    const match = item.attr?.match(/^items\.(\d+)(?:\.(.+))?$/);
+    if (!match) continue;
+    const index = Number(match[1]);
+    byItem.set(index, [...(byItem.get(index) ?? []), match[2] ? `${match[2]}: ${item.detail}` : item.detail]);
+  }
+  return byItem;
+}
