@@ -152,14 +152,18 @@ def _save_deal(
     deal.full_clean()
     items = None if line_items is None else _line_items_for(deal=deal, line_items=line_items)
     deal._history_user = user
-    if update_fields is None:
+    creating = update_fields is None
+    if creating:
         deal.save()
     else:
         deal.save(update_fields=[*update_fields, "updated_at"])
-    if markets is not None and set(deal.markets.all()) != set(markets):
+    markets = None if markets is None else list(markets)
+    if creating and markets:
+        deal.markets.add(*markets)
+    elif not creating and markets is not None and set(deal.markets.all()) != set(markets):
         deal.markets.set(markets)
     if items is not None:
-        for stale in deal.line_items.all():
+        for stale in [] if creating else deal.line_items.all():
             stale._history_user = user
             stale.delete()
         for item in items:

@@ -1,12 +1,17 @@
 """What is expo-wide: expos, their editions and venues, the sources facts come from, and the
 figures those sources report."""
 
+from contextlib import nullcontext
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import FieldError, ValidationError
 from django.core.validators import MaxValueValidator
-from django.db import models
-from django.db.models import F, Q
+from django.db import DatabaseError, connections, models, router, transaction
+from django.db.models import BooleanField, F, Q, Value
+from django.db.models.functions import Coalesce
+from django.db.models.sql import Query
+from django.db.models.sql.constants import SINGLE
 from django.utils import timezone
 from knox.models import AbstractAuthToken
 
@@ -116,6 +121,71 @@ class Record(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude=None) -> None:
+        """As Django's, but without fetching again a related record the instance already holds
+        (the form or serializer that set it fetched it; the database's foreign key still holds)."""
+        held = {
+            field.name
+            for field in self._meta.fields
+            if field.many_to_one
+            and field.is_cached(self)
+            and getattr(self, field.name) is not None
+            and getattr(self, field.name).pk == getattr(self, field.attname)
+        }
+        super().clean_fields(exclude=set(exclude or ()) | held)
+
+    def validate_constraints(self, exclude=None) -> None:
+        """Every constraint, as Django checks them, but the check constraints of a model in one
+        query rather than a query (and a savepoint) each."""
+        using = router.db_for_write(type(self), instance=self)
+        errors: dict = {}
+        for model_class, constraints in self.get_constraints():
+            checks = [constraint for constraint in constraints if isinstance(constraint, models.CheckConstraint)]
+            for constraint in broken_checks(self, model_class, checks, exclude=exclude, using=using):
+                error = ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code)
+                errors = error.update_error_dict(errors)
+            for constraint in constraints:
+                if isinstance(constraint, models.CheckConstraint):
+                    continue
+                try:
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as error:
+                    if error.code == "unique" and len(getattr(constraint, "fields", ())) == 1:
+                        errors.setdefault(constraint.fields[0], []).append(error)
+                    else:
+                        errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+
+def broken_checks(instance, model, checks: list, *, exclude, using: str) -> list:
+    """The ``checks`` (check constraints of ``model``) that ``instance`` breaks, found in one query.
+    A check on an excluded field is skipped, and one the database cannot evaluate passes, as
+    Django's own ``CheckConstraint.validate`` does."""
+    if not checks:
+        return []
+    against = instance._get_field_expression_map(meta=model._meta, exclude=exclude)
+    query = Query(None)
+    for name, value in against.items():
+        query.add_annotation(value if hasattr(value, "resolve_expression") else Value(value), name, select=False)
+    evaluated = []
+    for check in checks:
+        try:
+            # NULL passes, as in the database.
+            query.add_annotation(Coalesce(Q(check.condition), True, output_field=BooleanField()), check.name)
+        except FieldError:
+            continue
+        evaluated.append(check)
+    if not evaluated:
+        return []
+    connection = connections[using]
+    try:
+        with transaction.atomic(using=using) if connection.in_atomic_block else nullcontext():
+            row = query.get_compiler(using=using).execute_sql(SINGLE)
+    except DatabaseError:
+        return [check for check in evaluated if not Q(check.condition).check(against, using=using)]
+    return [check for check, holds in zip(evaluated, row, strict=True) if not holds]
 
 
 class Venue(Record):

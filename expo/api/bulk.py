@@ -87,8 +87,10 @@ class BulkWriteMixin:
         self.check_bulk_permissions(request, items)
         targets, errors = bulk_targets(items)
         records = self.lock_for_bulk(set(targets.values()))
-        results = []
         counts = {"created": 0, "updated": 0}
+        written = []
+        # Each record is read back once, all together, after the last write.
+        self.reread_later = True
         with change_reason(CHANGE_REASON):
             for index, item in enumerate(items):
                 if index in errors:
@@ -99,12 +101,13 @@ class BulkWriteMixin:
                     errors[index] = item_errors(error)
                     continue
                 counts["updated" if index in targets else "created"] += 1
-                if not errors:
-                    results.append(serializer.data)
+                written.append(serializer.instance.pk)
         # The response is about many records: no single record's ETag.
         self.rendered_instance = None
         if errors:
             raise ValidationError(by_attr(errors))
+        records = self.planned(self.selector()).in_bulk(written)
+        results = self.get_serializer([records[pk] for pk in written], many=True).data
         return Response({**counts, "results": results})
 
     def bulk_write_item(self, request, item: dict, *, target: int | None, records: dict[int, Model]):

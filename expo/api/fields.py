@@ -26,7 +26,12 @@ class BriefRelatedField(serializers.PrimaryKeyRelatedField):
         return False
 
     def to_representation(self, value):
-        return self.brief(value, context=self.context).data
+        # One serializer renders every value of the field: building one per value costs more
+        # than rendering it.
+        renderer = getattr(self, "_renderer", None)
+        if renderer is None or type(renderer) is not self.brief:
+            renderer = self._renderer = self.brief(context=self.context)
+        return renderer.to_representation(value)
 
 
 class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):

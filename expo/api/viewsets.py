@@ -55,10 +55,13 @@ class ModelViewSet(viewsets.ModelViewSet):
 
     def planned(self, queryset: QuerySet) -> QuerySet:
         """``queryset`` fetching what this request's response renders, and no more."""
-        serializer = self.get_serializer()
-        plan = plan_of(serializer.fields, queryset.model, getattr(serializer, "Meta", None))
-        if any(field.name == "updated_at" for field in queryset.model._meta.concrete_fields):
-            plan.add_column("updated_at")  # for the ETag and Last-Modified of what is returned
+        plan = getattr(self, "_plan", None)
+        if plan is None or plan.model is not queryset.model:
+            serializer = self.get_serializer()
+            plan = plan_of(serializer.fields, queryset.model, getattr(serializer, "Meta", None))
+            if any(field.name == "updated_at" for field in queryset.model._meta.concrete_fields):
+                plan.add_column("updated_at")  # for the ETag and Last-Modified of what is returned
+            self._plan = plan
         # Writes load whole records: their rules and history read every column.
         return apply_plan(queryset, plan, restrict_columns=self.request.method in SAFE_METHODS)
 
@@ -155,8 +158,13 @@ class ModelViewSet(viewsets.ModelViewSet):
         field = scope.field if scope is not None else "non_field_errors"
         raise ValidationError({field: [ErrorDetail("Not one of the delegations you edit.", code="out_of_scope")]})
 
+    # A bulk write reads its records back together, after the last write.
+    reread_later = False
+
     def reread(self, serializer) -> None:
         """Render a written record as a GET would: through the selector, annotations included."""
+        if self.reread_later:
+            return
         serializer.instance = self.planned(self.selector()).get(pk=serializer.instance.pk)
         self.rendered_instance = serializer.instance
 
