@@ -270,7 +270,15 @@ class Edition(Record):
         ]
 
     def __str__(self) -> str:
-        return self.name or f"{ordinal(self.number)} {self.expo}"
+        return edition_label(self)
+
+
+def edition_label(edition) -> str:
+    """An edition's name, or its number and its expo's: "6th CIIE". Reads only ``name``,
+    ``number`` and the expo's ``short_name`` and ``name``, so any object with them will do."""
+    if edition.name:
+        return edition.name
+    return f"{ordinal(edition.number)} {edition.expo.short_name or edition.expo.name}"
 
 
 def ordinal(number: int) -> str:

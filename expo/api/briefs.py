@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from deals.models import Category, Market
 from delegations.models import Delegation, Enterprise, Participation
-from expo.models import Edition, Expo, Source, Venue
+from expo.models import Edition, Expo, Source, Venue, edition_label
 
 
 class SourceBriefSerializer(serializers.ModelSerializer):
@@ -27,12 +27,15 @@ class ExpoBriefSerializer(serializers.ModelSerializer):
 
 
 class EditionBriefSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="__str__", read_only=True, help_text="The edition's name, e.g. 6th CIIE.")
+    name = serializers.SerializerMethodField(help_text="The edition's name, e.g. 6th CIIE.")
 
     class Meta:
         model = Edition
         fields = ("id", "name", "number")
         reads = {"name": ("name", "number", "expo__name", "expo__short_name")}
+
+    def get_name(self, edition) -> str:
+        return edition_label(edition)
 
 
 class DelegationBriefSerializer(serializers.ModelSerializer):

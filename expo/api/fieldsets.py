@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -318,3 +319,25 @@ def apply_plan(queryset: QuerySet, plan: Plan, *, restrict_columns: bool = True)
     if restrict_columns:
         queryset = queryset.only(*_only(plan))
     return queryset
+
+
+# Shapes and plans, worked out once per serializer and selection (a bounded number: a selection
+# is a client's choice).
+
+
+@lru_cache(maxsize=512)
+def shaped_fields(serializer_class: type[serializers.Serializer], selection: Selection) -> dict:
+    """The fields a ``serializer_class`` response has under ``selection``."""
+    serializer = serializer_class()
+    apply_selection(serializer, selection)
+    return serializer.fields
+
+
+@lru_cache(maxsize=512)
+def response_plan(serializer_class: type[serializers.Serializer], selection: Selection, model) -> Plan:
+    """The plan of a ``model`` response rendered by ``serializer_class`` under ``selection``;
+    with the modification time, which every record's tags are made from."""
+    plan = plan_of(shaped_fields(serializer_class, selection), model, getattr(serializer_class, "Meta", None))
+    if any(model_field.name == "updated_at" for model_field in model._meta.concrete_fields):
+        plan.add_column("updated_at")
+    return plan

@@ -21,8 +21,17 @@ from expo.api.conditional import (
     not_modified,
     replay_or_run,
 )
-from expo.api.fieldsets import EVERYTHING, SELECTION_PARAMETERS, apply_plan, apply_selection, parse_selection, plan_of
+from expo.api.fieldsets import (
+    EVERYTHING,
+    SELECTION_PARAMETERS,
+    apply_plan,
+    apply_selection,
+    parse_selection,
+    response_plan,
+    shaped_fields,
+)
 from expo.api.filters import check_query_parameters
+from expo.api.values import values_renderer
 
 
 # The viewset every collection extends (a comment, not a docstring: the schema would take a
@@ -55,13 +64,7 @@ class ModelViewSet(viewsets.ModelViewSet):
 
     def planned(self, queryset: QuerySet) -> QuerySet:
         """``queryset`` fetching what this request's response renders, and no more."""
-        plan = getattr(self, "_plan", None)
-        if plan is None or plan.model is not queryset.model:
-            serializer = self.get_serializer()
-            plan = plan_of(serializer.fields, queryset.model, getattr(serializer, "Meta", None))
-            if any(field.name == "updated_at" for field in queryset.model._meta.concrete_fields):
-                plan.add_column("updated_at")  # for the ETag and Last-Modified of what is returned
-            self._plan = plan
+        plan = response_plan(self.get_serializer_class(), self.selection, queryset.model)
         # Writes load whole records: their rules and history read every column.
         return apply_plan(queryset, plan, restrict_columns=self.request.method in SAFE_METHODS)
 
@@ -117,7 +120,8 @@ class ModelViewSet(viewsets.ModelViewSet):
         allowed, multi_valued = self.allowed_query_parameters()
         check_query_parameters(request.query_params, allowed=allowed, multi_valued=multi_valued)
         if self.action in self.selectable_actions:
-            self.selection = parse_selection(request.query_params, self.get_serializer().fields)
+            fields = shaped_fields(self.get_serializer_class(), EVERYTHING)
+            self.selection = parse_selection(request.query_params, fields)
 
     def finalize_response(self, request, response, *args, **kwargs):
         instance = getattr(self, "rendered_instance", None)
@@ -127,6 +131,16 @@ class ModelViewSet(viewsets.ModelViewSet):
         # What a response holds depends on who asks: a shared cache must not hand it to another.
         patch_vary_headers(response, ("Authorization", "Cookie"))
         return super().finalize_response(request, response, *args, **kwargs)
+
+    # A page of records, rendered from .values() rows where the serializer allows (a comment:
+    # the schema would take a docstring as every list's description).
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        renderer = values_renderer(self.get_serializer_class(), self.selection, queryset.model)
+        if renderer is None:
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(renderer.rows(queryset))
+        return self.get_paginated_response(renderer.render(page))
 
     def retrieve(self, request, *args, **kwargs):
         self.rendered_instance = self.get_object()

@@ -150,7 +150,7 @@ REST_FRAMEWORK = {
         "user": os.environ.get("THROTTLE_USER_RATE", "1200/min"),
         "login": os.environ.get("THROTTLE_LOGIN_RATE", "10/min"),
     },
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["expo.api.renderers.ORJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "expo.api.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
