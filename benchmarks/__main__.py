@@ -8,6 +8,8 @@ import signal
 import sys
 from pathlib import Path
 
+import psycopg
+
 from benchmarks.servers import HOST, ROOT, WRK_INSTALL_HINT, wrk_path
 
 
@@ -46,10 +48,17 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    from django.db import OperationalError
+
+    from benchmarks.database import DatabaseRefused
     from benchmarks.run import run
 
     json_path = arguments.json or ROOT / "artifacts" / f"bench-{arguments.deals}.json"
-    return run(deals=arguments.deals, fresh=arguments.fresh, seconds=arguments.seconds, json_path=json_path)
+    try:
+        return run(deals=arguments.deals, fresh=arguments.fresh, seconds=arguments.seconds, json_path=json_path)
+    except (DatabaseRefused, OperationalError, psycopg.OperationalError) as error:
+        print(f"The benchmark database cannot be used: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

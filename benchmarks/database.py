@@ -13,7 +13,7 @@ from collections.abc import Callable
 import psycopg
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from psycopg import sql
 
@@ -88,8 +88,9 @@ def _migrate(say: Callable[[str], None]) -> int:
 def _generate(deals: int, say: Callable[[str], None]) -> None:
     say(f"Generating {deals:,} demo deals (about 40 s per 100,000)")
     started = time.perf_counter()
-    call_command("generate_demo", deals=deals, seed=SEED)
-    with connection.cursor() as cursor:
+    # With its record, or not at all: an interrupted run leaves an empty database behind.
+    with transaction.atomic(), connection.cursor() as cursor:
+        call_command("generate_demo", deals=deals, seed=SEED)
         cursor.execute(
             f"CREATE TABLE {MARKER_TABLE} (deals integer NOT NULL, seed integer NOT NULL, "
             "generated_at timestamptz NOT NULL DEFAULT now(), seconds double precision NOT NULL)"
@@ -113,7 +114,7 @@ def prepare(*, deals: int, fresh: bool, say: Callable[[str], None]) -> str:
     analysed; "reused" or "generated" says how."""
     cluster = Cluster(settings.DATABASES["default"])
     if fresh and cluster.exists():
-        _check_ours(say)
+        _check_ours(cluster)
         connection.close()
         say(f"Dropping database {cluster.name} (--fresh)")
         cluster.drop()
@@ -121,7 +122,9 @@ def prepare(*, deals: int, fresh: bool, say: Callable[[str], None]) -> str:
         say(f"Creating database {cluster.name}")
         cluster.create()
     recorded = _recorded()
-    if recorded is not None and (recorded != (deals, SEED) or _deal_count() != deals):
+    if recorded is None:
+        _check_ours(cluster)
+    elif recorded != (deals, SEED) or _deal_count() != deals:
         connection.close()
         say(f"Database {cluster.name} holds another data set ({recorded[0]:,} deals): recreating it")
         cluster.drop()
@@ -129,11 +132,6 @@ def prepare(*, deals: int, fresh: bool, say: Callable[[str], None]) -> str:
         recorded = None
     migrated = _migrate(say)
     if recorded is None:
-        if _deal_count():
-            raise DatabaseRefused(
-                f"Database {cluster.name} holds deals the benchmarks did not generate; "
-                "set DATABASE_URL to a database of their own."
-            )
         _generate(deals, say)
         _analyze(say)
         return "generated"
@@ -143,10 +141,10 @@ def prepare(*, deals: int, fresh: bool, say: Callable[[str], None]) -> str:
     return "reused"
 
 
-def _check_ours(say: Callable[[str], None]) -> None:
-    """Refuse to drop a database the benchmarks did not fill."""
+def _check_ours(cluster: Cluster) -> None:
+    """Refuse to fill or drop a database with deals the benchmarks did not generate."""
     if _recorded() is None and _deal_count():
         raise DatabaseRefused(
-            "DATABASE_URL names a database with deals the benchmarks did not generate; it is left as it is. "
-            "Set DATABASE_URL to a database of their own."
+            f"Database {cluster.name} holds deals the benchmarks did not generate, and is left as it is: "
+            "set DATABASE_URL to a database of their own."
         )
