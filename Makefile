@@ -8,7 +8,7 @@ GENERATE_SCHEMA = $(BIN)/python manage.py spectacular --validate --fail-on-warn 
 FRONTEND := tests/frontend
 HAVE_NODE := $(shell command -v node >/dev/null && command -v npm >/dev/null && echo yes)
 
-.PHONY: install run test lint migrate seed demo schema schema-check contract
+.PHONY: install run test lint migrate seed demo schema schema-check contract bench
 
 # Reinstalled whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -34,6 +34,12 @@ run: seed
 DEALS ?= 10000
 demo: migrate
 	$(BIN)/python manage.py generate_demo --deals $(DEALS)
+
+## Measure the API on PostgreSQL against its performance targets (needs wrk): make bench [DEALS=1000000]
+## DATABASE_URL names the database (default expo_bench on 127.0.0.1); BENCH_ARGS="--fresh --seconds 5" passes options.
+bench: DEALS = 100000
+bench: install
+	$(BIN)/python -m benchmarks --deals $(DEALS) $(BENCH_ARGS)
 
 ## Regenerate openapi.yaml from the code (the suite fails while the committed file differs).
 schema: install

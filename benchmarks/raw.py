@@ -1,0 +1,164 @@
+"""The raw limit of the deal list: a plain Django view that answers ``?limit=&offset=`` with
+exactly the JSON ``GET /api/deals/`` gives the public, built from ``.values()`` and dumped with
+orjson. It does only the work that JSON needs (a count, the page's joined columns, the markets
+and line items of its deals: four queries, as the API's list), so the API's throughput divided
+by this view's says how much the framework costs on top of the unavoidable.
+
+``tests/test_benchmarks.py`` holds the two bodies equal; ``next`` and ``previous`` link to
+``/api/deals/`` for that reason. The view is served only by the benchmark settings.
+"""
+
+from collections import defaultdict
+
+import orjson
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.urls import reverse
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from deals.models import Deal, DealLineItem
+from expo.access import published_condition
+from expo.api.pagination import LimitOffsetPagination
+from expo.models import ordinal
+
+DEAL_COLUMNS = (
+    "id",
+    "title",
+    "description",
+    "buyer_id",
+    "buyer__name",
+    "buyer__country",
+    "seller_id",
+    "seller__name",
+    "seller__country",
+    "delegation_id",
+    "delegation__name",
+    "edition_id",
+    "edition__name",
+    "edition__number",
+    "edition__expo__name",
+    "edition__expo__short_name",
+    "amount",
+    "currency",
+    "value_usd",
+    "usd_rate",
+    "usd_rate_date",
+    "stage",
+    "signed_on",
+    "first_deal_of_id",
+    "first_deal_of__name",
+    "regional_debut",
+    "debut_region",
+    "is_published",
+    "embargo_until",
+    "source_id",
+    "source__title",
+    "created_at",
+    "updated_at",
+)
+LINE_ITEM_COLUMNS = ("deal_id", "id", "product", "category_id", "category__name", "hs_code", "amount")
+
+
+def _whole_number(request: HttpRequest, name: str, *, default: int, minimum: int) -> int:
+    raw = request.GET.get(name)
+    if raw is None:
+        return default
+    if not raw.isascii() or not raw.isdigit() or int(raw) < minimum:
+        raise ValueError(name)
+    return int(raw)
+
+
+def _decimal(value) -> str | None:
+    # As the API's decimal fields render them: the places the column has, never an exponent.
+    return None if value is None else f"{value:f}"
+
+
+def _edition_name(row: dict) -> str:
+    # As Edition.__str__, with Expo.__str__ for an edition without a name of its own.
+    expo = row["edition__expo__short_name"] or row["edition__expo__name"]
+    return row["edition__name"] or f"{ordinal(row['edition__number'])} {expo}"
+
+
+def _deal(row: dict, markets: list, line_items: list) -> dict:
+    first_deal_of = row["first_deal_of_id"]
+    source = row["source_id"]
+    return {
+        "id": row["id"],
+        "title": row["title"],
+        "description": row["description"],
+        "buyer": {"id": row["buyer_id"], "name": row["buyer__name"], "country": row["buyer__country"]},
+        "seller": {"id": row["seller_id"], "name": row["seller__name"], "country": row["seller__country"]},
+        "delegation": {"id": row["delegation_id"], "name": row["delegation__name"]},
+        "edition": {"id": row["edition_id"], "name": _edition_name(row), "number": row["edition__number"]},
+        "value": {"amount": _decimal(row["amount"]), "currency": row["currency"]},
+        "value_usd": {"amount": _decimal(row["value_usd"]), "currency": "USD"},
+        "usd_rate": _decimal(row["usd_rate"]),
+        "usd_rate_date": row["usd_rate_date"],
+        "stage": row["stage"],
+        "signed_on": row["signed_on"],
+        "first_deal_of": None if first_deal_of is None else {"id": first_deal_of, "name": row["first_deal_of__name"]},
+        "is_first_deal": first_deal_of is not None,
+        "regional_debut": row["regional_debut"],
+        "debut_region": row["debut_region"],
+        "markets": markets,
+        "line_items": line_items,
+        "is_published": row["is_published"],
+        "embargo_until": row["embargo_until"],
+        "source": None if source is None else {"id": source, "title": row["source__title"]},
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+    }
+
+
+def _links(request: HttpRequest, *, count: int, limit: int, offset: int) -> tuple[str | None, str | None]:
+    """``next`` and ``previous`` as the API's limit/offset pagination writes them, on the API's URL."""
+    query = request.META.get("QUERY_STRING", "")
+    url = request.build_absolute_uri(reverse("deal-list") + (f"?{query}" if query else ""))
+    url = replace_query_param(url, "limit", limit)
+    following = None if offset + limit >= count else replace_query_param(url, "offset", offset + limit)
+    if offset <= 0:
+        previous = None
+    elif offset - limit <= 0:
+        previous = remove_query_param(url, "offset")
+    else:
+        previous = replace_query_param(url, "offset", offset - limit)
+    return following, previous
+
+
+def deal_list(request: HttpRequest) -> HttpResponse:
+    """A page of the deals the public sees, as ``GET /api/deals/?limit=&offset=`` renders it."""
+    try:
+        limit = min(
+            _whole_number(request, "limit", default=LimitOffsetPagination.default_limit, minimum=1),
+            LimitOffsetPagination.max_limit,
+        )
+        offset = _whole_number(request, "offset", default=0, minimum=0)
+    except ValueError as error:
+        return HttpResponseBadRequest(f"{error} must be a whole number.")
+    deals = Deal.objects.filter(published_condition())
+    count = deals.count()
+    rows = [] if count == 0 or offset > count else list(deals.values(*DEAL_COLUMNS)[offset : offset + limit])
+    ids = [row["id"] for row in rows]
+    markets_of: dict[int, list] = defaultdict(list)
+    line_items_of: dict[int, list] = defaultdict(list)
+    if ids:
+        through = Deal.markets.through.objects.filter(deal_id__in=ids).order_by("market__name")
+        for deal_id, market_id, name in through.values_list("deal_id", "market_id", "market__name"):
+            markets_of[deal_id].append({"id": market_id, "name": name})
+        for item in DealLineItem.objects.filter(deal_id__in=ids).values(*LINE_ITEM_COLUMNS):
+            line_items_of[item["deal_id"]].append(
+                {
+                    "id": item["id"],
+                    "product": item["product"],
+                    "category": {"id": item["category_id"], "name": item["category__name"]},
+                    "hs_code": item["hs_code"],
+                    "amount": _decimal(item["amount"]),
+                }
+            )
+    following, previous = _links(request, count=count, limit=limit, offset=offset)
+    body = {
+        "count": count,
+        "next": following,
+        "previous": previous,
+        "results": [_deal(row, markets_of[row["id"]], line_items_of[row["id"]]) for row in rows],
+    }
+    return HttpResponse(orjson.dumps(body, option=orjson.OPT_UTC_Z), content_type="application/json")
