@@ -29,10 +29,13 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
             return self.default_limit
         return min(non_negative_int(raw, name=self.limit_query_param, minimum=1), self.max_limit)
 
-    def paginate_queryset(self, queryset: QuerySet, request, view=None) -> list:
-        """The page's rows. Past the first page, the page's keys are read first from the
-        filtered, ordered rows alone and the rows then fetched by key: the database skips the
+    def paginate_queryset(self, queryset: QuerySet, request, view=None, *, rows: QuerySet | None = None) -> list:
+        """The page of ``queryset`` (filtered and ordered), read from ``rows`` (the same rows
+        with what a response renders: joins, ``.values()``) where given. The count is taken from
+        ``queryset`` alone, without the joins of what is rendered. Past the first page, the
+        page's keys are read first, and the rows then fetched by key: the database skips the
         offset along an index instead of joining every row it skips."""
+        rows = queryset if rows is None else rows
         self.request = request
         self.limit = self.get_limit(request)
         self.offset = self.get_offset(request)
@@ -40,8 +43,8 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         if self.count == 0 or self.offset >= self.count:
             return []
         if self.offset == 0:
-            return list(queryset[: self.limit])
-        return page_by_keys(queryset, offset=self.offset, limit=self.limit)
+            return list(rows[: self.limit])
+        return page_by_keys(queryset, rows, offset=self.offset, limit=self.limit)
 
     def get_offset(self, request) -> int:
         raw = request.query_params.get(self.offset_query_param)
@@ -70,9 +73,10 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         return parameters
 
 
-def page_by_keys(queryset: QuerySet, *, offset: int, limit: int) -> list:
-    """``queryset[offset:offset + limit]`` in two queries: the keys, then the rows by key."""
+def page_by_keys(queryset: QuerySet, rows: QuerySet, *, offset: int, limit: int) -> list:
+    """``rows[offset:offset + limit]`` in two queries: the keys from ``queryset``, then the rows
+    by key."""
     name = queryset.model._meta.pk.name
     keys = list(queryset.values_list(name, flat=True)[offset : offset + limit])
-    rows = {row[name] if isinstance(row, dict) else row.pk: row for row in queryset.filter(pk__in=keys).order_by()}
-    return [rows[key] for key in keys if key in rows]
+    found = {row[name] if isinstance(row, dict) else row.pk: row for row in rows.filter(pk__in=keys).order_by()}
+    return [found[key] for key in keys if key in found]

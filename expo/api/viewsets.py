@@ -139,7 +139,7 @@ class ModelViewSet(viewsets.ModelViewSet):
         renderer = values_renderer(self.get_serializer_class(), self.selection, queryset.model)
         if renderer is None:
             return super().list(request, *args, **kwargs)
-        page = self.paginate_queryset(renderer.rows(queryset))
+        page = self.paginator.paginate_queryset(queryset, self.request, view=self, rows=renderer.rows(queryset))
         return self.get_paginated_response(renderer.render(page))
 
     def retrieve(self, request, *args, **kwargs):
