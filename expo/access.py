@@ -96,9 +96,12 @@ def scope_of(model: type[Model]) -> Scope | None:
 
 
 def published_condition(*, prefix: str = "") -> Q:
-    """Published and past any embargo, now."""
+    """Published and past any embargo, now. Now is taken to the whole second, rounded down (an
+    embargo ends at most a second late, never early), so the queries of one second are the same
+    and their counts can be cached (expo.api.pagination)."""
+    now = timezone.now().replace(microsecond=0)
     return Q(**{f"{prefix}is_published": True}) & (
-        Q(**{f"{prefix}embargo_until__isnull": True}) | Q(**{f"{prefix}embargo_until__lte": timezone.now()})
+        Q(**{f"{prefix}embargo_until__isnull": True}) | Q(**{f"{prefix}embargo_until__lte": now})
     )
 
 

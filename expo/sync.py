@@ -3,8 +3,10 @@
 view, leaves an entry in the deletion feed (``/api/deletions/``), readable by whoever could read
 the record."""
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Model
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from expo import access
 from expo.models import Deletion
@@ -64,10 +66,48 @@ def record_withdrawal(sender: type[Model], instance: Model, created: bool, **kwa
     instance.loaded_visibility = (instance.is_published, instance.embargo_until)
 
 
+DATA_VERSION_KEY = "expo:data-version"
+
+
+def data_version() -> int:
+    """A number that changes whenever a record of a collection does: what is cached from the
+    records (list counts) is cached under it, so a change makes it stale at once."""
+    return cache.get_or_set(DATA_VERSION_KEY, 0, timeout=None)
+
+
+def _bump_data_version() -> None:
+    try:
+        cache.incr(DATA_VERSION_KEY)
+    except ValueError:
+        cache.add(DATA_VERSION_KEY, 1, timeout=None)
+
+
+def record_change(sender: type[Model], **kwargs) -> None:
+    """A record changed: now, and again when the transaction commits (a count taken meanwhile
+    from the rows as they were before is not kept past the commit)."""
+    _bump_data_version()
+    transaction.on_commit(_bump_data_version)
+
+
+# Changes to these also change what lists of collections hold, beyond the collections' own records.
+CHANGED_WITH = ("deals.DealLineItem",)
+
+
 def connect() -> None:
-    """Record deletions of every collection's records, and withdrawals of publishable ones."""
+    """Record deletions of every collection's records, and withdrawals of publishable ones; keep
+    the data version with every change."""
     from django.apps import apps
 
+    for label in (*COLLECTIONS, *CHANGED_WITH):
+        model = apps.get_model(label)
+        post_save.connect(record_change, sender=model, dispatch_uid=f"change-{label}")
+        post_delete.connect(record_change, sender=model, dispatch_uid=f"change-deleted-{label}")
+        for many_to_many in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                record_change,
+                sender=many_to_many.remote_field.through,
+                dispatch_uid=f"change-{label}-{many_to_many.name}",
+            )
     for label, collection in COLLECTIONS.items():
         model = apps.get_model(label)
         post_delete.connect(record_deletion, sender=model, dispatch_uid=f"deletion-{collection}")

@@ -1,5 +1,10 @@
 """Pagination every collection shares: ``limit``/``offset``, 50 by default, at most 1000."""
 
+import contextlib
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
@@ -42,9 +47,12 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         self.count = self.get_count(queryset)
         if self.count == 0 or self.offset >= self.count:
             return []
-        if self.offset == 0:
-            return list(rows[: self.limit])
+        if self.offset == 0 or not isinstance(queryset, QuerySet):
+            return list(rows[self.offset : self.offset + self.limit])
         return page_by_keys(queryset, rows, offset=self.offset, limit=self.limit)
+
+    def get_count(self, queryset: QuerySet | list) -> int:
+        return cached_count(queryset) if isinstance(queryset, QuerySet) else len(queryset)
 
     def get_offset(self, request) -> int:
         raw = request.query_params.get(self.offset_query_param)
@@ -80,3 +88,27 @@ def page_by_keys(queryset: QuerySet, rows: QuerySet, *, offset: int, limit: int)
     keys = list(queryset.values_list(name, flat=True)[offset : offset + limit])
     found = {row[name] if isinstance(row, dict) else row.pk: row for row in rows.filter(pk__in=keys).order_by()}
     return [found[key] for key in keys if key in found]
+
+
+def cached_count(queryset: QuerySet) -> int:
+    """``queryset.count()``, kept for ``LIST_COUNT_CACHE_SECONDS`` in the cache under the query
+    and the data version (expo.sync.data_version): a change to any record makes it stale at once;
+    what changes without a write (an embargo ending) shows within the seconds it is kept. Any
+    trouble with the cache, and the rows are counted."""
+    seconds = settings.LIST_COUNT_CACHE_SECONDS
+    if not seconds:
+        return queryset.count()
+    from expo.sync import data_version
+
+    try:
+        sql, params = queryset.query.sql_with_params()
+        stamp = f"{data_version()}:{queryset.db}:{sql}:{params!r}"
+        key = "expo:list-count:" + hashlib.sha256(stamp.encode()).hexdigest()
+        count = cache.get(key)
+    except Exception:  # the cache is an optimisation: count instead
+        return queryset.count()
+    if count is None:
+        count = queryset.count()
+        with contextlib.suppress(Exception):  # the count stands without the cache
+            cache.set(key, count, seconds)
+    return count

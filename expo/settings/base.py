@@ -260,6 +260,10 @@ REST_KNOX = {
 # Idempotency keys are honoured for this long after the first request.
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 
+# How long a list's row count is kept in the cache (0: counted on every request). Any change to a
+# record makes the kept counts stale at once; an embargo ending shows in counts within this time.
+LIST_COUNT_CACHE_SECONDS = int(os.environ.get("LIST_COUNT_CACHE_SECONDS", "10"))
+
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Deals as OCDS releases. The ocid prefix is the publisher's own, registered with the Open

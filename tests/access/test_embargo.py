@@ -49,11 +49,25 @@ def test_a_deal_whose_embargo_has_passed_is_shown_to_the_public(world, role, emb
 )
 def test_an_embargoed_deal_appears_when_its_time_comes(world, embargoed, after, expected):
     client = world.client(ANONYMOUS)
+    embargoed.embargo_until = embargoed.embargo_until.replace(microsecond=0)
+    embargoed.save(update_fields=["embargo_until"])
 
     with mock.patch("expo.access.timezone.now", return_value=embargoed.embargo_until + after):
         status = client.get(reverse("deal-detail", args=[embargoed.pk])).status_code
 
     assert status == expected
+
+
+def test_an_embargo_within_a_second_ends_on_the_next_whole_second(world, embargoed):
+    """Now is read to the whole second, rounded down: an embargo ends up to a second late, never early."""
+    client = world.client(ANONYMOUS)
+    embargoed.embargo_until = embargoed.embargo_until.replace(microsecond=500_000)
+    embargoed.save(update_fields=["embargo_until"])
+    statuses = []
+    for after in (datetime.timedelta(0), datetime.timedelta(milliseconds=499), datetime.timedelta(milliseconds=500)):
+        with mock.patch("expo.access.timezone.now", return_value=embargoed.embargo_until + after):
+            statuses.append(client.get(reverse("deal-detail", args=[embargoed.pk])).status_code)
+    assert statuses == [404, 404, 200]
 
 
 def test_an_unpublished_deal_stays_hidden_once_its_embargo_passes(world):
