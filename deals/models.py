@@ -54,6 +54,8 @@ class ExchangeRate(Record):
 
     class Meta:
         ordering = ["currency", "-date"]
+        # The date_after/date_before filters over every currency (the unique constraint leads with it).
+        indexes = [models.Index(fields=["date"], name="exchangerate_date_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["currency", "date"],
@@ -129,11 +131,41 @@ class Deal(Record):
 
     class Meta:
         ordering = ["-signed_on", "-id"]
+        # The foreign keys (delegation, edition, buyer, seller) have Django's own indexes. Each
+        # sortable column is indexed with the id after it, the tie-break of every ordering, so
+        # that a page in ascending order, or in the default order read backwards, is read without
+        # sorting the deals, however deep it is. (A descending ordering still breaks ties by
+        # ascending id: the database then sorts each run of equal values.)
         indexes = [
-            models.Index(fields=["stage"], name="deal_stage_idx"),
-            models.Index(fields=["signed_on"], name="deal_signed_on_idx"),
-            models.Index(fields=["value_usd"], name="deal_value_usd_idx"),
-            models.Index(fields=["edition", "delegation"], name="deal_edition_delegation_idx"),
+            # The default ordering (read backwards) and the signed_after/signed_before filters.
+            models.Index(fields=["signed_on", "id"], name="deal_signed_on_id_idx"),
+            models.Index(fields=["stage", "id"], name="deal_stage_id_idx"),
+            models.Index(fields=["value_usd", "id"], name="deal_value_usd_id_idx"),
+            models.Index(fields=["title", "id"], name="deal_title_id_idx"),
+            models.Index(fields=["created_at", "id"], name="deal_created_at_id_idx"),
+            models.Index(fields=["currency"], name="deal_currency_idx"),
+            # The few regional debuts, in the default ordering.
+            models.Index(fields=["signed_on", "id"], condition=Q(regional_debut=True), name="deal_regional_debut_idx"),
+            # updated_since also takes the deals whose embargo ended: the few embargoed ones.
+            models.Index(
+                fields=["embargo_until"], condition=Q(embargo_until__isnull=False), name="deal_embargo_until_idx"
+            ),
+            # The statistics by edition and delegation: every column they read of a deal, in the
+            # order they group it (buyers sorted within a group), and what the public scope checks,
+            # so the index alone answers them. Key columns all, not INCLUDE: SQLite has no INCLUDE.
+            models.Index(
+                fields=[
+                    "edition",
+                    "delegation",
+                    "buyer",
+                    "seller",
+                    "stage",
+                    "value_usd",
+                    "is_published",
+                    "embargo_until",
+                ],
+                name="deal_edition_delegation_idx",
+            ),
             models.Index(fields=["is_published", "embargo_until"], name="deal_published_idx"),
         ]
         constraints = [

@@ -24,9 +24,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
+from django.db.models.sql.datastructures import Join
 
 from deals.models import Category, Deal, DealLineItem, Market
-from delegations.models import Delegation, Participation, PromotionalActivity, Settlement
+from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
 from delegations.selectors import DelegationTree, delegation_tree
 from expo import access
 from expo.codes import COUNTRY_CHOICES
@@ -44,6 +45,8 @@ GROUP_KEYS = (
     "month",
 )
 MAX_GROUP_KEYS = 3
+# Keys under which a deal can fall into several groups (one per line item's category, per market).
+MULTI_VALUED_KEYS = frozenset({"category", "market"})
 STAGES: tuple[str, ...] = tuple(Deal.Stage.values)
 # Sums of many deals can outgrow a single deal's 20 digits.
 MONEY = DecimalField(max_digits=28, decimal_places=2)
@@ -80,12 +83,15 @@ class DealStatistics:
         return len(self.rows)
 
 
-def _measures() -> dict[str, Any]:
-    measures: dict[str, Any] = {
-        "deal_count": Count("pk", distinct=True),
-        "buyers": Count("buyer_id", distinct=True),
-        "sellers": Count("seller_id", distinct=True),
-    }
+def _measures(*, distinct_deals: bool = False, parties: bool = True) -> dict[str, Any]:
+    """The aggregates of a group: its deals (``distinct_deals`` where a deal can occur in more
+    than one of its rows), their USD value per stage and, with ``parties``, distinct buyers and
+    sellers."""
+    # COUNT(*) rather than of ids: an index without the id can then answer the query alone.
+    measures: dict[str, Any] = {"deal_count": Count("pk", distinct=True) if distinct_deals else Count("*")}
+    if parties:
+        measures["buyers"] = Count("buyer_id", distinct=True)
+        measures["sellers"] = Count("seller_id", distinct=True)
     for stage in STAGES:
         measures[f"value_usd_{stage}"] = Coalesce(
             Sum("value_usd", filter=Q(stage=stage)), Value(Decimal("0.00")), output_field=MONEY
@@ -99,6 +105,49 @@ def _measures_of(aggregated: dict[str, Any]) -> dict[str, Any]:
         "value_usd": {stage: Decimal(aggregated[f"value_usd_{stage}"]).quantize(CENT) for stage in STAGES},
         "buyers": aggregated["buyers"],
         "sellers": aggregated["sellers"],
+    }
+
+
+def _each_deal_once(deals: QuerySet[Deal]) -> QuerySet[Deal]:
+    """``deals``, unordered, as a query that yields every deal once. That is ``deals`` itself
+    when its filters only follow relations to one row (buyer, seller, edition…); a filter that
+    joins line items or markets (or a DISTINCT, a slice, a combination) makes it a query by the
+    deals' ids, which costs the database a second scan of the deals and a hash of their ids."""
+    query = deals.query
+    fans_out = any(
+        isinstance(join, Join) and (join.join_field.one_to_many or join.join_field.many_to_many)
+        for join in query.alias_map.values()
+    )
+    if fans_out or query.distinct or query.is_sliced or query.combinator or query.annotations:
+        return Deal.objects.filter(pk__in=deals.values("pk")).order_by()
+    return deals.order_by()
+
+
+def _parties(deals: QuerySet[Deal]) -> dict[str, int]:
+    """How many distinct enterprises bought and sold in ``deals`` (each deal once), in one query:
+    the enterprises with a deal in each role. The database probes each enterprise's deals or
+    hashes the deals' buyer (seller) ids, whichever is cheaper, rather than sorting every deal
+    once per role as a ``COUNT(DISTINCT …)`` over the deals does."""
+
+    def enterprises_in(role: str) -> QuerySet:
+        return (
+            Enterprise.objects.filter(Exists(deals.filter(**{role: OuterRef("pk")})))
+            .order_by()
+            .annotate(role=Value(role))
+            .values("role")
+            .annotate(count=Count("pk"))
+            .values_list("role", "count")
+        )
+
+    counts = dict(enterprises_in("buyer").union(enterprises_in("seller"), all=True))
+    return {"buyers": counts["buyer"], "sellers": counts["seller"]}
+
+
+def _summed(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The deal count and USD values of groups that hold each deal once, added up."""
+    return {
+        "deal_count": sum(row["deal_count"] for row in rows),
+        "value_usd": {stage: sum((row["value_usd"][stage] for row in rows), Decimal("0.00")) for stage in STAGES},
     }
 
 
@@ -133,7 +182,9 @@ def _group_expressions(group_by: Sequence[str], delegation_level: int | None) ->
         "stage": F("stage"),
         "month": TruncMonth("signed_on"),
     }
-    return {f"group_{key}": expressions[key] for key in group_by}
+    # In the order of GROUP_KEYS, whatever the order asked for: grouped by edition and delegation,
+    # the deals are then read in the order of the index deal_edition_delegation_idx, unsorted.
+    return {f"group_{key}": expressions[key] for key in GROUP_KEYS if key in group_by}
 
 
 LABELLED = {
@@ -198,13 +249,13 @@ def deal_statistics(
     if delegation_level is not None and "delegation" not in group_by:
         raise ValueError("delegation_level rolls up the delegation groups: group by delegation too.")
 
-    # Every deal once, whatever joins the filters made.
-    counted = Deal.objects.filter(pk__in=deals.values("pk")).order_by()
-    totals = _measures_of(counted.aggregate(**_measures()))
+    counted = _each_deal_once(deals)
     if not group_by:
+        totals = _measures_of(counted.aggregate(**_measures(parties=False)) | _parties(counted))
         return DealStatistics((), None, [totals] if totals["deal_count"] else [], totals)
 
     expressions = _group_expressions(group_by, delegation_level)
+    multi_valued = bool(MULTI_VALUED_KEYS.intersection(group_by))
     grouped = counted
     if "category" in group_by:
         # One row per deal and category, however many of the deal's line items are in it.
@@ -217,13 +268,19 @@ def deal_statistics(
         )
     else:
         grouped = grouped.annotate(**expressions)
-    aggregated = grouped.values(*expressions).annotate(**_measures()).order_by()
+    aggregated = grouped.values(*expressions).annotate(**_measures(distinct_deals=multi_valued)).order_by()
 
     rows = [
         {**{key: row[f"group_{key}"] for key in group_by}, **_measures_of(row)}
         for row in aggregated
         if row["deal_count"]
     ]
+    if multi_valued:
+        totals = _measures_of(counted.aggregate(**_measures()))
+    else:
+        # Each deal is in exactly one group: the groups add up to the totals, but for the
+        # distinct buyers and sellers, which can repeat across groups.
+        totals = {**_summed(rows), **_parties(counted)}
     rows.sort(key=lambda row: _sort_key(row, group_by))
     _label_rows(rows, group_by)
     return DealStatistics(tuple(group_by), delegation_level, rows, totals)

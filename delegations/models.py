@@ -194,6 +194,8 @@ class PromotionalActivity(Record):
     class Meta:
         ordering = ["held_on", "title", "id"]
         verbose_name_plural = "promotional activities"
+        # The default ordering and the held_after/held_before filters.
+        indexes = [models.Index(fields=["held_on", "title", "id"], name="activity_held_on_idx")]
 
     def __str__(self) -> str:
         return self.title

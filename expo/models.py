@@ -93,6 +93,8 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["title", "id"]
+        # The published_after/published_before filters.
+        indexes = [models.Index(fields=["published_on"], name="source_published_on_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(title=""),
