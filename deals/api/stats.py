@@ -1,6 +1,7 @@
 """Statistics endpoints: deal measures per group (``/api/stats/deals/``) and reported figures set
 beside the records (``/api/stats/reconciliation/``)."""
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -19,6 +20,7 @@ from expo.api.briefs import (
 )
 from expo.api.filters import check_query_parameters
 from expo.api.serializers import ReportedFigureSerializer
+from expo.caching import kept, query_stamp
 from expo.filtersets import ReportedFigureFilterSet
 
 GROUP_BY_HELP = (
@@ -196,8 +198,19 @@ class DealStatisticsView(StrictParametersMixin, generics.GenericAPIView):
         params = request.query_params
         query = DealStatisticsQuerySerializer(data={name: params[name] for name in self.extra_parameters & set(params)})
         query.is_valid(raise_exception=True)
-        statistics = stats.deal_statistics(deals=self.filter_queryset(self.get_queryset()), **query.validated_data)
-        return Response(self.get_serializer(statistics).data)
+        deals = self.filter_queryset(self.get_queryset())
+
+        def compute() -> dict:
+            return self.get_serializer(stats.deal_statistics(deals=deals, **query.validated_data)).data
+
+        return Response(
+            kept(
+                "deal-statistics",
+                lambda: f"{query_stamp(deals)}:{sorted(query.validated_data.items())!r}",
+                compute,
+                seconds=settings.STATISTICS_CACHE_SECONDS,
+            )
+        )
 
 
 @extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^-?\d+(?:\.\d{2})?$"})

@@ -1,13 +1,11 @@
 """Pagination every collection shares: ``limit``/``offset``, 50 by default, at most 1000."""
 
-import contextlib
-import hashlib
-
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import QuerySet
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
+
+from expo.caching import kept, query_stamp
 
 
 def non_negative_int(raw: str, *, name: str, minimum: int) -> int:
@@ -91,24 +89,12 @@ def page_by_keys(queryset: QuerySet, rows: QuerySet, *, offset: int, limit: int)
 
 
 def cached_count(queryset: QuerySet) -> int:
-    """``queryset.count()``, kept for ``LIST_COUNT_CACHE_SECONDS`` in the cache under the query
-    and the data version (expo.sync.data_version): a change to any record makes it stale at once;
-    what changes without a write (an embargo ending) shows within the seconds it is kept. Any
-    trouble with the cache, and the rows are counted."""
-    seconds = settings.LIST_COUNT_CACHE_SECONDS
-    if not seconds:
-        return queryset.count()
-    from expo.sync import data_version
-
-    try:
-        sql, params = queryset.query.sql_with_params()
-        stamp = f"{data_version()}:{queryset.db}:{sql}:{params!r}"
-        key = "expo:list-count:" + hashlib.sha256(stamp.encode()).hexdigest()
-        count = cache.get(key)
-    except Exception:  # the cache is an optimisation: count instead
-        return queryset.count()
-    if count is None:
-        count = queryset.count()
-        with contextlib.suppress(Exception):  # the count stands without the cache
-            cache.set(key, count, seconds)
-    return count
+    """``queryset.count()``, kept for ``LIST_COUNT_CACHE_SECONDS`` (expo.caching.kept): a change
+    to any record makes it stale at once; what changes without a write (an embargo ending) shows
+    within the seconds it is kept."""
+    return kept(
+        "list-count",
+        lambda: query_stamp(queryset),
+        queryset.count,
+        seconds=settings.LIST_COUNT_CACHE_SECONDS,
+    )

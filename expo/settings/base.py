@@ -263,6 +263,8 @@ IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 # How long a list's row count is kept in the cache (0: counted on every request). Any change to a
 # record makes the kept counts stale at once; an embargo ending shows in counts within this time.
 LIST_COUNT_CACHE_SECONDS = int(os.environ.get("LIST_COUNT_CACHE_SECONDS", "10"))
+# The same for the deal statistics' answers.
+STATISTICS_CACHE_SECONDS = int(os.environ.get("STATISTICS_CACHE_SECONDS", "60"))
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

@@ -1,5 +1,6 @@
-"""Cached list counts: a repeated list skips its count, and any change to a record (saved,
-deleted, linked, through the API or not) makes every kept count stale at once."""
+"""Cached list counts and statistics: a repeated list skips its count, repeated statistics are
+not computed again, and any change to a record (saved, deleted, linked, through the API or not)
+makes everything kept stale at once."""
 
 from unittest import mock
 
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def counts_kept(settings):
     settings.LIST_COUNT_CACHE_SECONDS = 60
+    settings.STATISTICS_CACHE_SECONDS = 60
     cache.clear()
     yield
     cache.clear()
@@ -79,7 +81,7 @@ def test_writes_through_the_api_refresh_the_count(admin_api):
 def test_without_a_working_cache_the_rows_are_counted(anon):
     DealFactory.create_batch(2)
     broken = mock.Mock(**{"get.side_effect": ConnectionError("cache is down")})
-    with mock.patch("expo.api.pagination.cache", broken):
+    with mock.patch("expo.caching.cache", broken):
         assert listed(anon) == (2, 2)
         assert listed(anon) == (2, 2)
 
@@ -90,3 +92,22 @@ def test_a_count_is_not_kept_when_the_setting_is_zero(anon, settings):
     assert listed(anon) == (1, 2)
     assert listed(anon) == (1, 2)
     assert Deal.objects.count() == 1
+
+
+def statistics(client) -> tuple[dict, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/stats/deals/", {"group_by": "stage"})
+    assert response.status_code == 200
+    return response.json(), len(queries.captured_queries)
+
+
+def test_repeated_statistics_are_not_computed_again_until_a_record_changes(anon):
+    deal = DealFactory(amount="5.00", value_usd="5.00")
+    first, computed = statistics(anon)
+    again, reused = statistics(anon)
+    assert (again, reused) == (first, 0)
+    assert computed > 0
+    DealFactory(amount="7.00", value_usd="7.00")
+    changed, _ = statistics(anon)
+    assert (first["totals"]["deal_count"], changed["totals"]["deal_count"]) == (1, 2)
+    assert changed["totals"]["value_usd"][deal.stage] == "12.00"
