@@ -137,8 +137,9 @@ class Deal(Record):
         # sorting the deals, however deep it is. (A descending ordering still breaks ties by
         # ascending id: the database then sorts each run of equal values.)
         indexes = [
-            # The default ordering (read backwards) and the signed_after/signed_before filters.
-            models.Index(fields=["signed_on", "id"], name="deal_signed_on_id_idx"),
+            # The default ordering (read backwards) and the signed_after/signed_before filters; with
+            # what the public's scope reads, so a deep page's keys come from the index alone.
+            models.Index(fields=["signed_on", "id", "is_published", "embargo_until"], name="deal_signed_on_id_idx"),
             models.Index(fields=["stage", "id"], name="deal_stage_id_idx"),
             models.Index(fields=["value_usd", "id"], name="deal_value_usd_id_idx"),
             models.Index(fields=["title", "id"], name="deal_title_id_idx"),
