@@ -1,29 +1,50 @@
-"""The deal list as a table (``COLUMNS``), read in chunks and written as CSV or XLSX.
+"""The deal list as a table (``COLUMNS``), written as CSV or XLSX. Text cells that a spreadsheet
+would run as a formula are escaped with a leading ``'``.
 
-Rows come from ``.values_list(...).iterator()``: a chunk of deals at a time is held in memory,
-with its markets, categories and editions fetched in one query each per chunk. Text cells that a
-spreadsheet would run as a formula are escaped with a leading ``'``."""
+The CSV is computed by the database, every cell as the file shows it: on PostgreSQL one
+``COPY (SELECT …) TO STDOUT`` statement streams the file, which Python only passes on; elsewhere
+(SQLite, for development) one query is read in chunks and written by ``csv``.
+
+The XLSX is written from typed values (numbers, dates, booleans) read with
+``.values_list(...).iterator()``: a chunk of deals at a time is held in memory, with its markets,
+categories and editions fetched in one query each per chunk."""
 
 import csv
 import datetime
 import io
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import IO
 
-from django.db import connections
-from django.db.models import QuerySet, TextField
+from django.contrib.postgres.aggregates import StringAgg
+from django.db import connections, transaction
+from django.db.models import (
+    Aggregate,
+    Case,
+    Expression,
+    F,
+    Func,
+    OrderBy,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, NullIf
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from psycopg import sql
 
 from deals.models import Deal, DealLineItem
 from expo.models import Edition
-from expo.spreadsheets import escape_formula
+from expo.spreadsheets import escape_formula, formula_escaped
 
 COLUMNS = (
     "id",
@@ -200,48 +221,273 @@ def deal_export_chunks(deals: QuerySet[Deal], *, chunk_size: int = CHUNK_SIZE) -
         ]
 
 
-_CSV_BOOLEANS = {True: "true", False: "false"}
-_RATE, _DEBUT, _PUBLISHED, _EMBARGO, _UPDATED = map(
-    COLUMNS.index, ("usd_rate", "regional_debut", "is_published", "embargo_until", "updated_at")
-)
+# The CSV: every cell computed by the database as the file shows it.
 
 
-def _csv_time(value: datetime.datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
+class _DecimalText(Func):
+    """A decimal column as text with all its places (``300000000.00``, never ``3E+8``). SQLite
+    keeps decimals as floats: ``printf`` rounds them to the field's places, as Django reads them."""
+
+    output_field = TextField()
+    template = "(%(expressions)s)::text"
+
+    def __init__(self, field: str, *, places: int) -> None:
+        super().__init__(F(field))
+        self.places = places
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return Func(Value(f"%.{self.places}f"), *self.get_source_expressions(), function="PRINTF").as_sql(
+            compiler, connection
+        )
 
 
-def _csv_row(row: Row) -> list:
-    """A row as CSV writes it, as the JSON API does: booleans as ``true``/``false``, times in
-    ISO 8601 with ``Z``, the rate in full (``str`` would write a tiny one as ``1E-7``). Amounts
-    (two places, at least 0.01) and dates are written by ``str``, nothing as an empty cell."""
-    cells = list(row)
-    cells[_RATE] = format(cells[_RATE], "f")
-    cells[_DEBUT] = _CSV_BOOLEANS[cells[_DEBUT]]
-    cells[_PUBLISHED] = _CSV_BOOLEANS[cells[_PUBLISHED]]
-    if cells[_EMBARGO] is not None:
-        cells[_EMBARGO] = _csv_time(cells[_EMBARGO])
-    cells[_UPDATED] = _csv_time(cells[_UPDATED])
-    return cells
+class _IsoTime(Func):
+    """A time as text in ISO 8601, in UTC with ``Z``, as the JSON API writes it: microseconds
+    only when there are any (``2023-11-05T10:00:00Z``, ``2023-11-05T10:00:00.250000Z``)."""
+
+    output_field = TextField()
+    template = (
+        "REPLACE(TO_CHAR(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '.000000Z', 'Z')"
+    )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # SQLite holds times as ISO text in UTC, with microseconds only when there are any.
+        return super().as_sql(compiler, connection, template="(REPLACE(%(expressions)s, ' ', 'T') || 'Z')")
+
+
+class _JSONGroupArray(Aggregate):
+    """SQLite's ``json_group_array``: the values of a group as a JSON array, in no given order."""
+
+    function = "JSON_GROUP_ARRAY"
+    allow_distinct = True
+    output_field = TextField()
+
+
+def _text(expression: Expression) -> Expression:
+    # Empty text is written as an empty cell either way; as NULL, COPY writes it unquoted, as csv does.
+    return NullIf(formula_escaped(expression), Value(""), output_field=TextField())
+
+
+def _flag(field: str) -> Case:
+    return Case(When(**{field: True}, then=Value("true")), default=Value("false"), output_field=TextField())
+
+
+# How each cell but markets and categories is computed, by column. Queries annotate them as
+# ``csv_<column>``, names no field of the model has.
+_CELLS = {
+    "id": lambda: F("id"),
+    "title": lambda: _text(F("title")),
+    "buyer": lambda: _text(F("buyer__name")),
+    "buyer_country": lambda: NullIf(F("buyer__country"), Value("")),
+    "seller": lambda: _text(F("seller__name")),
+    "seller_country": lambda: NullIf(F("seller__country"), Value("")),
+    "delegation": lambda: _text(F("delegation__name")),
+    "edition": lambda: _text(Edition.label("edition")),
+    "amount": lambda: _DecimalText("amount", places=2),
+    "currency": lambda: F("currency"),
+    "value_usd": lambda: _DecimalText("value_usd", places=2),
+    "usd_rate": lambda: _DecimalText("usd_rate", places=10),
+    "usd_rate_date": lambda: Cast("usd_rate_date", TextField()),
+    "stage": lambda: F("stage"),
+    "signed_on": lambda: Cast("signed_on", TextField()),
+    "first_deal_of": lambda: _text(F("first_deal_of__name")),
+    "regional_debut": lambda: _flag("regional_debut"),
+    "debut_region": lambda: _text(F("debut_region")),
+    "is_published": lambda: _flag("is_published"),
+    "embargo_until": lambda: _IsoTime("embargo_until"),
+    "updated_at": lambda: _IsoTime("updated_at"),
+}
+_NAMES = ("markets", "categories")
+_ALIAS = "csv_{}".format
+
+
+def _ordering(deals: QuerySet[Deal]) -> list[OrderBy]:
+    """The order of ``deals``: its ``order_by()``, else the model's default ordering."""
+    query = deals.query
+    fields = query.order_by or (query.get_meta().ordering if query.default_ordering else ())
+    ordering = []
+    for item in fields:
+        if isinstance(item, str):
+            ordering.append(OrderBy(F(item.removeprefix("-")), descending=item.startswith("-")))
+        else:
+            ordering.append(item if isinstance(item, OrderBy) else item.asc())
+    return ordering
+
+
+def _cells(deals: QuerySet[Deal], *, names: Iterable[str] = _CELLS) -> QuerySet[Deal]:
+    """``deals`` with the cells ``names`` annotated, read without duplicates: a filter across a
+    to-many relation makes ``deals`` DISTINCT, which over every cell would cost a database far more
+    than selecting the deals by id."""
+    if deals.query.distinct:
+        deals = Deal.objects.using(deals.db).filter(pk__in=deals.order_by().values("pk")).order_by(*_ordering(deals))
+    return deals.annotate(**{_ALIAS(name): _CELLS[name]() for name in names})
 
 
 def deal_csv(deals: QuerySet[Deal], *, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
-    """UTF-8 CSV of ``deals`` (RFC 4180, a header row first), one piece per chunk of rows:
-    decimals as exact strings, dates and times in ISO 8601 (UTC, ``Z``), booleans as
-    ``true``/``false``, nothing as an empty cell."""
+    """UTF-8 CSV of ``deals`` (RFC 4180: CRLF line ends, fields quoted only where needed): the
+    header row, then ``chunk_size`` rows a piece. Decimals as exact strings, dates and times in
+    ISO 8601 (UTC, ``Z``), booleans as ``true``/``false``, nothing as an empty cell.
+
+    The header is written before any query. On PostgreSQL the rows are one ``COPY`` statement
+    streamed as it runs; elsewhere one query read ``chunk_size`` rows at a time."""
+    yield (",".join(COLUMNS) + "\r\n").encode()
+    if connections[deals.db].vendor == "postgresql":
+        yield from _copied_csv(deals, chunk_size=chunk_size)
+    else:
+        yield from _written_csv(deals, chunk_size=chunk_size)
+
+
+# On PostgreSQL: COPY (SELECT …) TO STDOUT.
+
+# For the export's transaction: dates written as ISO; no JIT (compiling a query this wide takes
+# seconds, more than it saves); no parallel workers (each would aggregate every deal's markets and
+# categories again, for more CPU than they save on a busy or small server).
+_COPY_SETTINGS = (
+    "SELECT set_config('DateStyle', 'ISO', true), set_config('jit', 'off', true),"
+    " set_config('max_parallel_workers_per_gather', '0', true)"
+)
+
+
+def _looked_up(picked: QuerySet | None) -> dict[str, tuple[QuerySet, str]]:
+    """The cells the COPY statement joins to the rows rather than computes per row, by column: a
+    query of (key, ``cell``) pairs and the row's key it matches. Markets and categories are
+    aggregated once for the ``picked`` deals (every deal if ``None``), as a correlated subquery
+    per row costs several times more; edition labels are computed once per edition."""
+
+    def of_picked(related: QuerySet) -> QuerySet:
+        return (related if picked is None else related.filter(deal_id__in=picked)).order_by().values(key=F("deal_id"))
+
+    markets = StringAgg("market__name", NAME_SEPARATOR, order_by="market__name")
+    categories = StringAgg("category__name", NAME_SEPARATOR, distinct=True, order_by="category__name")
+    return {
+        "edition": (Edition.objects.order_by().values(key=F("pk"), cell=_text(Edition.label())), "edition_id"),
+        "markets": (of_picked(Deal.markets.through.objects.all()).annotate(cell=formula_escaped(markets)), "id"),
+        "categories": (of_picked(DealLineItem.objects.all()).annotate(cell=formula_escaped(categories)), "id"),
+    }
+
+
+def _copy_statement(deals: QuerySet[Deal]) -> tuple[sql.Composed, tuple]:
+    """``COPY (SELECT …) TO STDOUT`` for the rows of ``deals`` in their order, and its parameters:
+    the deals' own cells from one query, the looked-up cells joined to it, the order of ``deals``
+    applied to the whole."""
+    db = deals.db
+    # Unfiltered, every deal is exported: aggregating them all needs no list of which. (Filtered,
+    # the filters run again in the lists, which lets the planner see how many deals they keep.)
+    looked_up = _looked_up(deals.order_by().values("pk") if deals.query.has_filters() else None)
+    ordering = _ordering(deals)
+    keys = {f"csv_order_{index}": item.expression for index, item in enumerate(ordering)}
+    own = [name for name in _CELLS if name not in looked_up]
+    rows = _cells(deals, names=own).order_by().annotate(**keys)
+    rows = rows.values(*map(_ALIAS, own), *keys, csv_edition_id=F("edition_id"))
+    queries = {"row": rows, **{name: queryset for name, (queryset, _) in looked_up.items()}}
+    compiled = {name: queryset.using(db).query.get_compiler(db).as_sql() for name, queryset in queries.items()}
+
+    row = sql.Identifier("row")
+    cells = [
+        sql.SQL("{}.{}").format(sql.Identifier(name), sql.Identifier("cell"))
+        if name in looked_up
+        else sql.SQL("{}.{}").format(row, sql.Identifier(_ALIAS(name)))
+        for name in COLUMNS
+    ]
+    joins = [
+        sql.SQL(" LEFT JOIN ({query}) {name} ON {name}.{key} = {row}.{row_key}").format(
+            query=sql.SQL(compiled[name][0]),
+            name=sql.Identifier(name),
+            key=sql.Identifier("key"),
+            row=row,
+            row_key=sql.Identifier(_ALIAS(row_key)),
+        )
+        for name, (_, row_key) in looked_up.items()
+    ]
+    order = [
+        sql.SQL("{}.{} {}{}").format(
+            row,
+            sql.Identifier(key),
+            sql.SQL("DESC" if item.descending else "ASC"),
+            sql.SQL(" NULLS FIRST" if item.nulls_first else " NULLS LAST" if item.nulls_last else ""),
+        )
+        for key, item in zip(keys, ordering, strict=True)
+    ]
+    statement = sql.SQL("COPY (SELECT {cells} FROM ({rows}) {row}{joins}{order}) TO STDOUT (FORMAT csv)").format(
+        cells=sql.SQL(", ").join(cells),
+        rows=sql.SQL(compiled["row"][0]),
+        row=row,
+        joins=sql.Composed(joins),
+        order=sql.SQL(" ORDER BY ") + sql.SQL(", ").join(order) if order else sql.SQL(""),
+    )
+    return statement, tuple(param for _, params in compiled.values() for param in params)
+
+
+def _copied_csv(deals: QuerySet[Deal], *, chunk_size: int) -> Iterator[bytes]:
+    """The rows of ``deals`` as COPY writes them, ``chunk_size`` lines a piece. COPY's CSV is
+    Python's (the same quoting; empty text is sent as NULL, which COPY writes as nothing, as csv
+    does) but for its LF line ends: each line arrives alone, so its LF is swapped for CRLF
+    without parsing it.
+
+    The COPY holds the request's database connection while it streams: nothing else may use the
+    connection until the generator is exhausted or closed, as WSGI servers close a response. Closed
+    early (the client went away), the COPY is cancelled and its transaction rolled back: the
+    connection is left idle, ready for the next request."""
+    connection = connections[deals.db]
+    statement, params = _copy_statement(deals)
+    with transaction.atomic(using=deals.db), connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.execute(_COPY_SETTINGS)
+        # Bound here: COPY takes no parameters, and Django logs (DEBUG, tests counting queries) the text run.
+        statement = connection.ops.compose_sql(statement.as_string(cursor.connection), params)
+        with cursor.copy(statement) as copy:
+            lines: list = []
+            for line in copy:
+                lines.append(line[:-1])
+                if len(lines) == chunk_size:
+                    lines.append(b"")
+                    yield b"\r\n".join(lines)
+                    lines = []
+            if lines:
+                lines.append(b"")
+                yield b"\r\n".join(lines)
+
+
+# Elsewhere (SQLite): one query with every cell; markets and categories read as JSON arrays per
+# deal and sorted here, as ``ORDER BY name`` would in SQLite (code point order).
+
+
+def _names(array: str | None) -> str | None:
+    return array and escape_formula(NAME_SEPARATOR.join(sorted(set(json.loads(array)))))
+
+
+def _names_array(related: QuerySet, field: str) -> Subquery:
+    """The ``field`` values of the rows of ``related`` (a model with a ``deal`` key) of each deal."""
+    return Subquery(
+        related.filter(deal_id=OuterRef("pk"))
+        .order_by()
+        .values("deal_id")
+        .annotate(names=_JSONGroupArray(field))
+        .values("names")
+    )
+
+
+def _written_csv(deals: QuerySet[Deal], *, chunk_size: int) -> Iterator[bytes]:
+    """The rows of ``deals`` read ``chunk_size`` at a time and written by ``csv``."""
+    rows = (
+        _cells(deals)
+        .annotate(
+            csv_markets=_names_array(Deal.markets.through.objects.all(), "market__name"),
+            csv_categories=_names_array(DealLineItem.objects.all(), "category__name"),
+        )
+        .values_list(*map(_ALIAS, COLUMNS))
+        .iterator(chunk_size=chunk_size)
+    )
+    markets, categories = map(COLUMNS.index, _NAMES)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-
-    def drain() -> bytes:
-        text = buffer.getvalue()
+    while chunk := list(islice(rows, chunk_size)):
+        for row in chunk:
+            cells = list(row)
+            cells[markets], cells[categories] = _names(cells[markets]), _names(cells[categories])
+            writer.writerow(cells)
+        yield buffer.getvalue().encode()
         buffer.seek(0)
         buffer.truncate()
-        return text.encode()
-
-    writer.writerow(COLUMNS)
-    yield drain()
-    for chunk in deal_export_chunks(deals, chunk_size=chunk_size):
-        writer.writerows(map(_csv_row, chunk))
-        yield drain()
 
 
 def _xlsx_value(value):

@@ -8,8 +8,9 @@ from django.conf import settings
 from django.core.exceptions import FieldError, ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import DatabaseError, connections, models, router, transaction
-from django.db.models import BooleanField, F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Case, Expression, F, Q, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, Mod, NullIf
+from django.db.models.lookups import Exact, Range
 from django.db.models.sql import Query
 from django.db.models.sql.constants import SINGLE
 from django.utils import timezone
@@ -282,6 +283,19 @@ def edition_label(edition) -> str:
         return edition.name
     return f"{ordinal(edition.number)} {edition.expo.short_name or edition.expo.name}"
 
+    @staticmethod
+    def label(path: str = "") -> Expression:
+        """``str(edition)`` in the database, for the edition at ``path`` (e.g. ``"edition"`` from
+        a deal; the edition itself by default): its name, or its ordinal and its expo's short name
+        (or name)."""
+        field = f"{path}__{{}}".format if path else "{}".format
+        expo = Coalesce(NullIf(F(field("expo__short_name")), Value("")), F(field("expo__name")))
+        return Case(
+            When(Exact(F(field("name")), ""), then=Concat(ordinal_expression(F(field("number"))), Value(" "), expo)),
+            default=F(field("name")),
+            output_field=models.CharField(),
+        )
+
 
 def ordinal(number: int) -> str:
     """``1`` → ``1st``, ``2`` → ``2nd``, ``11`` → ``11th``, ``23`` → ``23rd``."""
@@ -290,6 +304,18 @@ def ordinal(number: int) -> str:
     else:
         suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
+
+
+def ordinal_expression(number: Expression) -> Concat:
+    """``ordinal`` in the database, for a positive integer expression."""
+    suffix = Case(
+        When(Range(Mod(number, 100), (10, 20)), then=Value("th")),
+        When(Exact(Mod(number, 10), 1), then=Value("st")),
+        When(Exact(Mod(number, 10), 2), then=Value("nd")),
+        When(Exact(Mod(number, 10), 3), then=Value("rd")),
+        default=Value("th"),
+    )
+    return Concat(Cast(number, models.CharField()), suffix, output_field=models.CharField())
 
 
 class ReportedFigure(Record):

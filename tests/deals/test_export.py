@@ -1,7 +1,9 @@
 """The deal export, /api/deals/export.csv and /api/deals/export.xlsx: the rows /api/deals/ lists for
 the same filters and caller, in its order, every column as the list shows it; text escaped
-against formulas; a dated file name; strict parameters; chunked reads whose query count does not
-grow with the rows; a CSV streamed from a generator. Five deals:
+against formulas; a dated file name; strict parameters. The CSV is streamed from a generator and
+written by the database (one COPY statement on PostgreSQL) as Python's csv module would write it,
+in a fixed number of statements; the XLSX is read in chunks whose query count does not grow with
+the rows. Five deals:
 
 ====== ========================= ========== ========== =========== ======== ========== ===========
 deal   parties (buyer → seller)  delegation edition    value (USD) stage    signed on  visibility
@@ -23,6 +25,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import openpyxl
+import psycopg
 import pytest
 from django.db import connection
 from django.http import FileResponse, StreamingHttpResponse
@@ -47,6 +50,7 @@ from tests.factories import (
     EnterpriseFactory,
     ExpoFactory,
     MarketFactory,
+    editor,
 )
 
 pytestmark = pytest.mark.django_db
@@ -54,8 +58,15 @@ pytestmark = pytest.mark.django_db
 CSV, XLSX = "deal-export-csv", "deal-export-xlsx"
 EXPORTS = (CSV, XLSX)
 NOW = timezone.now()
-# Queries per chunk of rows: its markets, its categories, its editions.
+# Queries per chunk of rows of the XLSX: its markets, its categories, its editions.
 QUERIES_PER_CHUNK = 3
+# The statements of one CSV export, by their first word, before its first rows are sent and after:
+# on PostgreSQL a transaction of its own (a savepoint in the test's) with its settings and the COPY;
+# elsewhere one query.
+CSV_STATEMENTS = {
+    "postgresql": (["SAVEPOINT", "SELECT", "COPY"], ["RELEASE"]),
+    "sqlite": (["SELECT"], []),
+}
 
 
 @pytest.fixture
@@ -279,6 +290,10 @@ FILTERS: dict[str, Callable[[SimpleNamespace], dict]] = {
     "market and country": lambda w: {"market": w.electronics.pk, "buyer_country": ["CN", "DE"]},
     "value range and dates": lambda w: {"value_usd_min": "1000000", "signed_after": "2022-01-01"},
     "first deals": lambda w: {"is_first_deal": "true"},
+    "market (distinct) with ordering by a time not exported": lambda w: {
+        "market": w.electronics.pk,
+        "ordering": "-created_at",
+    },
 }
 
 
@@ -471,6 +486,53 @@ def test_a_file_the_export_cannot_make_is_a_406_in_the_error_shape(db, anon, url
     )
 
 
+# The bytes: what Python's csv module writes for the rows the list shows (RFC 4180, CRLF).
+
+# Text that needs quoting, or that a CSV writer could mistake for something else.
+AWKWARD_TEXTS = (
+    'Quoted "sealant", 2 phases',
+    "Line\r\nbreak",
+    "Lone\rreturn",
+    "Lone\nfeed",
+    "Tab\tinside",
+    "  spaces around  ",
+    "震坤行 – “curly” ✓ 🚢",
+    "\\.",
+    "back\\slash\\N",
+    "NULL",
+    ",",
+    '"',
+)
+
+
+def written_by_csv(rows: list[dict[str, str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(export.COLUMNS)
+    writer.writerows(row.values() for row in rows)
+    return buffer.getvalue().encode()
+
+
+def test_the_csv_is_byte_for_byte_what_pythons_csv_module_writes(world, analyst_api):
+    for index, text in enumerate(AWKWARD_TEXTS):
+        DealFactory(
+            title=text,
+            buyer=EnterpriseFactory(name=f"{text} {index}", country=""),
+            regional_debut=True,
+            debut_region=text,
+            markets=[MarketFactory(name=f"{text} {index}"), MarketFactory(name=f"Z{index}")],
+        )
+    expected = written_by_csv([as_csv(deal) for deal in listed(analyst_api, {})])
+    response = analyst_api.get(reverse(CSV))
+    assert downloaded(response) == expected
+
+
+@pytest.mark.parametrize("params", [{"search": "no such deal"}, {}], ids=["nothing matches", "no deals at all"])
+def test_an_empty_export_is_the_header_alone(db, analyst_api, params):
+    response = analyst_api.get(reverse(CSV), params)
+    assert downloaded(response) == (",".join(export.COLUMNS) + "\r\n").encode()
+
+
 # Scope: the caller's rows, as the list.
 
 
@@ -486,6 +548,15 @@ def test_an_analysts_export_holds_every_deal(world, analyst_api, url_name):
     assert sorted(int(row["id"]) for row in exported(analyst_api, url_name)) == sorted(
         deal.pk for deal in (world.dow_deal, world.basf_deal, world.sony_deal, world.canton_deal, world.fair_deal)
     )
+
+
+@pytest.mark.parametrize("url_name", EXPORTS)
+def test_an_editors_export_adds_the_hidden_deals_of_their_delegations(world, url_name):
+    client = APIClient()
+    client.force_authenticate(user=editor(world.beijing))
+    ids = [deal["id"] for deal in listed(client, {})]
+    assert sorted(ids) == sorted([world.dow_deal.pk, world.basf_deal.pk, world.sony_deal.pk, world.fair_deal.pk])
+    assert [int(row["id"]) if url_name == CSV else row["id"] for row in exported(client, url_name)] == ids
 
 
 # Strict parameters: the deal filters only, each malformed one a 400 naming it.
@@ -538,28 +609,46 @@ def export_queries(client: APIClient, url_name: str) -> tuple[int, int]:
     return len(queries), len(rows)
 
 
-@pytest.mark.parametrize("url_name", EXPORTS)
-def test_the_query_count_does_not_grow_with_the_rows_within_a_chunk(many, anon, monkeypatch, url_name):
+def first_words(queries: list[dict]) -> list[str]:
+    return [query["sql"].split(maxsplit=1)[0] for query in queries]
+
+
+def test_the_xlsx_query_count_does_not_grow_with_the_rows_within_a_chunk(many, anon, monkeypatch):
     monkeypatch.setattr(DealExportView, "chunk_size", 1000)
     many(10)
-    ten = export_queries(anon, url_name)
+    ten = export_queries(anon, XLSX)
     many(90)
-    assert (ten, export_queries(anon, url_name)) == ((1 + QUERIES_PER_CHUNK, 10), (1 + QUERIES_PER_CHUNK, 100))
+    assert (ten, export_queries(anon, XLSX)) == ((1 + QUERIES_PER_CHUNK, 10), (1 + QUERIES_PER_CHUNK, 100))
 
 
-@pytest.mark.parametrize("url_name", EXPORTS)
-def test_the_query_count_grows_by_a_constant_per_chunk(many, anon, monkeypatch, url_name):
+def test_the_xlsx_query_count_grows_by_a_constant_per_chunk(many, anon, monkeypatch):
     many(30)
     counts = {}
     for chunk_size in (30, 15, 10, 7, 4):
         monkeypatch.setattr(DealExportView, "chunk_size", chunk_size)
-        counts[chunk_size] = export_queries(anon, url_name)
+        counts[chunk_size] = export_queries(anon, XLSX)
     assert counts == {
         30: (1 + 1 * QUERIES_PER_CHUNK, 30),
         15: (1 + 2 * QUERIES_PER_CHUNK, 30),
         10: (1 + 3 * QUERIES_PER_CHUNK, 30),
         7: (1 + 5 * QUERIES_PER_CHUNK, 30),
         4: (1 + 8 * QUERIES_PER_CHUNK, 30),
+    }
+
+
+def test_the_csv_runs_the_same_statements_whatever_the_rows_and_the_chunk_size(many, anon, monkeypatch):
+    opening, closing = CSV_STATEMENTS[connection.vendor]
+    found = {}
+    for added, chunk_size in ((10, 1000), (90, 1000), (0, 7)):
+        many(added)
+        monkeypatch.setattr(DealExportView, "chunk_size", chunk_size)
+        with CaptureQueriesContext(connection) as queries:
+            rows = exported(anon, CSV)
+        found[len(rows), chunk_size] = first_words(queries.captured_queries)
+    assert found == {
+        (10, 1000): opening + closing,
+        (100, 1000): opening + closing,
+        (100, 7): opening + closing,
     }
 
 
@@ -573,20 +662,36 @@ def test_the_csv_is_streamed_from_a_generator_a_chunk_at_a_time(many, anon, monk
         header = next(pieces)
         after_header = len(queries)
         first_chunk = next(pieces)
-        after_first_chunk = len(queries)
+        after_first_chunk = first_words(queries.captured_queries)
         rest = list(pieces)
+    opening, closing = CSV_STATEMENTS[connection.vendor]
     assert isinstance(response, StreamingHttpResponse)
-    assert (before, after_header, after_first_chunk, len(queries)) == (
+    assert (before, after_header, after_first_chunk, first_words(queries.captured_queries)) == (
         0,
         0,
-        1 + QUERIES_PER_CHUNK,
-        1 + 3 * QUERIES_PER_CHUNK,
+        opening,
+        opening + closing,
     )
     assert (header, first_chunk.count(b"\r\n"), [piece.count(b"\r\n") for piece in rest]) == (
         (",".join(export.COLUMNS) + "\r\n").encode(),
         10,
         [10, 10],
     )
+
+
+@pytest.mark.parametrize("pieces_read", [1, 2, 4], ids=["after the header", "after the first rows", "at the end"])
+def test_a_csv_closed_early_leaves_the_connection_ready_for_the_next_query(many, pieces_read):
+    many(300)
+    pieces = export.deal_csv(export.deal_export_list(), chunk_size=100)
+    read = [next(pieces) for _ in range(pieces_read)]
+    # What a WSGI server does, closing the response, when its client goes away.
+    pieces.close()
+    # The COPY, if it started, was cancelled and its transaction rolled back: the connection is back
+    # in the test's transaction, and answers the next query.
+    assert (len(read), connection.in_atomic_block, connection.needs_rollback) == (pieces_read, True, False)
+    if connection.vendor == "postgresql":
+        assert connection.connection.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+    assert Deal.objects.count() == 300
 
 
 def test_the_xlsx_is_a_file_response(many, anon):
