@@ -275,14 +275,6 @@ class Edition(Record):
     def __str__(self) -> str:
         return edition_label(self)
 
-
-def edition_label(edition) -> str:
-    """An edition's name, or its number and its expo's: "6th CIIE". Reads only ``name``,
-    ``number`` and the expo's ``short_name`` and ``name``, so any object with them will do."""
-    if edition.name:
-        return edition.name
-    return f"{ordinal(edition.number)} {edition.expo.short_name or edition.expo.name}"
-
     @staticmethod
     def label(path: str = "") -> Expression:
         """``str(edition)`` in the database, for the edition at ``path`` (e.g. ``"edition"`` from
@@ -295,6 +287,14 @@ def edition_label(edition) -> str:
             default=F(field("name")),
             output_field=models.CharField(),
         )
+
+
+def edition_label(edition) -> str:
+    """An edition's name, or its number and its expo's: "6th CIIE". Reads only ``name``,
+    ``number`` and the expo's ``short_name`` and ``name``, so any object with them will do."""
+    if edition.name:
+        return edition.name
+    return f"{ordinal(edition.number)} {edition.expo.short_name or edition.expo.name}"
 
 
 def ordinal(number: int) -> str:
