@@ -181,7 +181,8 @@ class Plan:
             self.read_all_columns()
 
 
-def _model_field(model: type[models.Model], source: str) -> models.Field | None:
+def model_field_of(model: type[models.Model], source: str) -> models.Field | None:
+    """The model field a serializer field's ``source`` names, if it names one."""
     if "." in source:
         return None
     try:
@@ -216,7 +217,7 @@ def _serializer_plan(serializer: serializers.BaseSerializer, model: type[models.
 
 def _plan_field(plan: Plan, serializer_field: serializers.Field) -> None:
     source = serializer_field.source
-    model_field = _model_field(plan.model, source)
+    model_field = model_field_of(plan.model, source)
     if model_field is None:
         plan.read_all_columns()
         return

@@ -25,7 +25,7 @@ from django.db.models import QuerySet
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField, RelatedField
 
-from expo.api.fieldsets import Plan, Selection, plan_of, shaped_fields
+from expo.api.fieldsets import Plan, Selection, model_field_of, plan_of, shaped_fields
 
 
 class NotCompilable(Exception):
@@ -142,13 +142,6 @@ def key_column(model: type[models.Model], prefix: str) -> str:
     return prefix[:-2] if prefix else model._meta.pk.name
 
 
-def _model_field(model: type[models.Model], source: str) -> models.Field | None:
-    try:
-        return model._meta.get_field(source)
-    except Exception:
-        return None
-
-
 def compile_fields(
     serializer_fields: dict[str, serializers.Field],
     model: type[models.Model],
@@ -209,7 +202,7 @@ def _compile_field(
     if name in meta_reads or getattr(serializer_field, "reads", None) is not None or serializer_field.source == "*":
         return _row_builder(prefix, serializer_field, relations)
     source = serializer_field.source
-    model_field = _model_field(model, source) if "." not in source else None
+    model_field = model_field_of(model, source)
     if model_field is None:
         raise NotCompilable(f"{name}: its source {source!r} is not a field of {model.__name__}")
     if isinstance(serializer_field, ManyRelatedField | serializers.ListSerializer):
