@@ -18,7 +18,7 @@ from expo.api.briefs import (
     ExpoBriefSerializer,
     MarketBriefSerializer,
 )
-from expo.api.filters import check_query_parameters
+from expo.api.filters import StrictParametersMixin
 from expo.api.serializers import ReportedFigureSerializer
 from expo.caching import kept, query_stamp
 from expo.filtersets import ReportedFigureFilterSet
@@ -119,22 +119,6 @@ class DealStatisticsQuerySerializer(serializers.Serializer):
                 code="needs_delegation_group",
             )
         return attrs
-
-
-class StrictParametersMixin:
-    """Takes the FilterSet's parameters, ``extra_parameters`` and, when paginated,
-    ``limit``/``offset``; any other (or a single-valued one repeated) is a 400 naming it."""
-
-    extra_parameters: frozenset[str] = frozenset()
-
-    def initial(self, request, *args, **kwargs) -> None:
-        super().initial(request, *args, **kwargs)
-        allowed = self.filterset_class.parameter_names() | self.extra_parameters
-        if self.pagination_class is not None:
-            allowed |= {"limit", "offset"}
-        check_query_parameters(
-            request.query_params, allowed=allowed, multi_valued=self.filterset_class.multi_value_parameters()
-        )
 
 
 QINGPU = {"id": 2, "name": "Qingpu District trading delegation"}

@@ -48,6 +48,23 @@ def check_query_parameters(query_params, *, allowed: set[str], multi_valued: set
         raise ValidationError(errors)
 
 
+class StrictParametersMixin:
+    """For views that take a FilterSet but are not collections (statistics, OCDS packages): the
+    FilterSet's parameters, ``extra_parameters`` and, when paginated, ``limit``/``offset``; any
+    other (or a single-valued one repeated) is a 400 naming it."""
+
+    extra_parameters: frozenset[str] = frozenset()
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        allowed = self.filterset_class.parameter_names() | self.extra_parameters
+        if self.pagination_class is not None:
+            allowed |= {"limit", "offset"}
+        check_query_parameters(
+            request.query_params, allowed=allowed, multi_valued=self.filterset_class.multi_value_parameters()
+        )
+
+
 MAX_SEARCH_WORDS = 10
 
 
