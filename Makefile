@@ -8,7 +8,7 @@ GENERATE_SCHEMA = $(BIN)/python manage.py spectacular --validate --fail-on-warn 
 FRONTEND := tests/frontend
 HAVE_NODE := $(shell command -v node >/dev/null && command -v npm >/dev/null && echo yes)
 
-.PHONY: install run test lint migrate seed demo schema schema-check contract bench
+.PHONY: install run serve test lint migrate seed demo schema schema-check contract bench
 
 # Reinstalled whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -29,6 +29,14 @@ seed: migrate
 run: seed
 	$(BIN)/python manage.py create_first_admin
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## Serve for production: gunicorn with WhiteNoise, every setting from the environment (see .env.example).
+## Run `make migrate` with the same environment first, once per release.
+PRODUCTION := DJANGO_SETTINGS_MODULE=expo.settings.production
+serve: install
+	$(PRODUCTION) $(BIN)/python manage.py check --deploy
+	$(PRODUCTION) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(PRODUCTION) exec $(BIN)/gunicorn --config python:expo.gunicorn_conf expo.wsgi
 
 ## Generate synthetic demo data: make demo DEALS=100000
 DEALS ?= 10000

@@ -3,13 +3,18 @@
 view, leaves an entry in the deletion feed (``/api/deletions/``), readable by whoever could read
 the record."""
 
+import logging
+
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from redis.exceptions import RedisError
 
 from expo import access
 from expo.models import Deletion
+
+logger = logging.getLogger(__name__)
 
 # Each collection's model, by "app_label.ModelName", and the collection's name in its URL.
 COLLECTIONS: dict[str, str] = {
@@ -77,9 +82,14 @@ def data_version() -> int:
 
 def _bump_data_version() -> None:
     try:
-        cache.incr(DATA_VERSION_KEY)
-    except ValueError:
-        cache.add(DATA_VERSION_KEY, 1, timeout=None)
+        try:
+            cache.incr(DATA_VERSION_KEY)
+        except ValueError:
+            cache.add(DATA_VERSION_KEY, 1, timeout=None)
+    except (RedisError, OSError):
+        # The write stands without the cache; what was kept expires by itself (a Redis that
+        # restarts comes back empty).
+        logger.warning("The data version could not be changed: the cache is unavailable.", exc_info=True)
 
 
 def record_change(sender: type[Model], **kwargs) -> None:

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from expo.api.docs import RedocView, redoc_script
+from expo.api.health import HealthView
 
 api_patterns = [
     path("", include("expo.api.auth_urls")),
@@ -14,11 +15,14 @@ api_patterns = [
     path("", include("deals.api.ocds_urls")),
     path("", include("deals.api.urls")),
     path("", include("deals.api.stats_urls")),
+    path("health/", HealthView.as_view(), name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("redoc/redoc.standalone.js", redoc_script, name="redoc-script"),
 ]
+
+handler500 = "expo.views.server_error"
 
 urlpatterns = [
     path("api/", include(api_patterns)),

@@ -8,7 +8,7 @@ exceptions onto it and declares the shape for the schema."""
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from drf_standardized_errors.handler import ExceptionHandler as StandardizedExceptionHandler
 from rest_framework import exceptions, serializers, status
@@ -59,14 +59,29 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "stale"
 
 
-# The exceptions of our own and Django's that api_exception() turns into API errors.
+class ServiceUnavailable(exceptions.APIException):
+    """503: the database cannot be reached (or refused the work for now); retry shortly."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The database is unavailable at the moment. Try again shortly."
+    default_code = "database_unavailable"
+    # Seconds the client is asked to wait (Retry-After).
+    wait = 5
+
+
+# The database errors that mean "not now" rather than "not this request": the server is down or
+# restarting, the connection broke, a lock or statement timed out.
+UNAVAILABLE_DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+# The exceptions of our own and Django's that api_exception() turns into errors of the request
+# (a bulk write reports them per item); it also turns UNAVAILABLE_DATABASE_ERRORS into a 503.
 CONVERTED_EXCEPTIONS = (ProtectedError, RestrictedError, DomainError, DjangoValidationError, IntegrityError)
 
 
 def api_exception(exc: Exception) -> Exception:
     """``exc`` as the API answers it: domain errors as 400 (409 where the state refuses), protected
-    deletes and integrity conflicts as 409, model validation errors as 400 naming their fields.
-    Any other exception is returned as it is."""
+    deletes and integrity conflicts as 409, model validation errors as 400 naming their fields, a
+    database that cannot be reached as 503. Any other exception is returned as it is."""
     if isinstance(exc, ProtectedError | RestrictedError):
         return Conflict(protected_message(exc), code="protected")
     if isinstance(exc, DomainError) and exc.status_code == status.HTTP_409_CONFLICT:
@@ -79,6 +94,8 @@ def api_exception(exc: Exception) -> Exception:
         return model_validation_error(exc)
     if isinstance(exc, IntegrityError):
         return Conflict("The change conflicts with data already stored.", code="integrity_error")
+    if isinstance(exc, UNAVAILABLE_DATABASE_ERRORS):
+        return ServiceUnavailable()
     return exc
 
 

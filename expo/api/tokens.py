@@ -9,9 +9,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from expo.api.filters import check_query_parameters
+from expo.api.throttling import ScopedRateThrottle
 from expo.models import ApiToken
 
 

@@ -46,11 +46,14 @@ def env_url(name: str, default: str) -> str:
 
 
 def database_from_url(url: str) -> dict:
-    """A ``DATABASES`` entry for ``url``; PostgreSQL connections persist across requests."""
+    """A ``DATABASES`` entry for ``url``. PostgreSQL connections persist across requests, are
+    checked before each request reuses them (so the app recovers by itself after the database
+    restarts) and give up connecting after ``DATABASE_CONNECT_TIMEOUT`` seconds."""
     config = dj_database_url.parse(url)
     if config["ENGINE"] == "django.db.backends.postgresql":
         config["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "600"))
         config["CONN_HEALTH_CHECKS"] = True
+        config.setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
     return config
 
 
@@ -79,7 +82,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "expo.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "expo.routers.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -112,6 +117,13 @@ WSGI_APPLICATION = "expo.wsgi.application"
 DATABASES = {
     "default": database_from_url(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# A read replica of the default database: GET, HEAD and OPTIONS requests read from it (but for
+# logins, sessions and tokens), everything else uses the default database (expo.routers).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database_from_url(os.environ["DATABASE_REPLICA_URL"])
+    # The tests use the default database in its place.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["expo.routers.ReplicaRouter"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -126,7 +138,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `manage.py collectstatic` gathers the static files (the admin's, Swagger UI's, ReDoc's)
+# for WhiteNoise to serve, compressed and with far-future caching of their hashed names.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -142,8 +156,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["expo.api.permissions.RolePermission"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "expo.api.throttling.AnonRateThrottle",
+        "expo.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON_RATE", "120/min"),
@@ -159,6 +173,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "URL_FORMAT_OVERRIDE": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # How many proxies in front of the app append to X-Forwarded-For: the client's address is the
+    # one the outermost of them saw. 0 trusts no such header (clients could forge it to evade the
+    # anonymous throttle); set it to the proxies you run.
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
 }
 
 _ERROR_STATUS_CODES = ["400", "401", "403", "404", "405", "406", "409", "412", "415", "429"]
@@ -194,6 +212,7 @@ SPECTACULAR_SETTINGS = {
         "MetricEnum": "expo.models.ReportedFigure.Metric",
         "QualifierEnum": "expo.models.ReportedFigure.Qualifier",
         "ErrorTypeEnum": ["validation_error", "client_error", "server_error"],
+        "HealthStatusEnum": "expo.api.health.HEALTH_STATES",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -215,14 +234,22 @@ SPECTACULAR_SETTINGS = {
             "description": "Deals as Open Contracting Data Standard 1.1 releases, one by one or in release packages.",
         },
         {"name": "auth", "description": "API tokens: hashed at rest, expiring, one per client, revocable."},
+        {"name": "health", "description": "Whether the app and what it depends on are up, for load balancers."},
     ],
 }
 
 # Throttle counters (and any other cache) live in Redis when REDIS_URL is set, so every app
-# process shares them; otherwise in this process's memory.
-if os.environ.get("REDIS_URL"):
+# process shares them; otherwise in this process's memory. Redis that does not answer within a
+# second counts as down: /api/health/ says so, throttles let requests through and counts are
+# computed rather than kept until it is back.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -242,9 +269,7 @@ IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 # The confirmed import reads the file its preview stored: in the shared cache where there is one
 # (several app servers), else in this machine's temporary folder (shared by its worker processes).
 IMPORT_EXPORT_TMP_STORAGE_CLASS = (
-    "import_export.tmp_storages.CacheStorage"
-    if os.environ.get("REDIS_URL")
-    else "import_export.tmp_storages.TempFolderStorage"
+    "import_export.tmp_storages.CacheStorage" if REDIS_URL else "import_export.tmp_storages.TempFolderStorage"
 )
 
 # API tokens: stored as hashes, expiring after API_TOKEN_TTL_HOURS (default 30 days), one per client.
@@ -279,3 +304,34 @@ OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME") or "Expo Deals API"
 OCDS_PUBLISHER_URI = env_url("OCDS_PUBLISHER_URI", "")
 OCDS_LICENSE = env_url("OCDS_LICENSE", "https://creativecommons.org/licenses/by/4.0/")
 OCDS_PUBLICATION_POLICY = env_url("OCDS_PUBLICATION_POLICY", "")
+
+# Logging: one line per record on standard error, as JSON objects (LOG_FORMAT=json, production's
+# default) or as plain text (development's). Every request is logged by expo.logs.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+
+
+def logging_config(log_format: str, level: str) -> dict:
+    """A ``LOGGING`` dictionary that writes every logger's records to standard error in
+    ``log_format`` ("json" or "text") from ``level`` up."""
+    if log_format not in {"json", "text"}:
+        raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {log_format!r}.")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            },
+            "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        },
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": log_format}},
+        "root": {"handlers": ["stderr"], "level": level},
+        # Django's own handlers would print its records a second time, or mail them.
+        "loggers": {"django": {"handlers": [], "level": level, "propagate": True}},
+    }
+
+
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)

@@ -5,7 +5,7 @@ import os
 import secrets
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env_bool, env_list
+from .base import BASE_DIR, LOG_LEVEL, env_bool, env_list, logging_config
 
 DEBUG = env_bool("DEBUG", True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
@@ -23,3 +23,7 @@ def _development_secret_key() -> str:
 
 
 SECRET_KEY = _development_secret_key()
+
+# Plain-text log lines unless LOG_FORMAT says otherwise.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
