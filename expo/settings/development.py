@@ -27,3 +27,5 @@ SECRET_KEY = _development_secret_key()
 # Plain-text log lines unless LOG_FORMAT says otherwise.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
+# runserver's own line per request would repeat what the request log says (expo.logs).
+LOGGING["loggers"]["django.server"] = {"level": "WARNING"}
