@@ -81,10 +81,12 @@ def screenshot(traffic: Traffic) -> Screenshot:
     ``artifacts/screenshots/`` (git-ignored; CI keeps it as an artefact)."""
 
     def take(target: Page | Locator, name: str) -> Path:
+        shown = target if isinstance(target, Page) else target.page
+        # The page whole, and its load recorded before the screenshot is (the record counts on it).
+        shown.wait_for_load_state("load")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / name
         target.screenshot(path=path)
-        shown = target if isinstance(target, Page) else target.page
         traffic.screenshot_taken(name, urldefrag(shown.url).url)
         return path
 
