@@ -4,6 +4,7 @@ schema describes it and the login session."""
 import re
 
 from django.conf import settings
+from django.urls import reverse
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework import exceptions
@@ -44,10 +45,11 @@ class SessionAuthenticationScheme(OpenApiAuthenticationExtension):
     priority = 0  # above drf-spectacular's own description of the session (-1)
 
     def get_security_definition(self, auto_schema):
+        login, docs = reverse("api-login"), reverse("swagger-ui")
         return {
             "type": "apiKey",
             "in": "cookie",
             "name": settings.SESSION_COOKIE_NAME,
             "description": "The login session of the admin and of these docs: log in at "
-            '[/api/auth/login/](/api/auth/login/?next=/api/docs/) and "Try it out" sends requests as you.',
+            f'[{login}]({login}?next={docs}) and "Try it out" sends requests as you.',
         }
