@@ -1,7 +1,10 @@
-"""API token authentication: ``Authorization: Token <token>`` with hashed, expiring tokens."""
+"""API token authentication (``Authorization: Token <token>``, hashed, expiring tokens), and how the
+schema describes it and the login session."""
 
 import re
 
+from django.conf import settings
+from django.urls import reverse
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework import exceptions
@@ -31,4 +34,22 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
             "in": "header",
             "name": "Authorization",
             "description": "An API token from POST /api/auth/tokens/, sent as `Token <token>`.",
+        }
+
+
+class SessionAuthenticationScheme(OpenApiAuthenticationExtension):
+    """The login session, described where Swagger UI's Authorize dialog shows it: with the way to log in."""
+
+    target_class = "rest_framework.authentication.SessionAuthentication"
+    name = "cookieAuth"
+    priority = 0  # above drf-spectacular's own description of the session (-1)
+
+    def get_security_definition(self, auto_schema):
+        login, docs = reverse("api-login"), reverse("swagger-ui")
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": settings.SESSION_COOKIE_NAME,
+            "description": "The login session of the admin and of these docs: log in at "
+            f'[{login}]({login}?next={docs}) and "Try it out" sends requests as you.',
         }

@@ -9,6 +9,8 @@ from expo import access
 from expo.models import ApiToken
 from tests.factories.delegations import DelegationFactory
 
+PASSWORD = "correct horse battery staple"  # noqa: S105 - every factory user's password, for tests that log in
+
 
 class UserFactory(DjangoModelFactory):
     """A user with no role: the API treats them like the public."""
@@ -19,7 +21,7 @@ class UserFactory(DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.django.Password("correct horse battery staple")
+    password = factory.django.Password(PASSWORD)
 
 
 def analyst(**kwargs):
