@@ -8,7 +8,7 @@ GENERATE_SCHEMA = $(BIN)/python manage.py spectacular --validate --fail-on-warn 
 FRONTEND := tests/frontend
 HAVE_NODE := $(shell command -v node >/dev/null && command -v npm >/dev/null && echo yes)
 
-.PHONY: install run serve test lint migrate seed demo schema schema-check contract bench
+.PHONY: install run serve test lint migrate seed demo schema schema-check contract bench soak
 
 # Reinstalled whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -48,6 +48,11 @@ demo: migrate
 bench: DEALS = 100000
 bench: install
 	$(BIN)/python -m benchmarks --deals $(DEALS) $(BENCH_ARGS)
+
+## Load and faults against what make serve runs, on a PostgreSQL server of its own (needs wrk and the PostgreSQL
+## server programs; never touches another server): make soak [SOAK_SECONDS=30] [SOAK_ARGS="--deals 50000"]
+soak: install
+	$(BIN)/python -m benchmarks.soak $(SOAK_ARGS)
 
 ## Regenerate openapi.yaml from the code (the suite fails while the committed file differs).
 schema: install

@@ -2,8 +2,38 @@
 the details of every measurement."""
 
 import json
+import subprocess
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Progress:
+    """Prints progress lines with the time since the run started."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+
+    def __call__(self, message: str) -> None:
+        print(f"[{time.monotonic() - self.started:6.1f} s] {message}", flush=True)
+
+
+def git_commit() -> str | None:
+    """The commit the run measured, for the record."""
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH, for the record only
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except OSError:
+        return None
+    return result.stdout.strip() or None
 
 
 @dataclass(frozen=True)
@@ -23,6 +53,8 @@ def _value(value: float | str | None) -> str:
         return "—"
     if isinstance(value, str):
         return value
+    if isinstance(value, int):
+        return f"{value:,}"
     if abs(value) >= 100:
         return f"{value:,.0f}"
     if abs(value) >= 10:

@@ -3,7 +3,6 @@ reported and the others still run), the table printed and the JSON written."""
 
 import datetime
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -13,33 +12,7 @@ from django.db import connection
 
 from benchmarks import database
 from benchmarks.measurements import MEASUREMENTS, PAGES_DESCRIPTION, Bench
-from benchmarks.report import Row, table, write_json
-from benchmarks.servers import ROOT
-
-
-class Progress:
-    """Prints progress lines with the time since the run started."""
-
-    def __init__(self) -> None:
-        self.started = time.monotonic()
-
-    def __call__(self, message: str) -> None:
-        print(f"[{time.monotonic() - self.started:6.1f} s] {message}", flush=True)
-
-
-def _commit() -> str | None:
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH, for the record only
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except OSError:
-        return None
-    return result.stdout.strip() or None
+from benchmarks.report import Progress, Row, git_commit, table, write_json
 
 
 def run(*, deals: int, fresh: bool, seconds: float, json_path: Path) -> int:
@@ -75,7 +48,7 @@ def run(*, deals: int, fresh: bool, seconds: float, json_path: Path) -> int:
         "pages": PAGES_DESCRIPTION,
         "started_at": started_at.isoformat(),
         "duration_seconds": round(time.monotonic() - say.started, 1),
-        "commit": _commit(),
+        "commit": git_commit(),
         "cpus": os.cpu_count(),
         "python": sys.version.split()[0],
         "load_average": {"before": load_before, "after": os.getloadavg()},

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -29,15 +30,30 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def get(port: int, path: str, *, headers: dict[str, str] | None = None, timeout: float = 30) -> tuple[int, bytes]:
-    """``GET path`` on the local server: the status and the whole body."""
+def request(
+    port: int,
+    method: str,
+    path: str,
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 30,
+) -> tuple[int, http.client.HTTPMessage, bytes]:
+    """``method path`` on the local server, on a connection of its own: the status, the headers
+    and the whole body."""
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
-        connection.request("GET", path, headers=headers or {})
+        connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
-        return response.status, response.read()
+        return response.status, response.headers, response.read()
     finally:
         connection.close()
+
+
+def get(port: int, path: str, *, headers: dict[str, str] | None = None, timeout: float = 30) -> tuple[int, bytes]:
+    """``GET path`` on the local server: the status and the whole body."""
+    status, _, body = request(port, "GET", path, headers=headers, timeout=timeout)
+    return status, body
 
 
 def memory_kib(pid: int) -> dict[str, int]:
@@ -55,11 +71,22 @@ class Gunicorn:
     on ``server.port`` until the block ends, however it ends: the master and its workers run in
     a process group of their own, which is terminated (killed if it lingers) on the way out."""
 
-    def __init__(self, *, workers: int, env: dict[str, str], timeout: int = 120, ready_path: str = "/") -> None:
+    def __init__(
+        self,
+        *,
+        workers: int,
+        env: dict[str, str],
+        timeout: int = 120,
+        ready_path: str = "/",
+        config: str | None = None,
+    ) -> None:
         self.workers = workers
         self.env = env
         self.timeout = timeout
         self.ready_path = ready_path
+        # A gunicorn configuration (e.g. ``python:expo.gunicorn_conf``, what ``make serve`` runs),
+        # given the port, the workers and the timeout through the environment it reads them from.
+        self.config = config
         self.port = 0
         self.process: subprocess.Popen | None = None
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
@@ -77,21 +104,32 @@ class Gunicorn:
 
     def start(self) -> None:
         self.port = free_port()
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "expo.wsgi:application",
-            f"--bind={HOST}:{self.port}",
-            f"--workers={self.workers}",
-            "--worker-class=sync",
-            f"--timeout={self.timeout}",
-            f"--graceful-timeout={STOP_SECONDS // 2}",
-            "--log-level=warning",
-            "--error-logfile=-",
-        ]
+        env = self.env
+        if self.config is not None:
+            command = [sys.executable, "-m", "gunicorn", f"--config={self.config}", "expo.wsgi"]
+            env = {
+                **env,
+                "HOST": HOST,
+                "PORT": str(self.port),
+                "WEB_CONCURRENCY": str(self.workers),
+                "GUNICORN_TIMEOUT": str(self.timeout),
+            }
+        else:
+            command = [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "expo.wsgi:application",
+                f"--bind={HOST}:{self.port}",
+                f"--workers={self.workers}",
+                "--worker-class=sync",
+                f"--timeout={self.timeout}",
+                f"--graceful-timeout={STOP_SECONDS // 2}",
+                "--log-level=warning",
+                "--error-logfile=-",
+            ]
         self.process = subprocess.Popen(  # noqa: S603 - our own command line
-            command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
@@ -124,9 +162,21 @@ class Gunicorn:
                 pids.append(int(entry.name))
         return pids
 
+    @property
+    def master_pid(self) -> int | None:
+        return self.process.pid if self.process is not None else None
+
+    def log_text(self) -> str:
+        """What the server wrote so far. Read without moving the file's offset, which the server
+        shares: a seek here would make its next lines overwrite earlier ones."""
+        chunks, offset = [], 0
+        while chunk := os.pread(self.log.fileno(), 1 << 20, offset):
+            chunks.append(chunk)
+            offset += len(chunk)
+        return b"".join(chunks).decode(errors="replace")
+
     def log_tail(self, lines: int = 20) -> str:
-        self.log.seek(0)
-        return "\n".join(self.log.read().decode(errors="replace").splitlines()[-lines:])
+        return "\n".join(self.log_text().splitlines()[-lines:])
 
     def stop(self) -> None:
         """Terminate the process group and wait for it; kill it if it does not go in time."""
@@ -148,31 +198,61 @@ class Gunicorn:
 
 @dataclass(frozen=True)
 class Load:
-    """What one wrk run measured."""
+    """What one wrk run measured. Socket errors are wrk's: connections that failed, answers that
+    could not be read or requests not written, and requests unanswered within the timeout.
+    ``status_errors`` counts answers of 400 or above; ``statuses`` (``"2xx"``, ``"5xx"``…), when
+    counted, every answer by class."""
 
     requests: int
     seconds: float
     requests_per_second: float
     p50_ms: float
+    p90_ms: float
     p99_ms: float
-    errors: int
+    max_ms: float
+    connect_errors: int = 0
+    read_errors: int = 0
+    write_errors: int = 0
+    timeouts: int = 0
+    status_errors: int = 0
+    statuses: dict[str, int] | None = None
+
+    @property
+    def socket_errors(self) -> int:
+        return self.connect_errors + self.read_errors + self.write_errors + self.timeouts
+
+    @property
+    def errors(self) -> int:
+        """Socket errors and answers of 400 or above."""
+        return self.socket_errors + self.status_errors
+
+    @property
+    def non_2xx(self) -> int | None:
+        """Answers outside 200–299, where statuses were counted."""
+        if self.statuses is None:
+            return None
+        return sum(count for status_class, count in self.statuses.items() if status_class != "2xx")
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "socket_errors": self.socket_errors, "errors": self.errors, "non_2xx": self.non_2xx}
 
 
-# Requests cycle through the given paths in order; done() prints one line the harness parses.
+# Requests cycle through the given ones in order; done() prints lines the harness parses. With
+# statuses counted, each thread tallies its answers by class, which done() gathers.
 WRK_SCRIPT = """
-local paths = {%(paths)s}
-local headers = {%(headers)s}
+local entries = {%(entries)s}
 local requests = {}
 local next_request = 0
+local threads = {}
+answers = {0, 0, 0, 0, 0}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
 
 function init(args)
-  for i, path in ipairs(paths) do
-    local copy = {}
-    for name, value in pairs(headers) do copy[name] = value end
-    requests[i] = wrk.format("GET", path, copy)
+  for i, entry in ipairs(entries) do
+    requests[i] = wrk.format("GET", entry[1], entry[2])
   end
 end
 
@@ -180,11 +260,31 @@ function request()
   next_request = next_request %% #requests + 1
   return requests[next_request]
 end
-
+%(response)s
 function done(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format("BENCHMARK-RESULT %%d %%d %%d %%d %%.0f %%.0f\\n", summary.requests, summary.duration,
-    e.connect + e.read + e.write + e.timeout, e.status, latency:percentile(50), latency:percentile(99)))
+  io.write(string.format(
+    "BENCHMARK-RESULT requests=%%d duration_us=%%d connect=%%d read=%%d write=%%d timeout=%%d status=%%d " ..
+    "p50_us=%%.0f p90_us=%%.0f p99_us=%%.0f max_us=%%.0f\\n",
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.timeout, e.status,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+  if counting then
+    local totals = {0, 0, 0, 0, 0}
+    for _, thread in ipairs(threads) do
+      local counted = thread:get("answers")
+      for class = 1, 5 do totals[class] = totals[class] + counted[class] end
+    end
+    io.write(string.format("BENCHMARK-STATUSES 1xx=%%d 2xx=%%d 3xx=%%d 4xx=%%d 5xx=%%d\\n",
+      totals[1], totals[2], totals[3], totals[4], totals[5]))
+  end
+end
+"""
+COUNT_STATUSES = """
+counting = true
+
+function response(status, headers, body)
+  local class = math.floor(status / 100)
+  if class >= 1 and class <= 5 then answers[class] = answers[class] + 1 end
 end
 """
 
@@ -193,25 +293,71 @@ def _lua_string(text: str) -> str:
     return json.dumps(text)  # a JSON string with ASCII escapes is a valid Lua string
 
 
+Requests = Sequence[str | tuple[str, dict[str, str]]]
+
+
+def wrk_script(requests: Requests, *, headers: dict[str, str] | None = None, count_statuses: bool = False) -> str:
+    """The Lua script that has wrk send ``GET`` for each of ``requests`` in turn, over and over:
+    a path, or a path and headers of its own added to ``headers``."""
+    entries = []
+    for each in requests:
+        path, own = (each, {}) if isinstance(each, str) else each
+        sent = {**(headers or {}), **own}
+        table = ", ".join(f"[{_lua_string(name)}] = {_lua_string(value)}" for name, value in sent.items())
+        entries.append(f"{{{_lua_string(path)}, {{{table}}}}}")
+    return WRK_SCRIPT % {"entries": ", ".join(entries), "response": COUNT_STATUSES if count_statuses else ""}
+
+
+def parse_wrk_output(output: str) -> Load:
+    """The figures of the lines ``WRK_SCRIPT`` prints; ``ValueError`` if there are none."""
+    found: dict[str, dict[str, int]] = {}
+    for line in output.splitlines():
+        tag, _, rest = line.partition(" ")
+        if tag in ("BENCHMARK-RESULT", "BENCHMARK-STATUSES"):
+            found[tag] = {name: int(value) for name, _, value in (pair.partition("=") for pair in rest.split())}
+    if "BENCHMARK-RESULT" not in found:
+        raise ValueError("no BENCHMARK-RESULT line")
+    result = found["BENCHMARK-RESULT"]
+    elapsed = result["duration_us"] / 1e6
+    return Load(
+        requests=result["requests"],
+        seconds=round(elapsed, 3),
+        requests_per_second=round(result["requests"] / elapsed, 2) if elapsed else 0.0,
+        p50_ms=round(result["p50_us"] / 1000, 2),
+        p90_ms=round(result["p90_us"] / 1000, 2),
+        p99_ms=round(result["p99_us"] / 1000, 2),
+        max_ms=round(result["max_us"] / 1000, 2),
+        connect_errors=result["connect"],
+        read_errors=result["read"],
+        write_errors=result["write"],
+        timeouts=result["timeout"],
+        status_errors=result["status"],
+        statuses=found.get("BENCHMARK-STATUSES"),
+    )
+
+
 def wrk_path() -> str | None:
     return shutil.which("wrk")
 
 
 def wrk(
-    port: int, paths: list[str], *, seconds: float, connections: int, headers: dict[str, str] | None = None
+    port: int,
+    paths: Requests,
+    *,
+    seconds: float,
+    connections: int,
+    headers: dict[str, str] | None = None,
+    timeout: float = 30,
+    count_statuses: bool = False,
 ) -> Load:
-    """Send ``GET`` requests for ``paths`` (in turn, over and over) to the local server from
-    ``connections`` connections for ``seconds``; count as errors failed connections, timeouts
-    (30 s) and answers of 400 or above."""
+    """Send ``GET`` requests for ``paths`` (in turn, over and over; see ``wrk_script``) to the
+    local server from ``connections`` connections for ``seconds``, with wrk's latency figures;
+    a request unanswered after ``timeout`` seconds is a timeout. ``count_statuses`` counts the
+    answers by status class too (wrk itself only counts those of 400 or above)."""
     executable = wrk_path()
     if executable is None:
         raise RuntimeError(WRK_INSTALL_HINT)
-    script = WRK_SCRIPT % {
-        "paths": ", ".join(_lua_string(path) for path in paths),
-        "headers": ", ".join(
-            f"[{_lua_string(name)}] = {_lua_string(value)}" for name, value in (headers or {}).items()
-        ),
-    }
+    script = wrk_script(paths, headers=headers, count_statuses=count_statuses)
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as file:
         file.write(script)
         file.flush()
@@ -221,25 +367,21 @@ def wrk(
                 "--threads=1",
                 f"--connections={connections}",
                 f"--duration={max(1, round(seconds))}s",
-                "--timeout=30s",
+                f"--timeout={max(1, round(timeout))}s",
                 f"--script={file.name}",
                 f"http://{HOST}:{port}/",
             ],
             capture_output=True,
             text=True,
-            timeout=seconds + 60,
+            timeout=seconds + timeout + 60,
             check=False,
         )
-    for line in result.stdout.splitlines():
-        if line.startswith("BENCHMARK-RESULT "):
-            requests, duration_us, failed, status_errors, p50_us, p99_us = (int(part) for part in line.split()[1:])
-            elapsed = duration_us / 1e6
-            return Load(
-                requests=requests,
-                seconds=round(elapsed, 3),
-                requests_per_second=round(requests / elapsed, 2) if elapsed else 0.0,
-                p50_ms=round(p50_us / 1000, 2),
-                p99_ms=round(p99_us / 1000, 2),
-                errors=failed + status_errors,
-            )
-    raise RuntimeError(f"wrk gave no result (exit status {result.returncode}):\n{result.stdout}\n{result.stderr}")
+    try:
+        load = parse_wrk_output(result.stdout)
+        if count_statuses and load.statuses is None:
+            raise ValueError("no BENCHMARK-STATUSES line")
+        return load
+    except ValueError:
+        raise RuntimeError(
+            f"wrk gave no result (exit status {result.returncode}):\n{result.stdout}\n{result.stderr}"
+        ) from None

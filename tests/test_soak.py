@@ -1,0 +1,310 @@
+"""The logic of the load and fault runs (``make soak``, not run here): the mix of reads, how the
+answers of the idempotent creates and of the database restart are judged, and what is taken from
+a server's log."""
+
+import json
+from email.message import Message
+
+import pytest
+from rest_framework.test import APIClient
+
+from benchmarks.idempotent_creates import Answer, answer_of, pause, summarize
+from benchmarks.mixed_reads import Catalogue, mixed_requests, shares
+from benchmarks.restart import Observation, Timeline, judge
+from benchmarks.soak import log_records, logged_errors, logged_failures, shape_of
+from tests.factories import (
+    DealFactory,
+    DealLineItemFactory,
+    DelegationFactory,
+    EditionFactory,
+    EnterpriseFactory,
+    analyst,
+)
+
+# --- the mix of reads -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def catalogue(db) -> Catalogue:
+    parent = DelegationFactory()
+    delegation = DelegationFactory(parent=parent)
+    edition = EditionFactory()
+    buyer, seller = EnterpriseFactory(country="CN"), EnterpriseFactory(country="DE")
+    for stage in ("intention", "signed", "executed"):
+        deal = DealFactory(
+            title="Silicone sealant procurement",
+            buyer=buyer,
+            seller=seller,
+            delegation=delegation,
+            edition=edition,
+            stage=stage,
+            signed_on=None if stage == "intention" else edition.start_date,
+        )
+        DealLineItemFactory(deal=deal)
+    DealFactory(is_published=False, edition=edition)
+    return Catalogue.read()
+
+
+def test_the_catalogue_names_only_what_the_public_sees(catalogue):
+    assert catalogue.public_deals == 3
+    assert len(catalogue.deal_ids) == 3
+    assert len(catalogue.enterprise_ids) == 1
+
+
+def test_every_shape_of_request_in_the_mix_answers_200(catalogue):
+    public = APIClient()
+    analysts = APIClient()
+    analysts.force_authenticate(analyst())
+    requests = mixed_requests(catalogue, count=500)
+    shapes = {}
+    for each in requests:
+        shapes.setdefault(shape_of(each.path), each)
+
+    refused = {
+        each.path: response.status_code
+        for each in shapes.values()
+        if (response := (analysts if each.as_analyst else public).get(each.path)).status_code != 200
+    }
+
+    assert refused == {}
+    assert len(shapes) >= 20
+
+
+def test_the_mix_holds_every_kind_and_is_the_same_for_the_same_seed(catalogue):
+    requests = mixed_requests(catalogue, count=500)
+    assert set(shares(requests)) == {
+        "deal list",
+        "deal detail",
+        "enterprise list",
+        "statistics",
+        "OCDS release package",
+        "OCDS release",
+        "CSV export",
+        "health",
+    }
+    assert sum(shares(requests).values()) == 500
+    assert requests == mixed_requests(catalogue, count=500)
+    assert requests != mixed_requests(catalogue, count=500, seed=1)
+
+
+# --- idempotent creates ---------------------------------------------------------------------------
+
+
+def headers(**values: str) -> Message:
+    message = Message()
+    for name, value in values.items():
+        message[name.replace("_", "-")] = value
+    return message
+
+
+def test_an_answer_is_read_from_its_status_headers_and_body():
+    created = answer_of("k", "retry", 1, 201, headers(Idempotent_Replayed="true"), b'{"id": 7, "title": "t"}')
+    busy = answer_of("k", "duplicate", 2, 409, headers(), json.dumps({"errors": [{"code": "in_progress"}]}).encode())
+    down = answer_of("k", "retry", 1, 503, headers(Retry_After="5"), b"<html>not json</html>")
+
+    assert created == Answer("k", "retry", 1, 201, deal_id=7, replayed=True)
+    assert busy == Answer("k", "duplicate", 2, 409, code="in_progress")
+    assert down == Answer("k", "retry", 1, 503)
+    assert (created.retried, busy.retried, down.retried) == (False, True, True)
+
+
+@pytest.mark.parametrize(
+    ("answer", "retried"),
+    [
+        (Answer("k", "duplicate", 1, None, error="ConnectionResetError"), True),
+        (Answer("k", "duplicate", 1, 409, code="idempotency_key_reused"), False),
+        (Answer("k", "retry", 1, 400, code="invalid"), False),
+        (Answer("k", "retry", 1, 502), True),
+        # A dropped request is never read, so never sent again as such: the retry is its own.
+        (Answer("k", "dropped", 1, None), False),
+    ],
+)
+def test_what_is_sent_again(answer, retried):
+    assert answer.retried is retried
+
+
+def test_pauses_double_up_to_a_bound():
+    assert [pause(send) for send in (1, 2, 3, 4, 5, 6, 7)] == [0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 2.0]
+
+
+def test_a_run_with_one_row_and_one_deal_per_key_breaks_no_rule():
+    answers = [
+        Answer("a", "dropped", 1, None),
+        Answer("a", "duplicate", 1, 201, deal_id=7),
+        Answer("a", "retry", 1, 201, deal_id=7, replayed=True),
+        Answer("b", "dropped", 1, None),
+        Answer("b", "duplicate", 1, 503),
+        Answer("b", "duplicate", 2, 201, deal_id=8, replayed=True),
+        Answer("b", "retry", 1, 201, deal_id=8, replayed=True),
+    ]
+    assert summarize(["a", "b"], answers, {"a": [7], "b": [8]}) == {
+        "keys": 2,
+        "requests": 7,
+        "dropped": 2,
+        "duplicates": 2,
+        "retries_after_drop": 2,
+        "retries_on_failure": 1,
+        "replayed": 3,
+        "statuses": {"201": 4, "503": 1, "dropped": 2},
+        "server_errors": 1,
+        "rows_per_key": {"min": 1, "max": 1},
+        "keys_without_one_row": [],
+        "keys_answered_with_another_deal": [],
+        "keys_never_answered": [],
+    }
+
+
+def test_duplicate_rows_other_deals_and_unanswered_keys_are_named():
+    answers = [
+        Answer("a", "duplicate", 1, 201, deal_id=7),
+        Answer("a", "retry", 1, 201, deal_id=9),
+        Answer("b", "retry", 1, None, error="TimeoutError"),
+        Answer("c", "retry", 1, 201, deal_id=5),
+    ]
+    summary = summarize(["a", "b", "c"], answers, {"a": [7, 9], "b": [], "c": [6]})
+    assert summary["rows_per_key"] == {"min": 0, "max": 2}
+    assert summary["keys_without_one_row"] == ["a", "b"]
+    assert summary["keys_answered_with_another_deal"] == ["a", "c"]
+    assert summary["keys_never_answered"] == ["b"]
+    assert summary["statuses"] == {"201": 3, "TimeoutError": 1}
+
+
+# --- the database restart -------------------------------------------------------------------------
+
+TIMELINE = Timeline(stop_asked=10.0, down=10.2, start_asked=15.2, up=15.4)
+HEALTH, DEALS = "/api/health/", "/api/deals/"
+
+
+def ok(path: str, sent: float) -> Observation:
+    return Observation(path, sent, sent + 0.05, 200)
+
+
+def unavailable(path: str, sent: float, *, retry_after: str | None = "5") -> Observation:
+    if path == HEALTH:
+        return Observation(path, sent, sent + 0.01, 503, code="database unavailable", health=True)
+    return Observation(path, sent, sent + 0.01, 503, retry_after=retry_after, code="database_unavailable")
+
+
+def test_a_restart_answered_as_it_should_be_passes_every_check():
+    observations = [
+        ok(HEALTH, 9.0),
+        ok(DEALS, 9.1),
+        # Sent while the server was stopping: either answer will do.
+        ok(DEALS, 10.1),
+        unavailable(HEALTH, 10.3),
+        unavailable(DEALS, 11.0),
+        unavailable(HEALTH, 15.0),
+        # Sent while it was starting.
+        unavailable(DEALS, 15.3),
+        unavailable(HEALTH, 15.41),
+        ok(HEALTH, 15.45),
+        ok(DEALS, 15.5),
+        ok(DEALS, 16.0),
+    ]
+    verdict = judge(observations, TIMELINE, recovery_bound=10)
+    assert verdict["checks"] == {
+        "all 200 before the stop": True,
+        "only 503 while down": True,
+        "every 503 says why": True,
+        "no other status, failed connection or timeout": True,
+        "200 again within 10 s": True,
+        "only 200 once recovered": True,
+    }
+    assert verdict["while_down"] == {"503": 3}
+    assert verdict["said_while_down"] == {"/api/health/ database unavailable": 2, "/api/deals/ database_unavailable": 1}
+    assert verdict["retry_after_while_down"] == {"none": 2, "5": 1}
+    assert verdict["recovery_seconds"] == {DEALS: 0.15, HEALTH: 0.1}
+    assert verdict["slowest_recovery_seconds"] == 0.15
+    assert (verdict["outage_seconds"], verdict["stop_seconds"], verdict["start_seconds"]) == (5.0, 0.2, 0.2)
+    assert verdict["outcomes"] == {"200": 6, "503": 5}
+
+
+def test_a_500_a_broken_connection_a_503_without_retry_after_or_a_relapse_fail_their_checks():
+    observations = [
+        ok(HEALTH, 9.0),
+        Observation(DEALS, 10.5, 10.6, 500),
+        Observation(HEALTH, 11.0, 11.0, None, error="ConnectionResetError"),
+        unavailable(DEALS, 12.0, retry_after=None),
+        ok(HEALTH, 15.5),
+        ok(DEALS, 15.6),
+        unavailable(DEALS, 16.0),
+    ]
+    verdict = judge(observations, TIMELINE, recovery_bound=10)
+    assert verdict["checks"] == {
+        "all 200 before the stop": True,
+        "only 503 while down": False,
+        "every 503 says why": False,
+        "no other status, failed connection or timeout": False,
+        "200 again within 10 s": True,
+        "only 200 once recovered": False,
+    }
+    assert verdict["while_down"] == {"500": 1, "ConnectionResetError": 1, "503": 1}
+    assert [each["status"] for each in verdict["unexpected"]] == [500, None]
+    assert [each["sent"] for each in verdict["relapses"]] == [16.0]
+
+
+def test_a_path_that_never_answers_200_again_has_not_recovered():
+    observations = [
+        ok(HEALTH, 9.0),
+        ok(DEALS, 9.0),
+        unavailable(DEALS, 11.0),
+        ok(HEALTH, 16.0),
+        unavailable(DEALS, 16.0),
+    ]
+    verdict = judge(observations, TIMELINE, recovery_bound=10)
+    assert verdict["recovery_seconds"] == {DEALS: None, HEALTH: 0.65}
+    assert verdict["slowest_recovery_seconds"] is None
+    assert verdict["checks"]["200 again within 10 s"] is False
+
+
+def test_recovery_slower_than_the_bound_fails():
+    observations = [ok(HEALTH, 9.0), unavailable(HEALTH, 11.0), unavailable(HEALTH, 16.0), ok(HEALTH, 27.0)]
+    verdict = judge(observations, TIMELINE, recovery_bound=10)
+    assert verdict["recovery_seconds"] == {HEALTH: 11.65}
+    assert verdict["checks"]["200 again within 10 s"] is False
+
+
+# --- the server's log -----------------------------------------------------------------------------
+
+RECORDS = [
+    {"level": "INFO", "logger": "gunicorn.error", "message": "Booting worker with pid: 12"},
+    {
+        "level": "ERROR",
+        "logger": "expo.request",
+        "message": "GET /api/deals/ 503 1.0ms",
+        "method": "GET",
+        "path": "/api/deals/",
+        "status": 503,
+    },
+    {
+        "level": "ERROR",
+        "logger": "expo.request",
+        "message": "POST /api/deals/ 500 9.0ms",
+        "method": "POST",
+        "path": "/api/deals/",
+        "status": 500,
+    },
+    {"level": "CRITICAL", "logger": "gunicorn.error", "message": "WORKER TIMEOUT (pid:13)"},
+    {"level": "ERROR", "logger": "django.request", "message": "Service Unavailable: /api/health/\nmore"},
+]
+# Python's own warnings are printed as plain text among the JSON lines.
+LOG = "\n".join(["base.py:61: UserWarning: No directory at: /srv/static/", *map(json.dumps, RECORDS)])
+
+
+def test_the_log_is_read_as_json_records():
+    records = log_records(LOG)
+    assert records == RECORDS
+    assert logged_errors(records) == [
+        "expo.request: GET /api/deals/ 503 1.0ms",
+        "expo.request: POST /api/deals/ 500 9.0ms",
+        "gunicorn.error: WORKER TIMEOUT (pid:13)",
+        "django.request: Service Unavailable: /api/health/",
+    ]
+
+
+def test_failures_are_what_is_not_explained_by_the_database_being_down():
+    assert logged_failures(log_records(LOG)) == ["POST /api/deals/ 500", "gunicorn: WORKER TIMEOUT (pid:13)"]
+
+
+def test_requests_of_one_shape_differ_only_by_numbers():
+    assert shape_of("/api/deals/123/ocds/?limit=20&offset=40") == "/api/deals/N/ocds/?limit=N&offset=N"
