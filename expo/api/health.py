@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from expo.api.errors import ServiceUnavailable
 from expo.api.filters import check_query_parameters
 
 OK = "ok"
@@ -104,8 +105,10 @@ class HealthView(APIView):
         check_query_parameters(request.query_params, allowed=set(), multi_valued=set())
         checks = health_checks()
         healthy = all(check["status"] == OK for check in checks.values())
+        if healthy:
+            return Response({"status": OK, "checks": checks}, headers={"Cache-Control": "no-store"})
         return Response(
-            {"status": OK if healthy else UNAVAILABLE, "checks": checks},
-            status=status.HTTP_200_OK if healthy else status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Cache-Control": "no-store"},
+            {"status": UNAVAILABLE, "checks": checks},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Cache-Control": "no-store", "Retry-After": str(ServiceUnavailable.wait)},
         )

@@ -18,7 +18,8 @@ CHROMIUM_ARGS = [
     "--disable-default-apps",
     "--no-first-run",
 ]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+# The only host a page may ask: the live server (see pyproject.toml), or the browser itself.
+LIVE_SERVER_HOST = "127.0.0.1"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 TIMEOUT_MS = 30_000
 
@@ -30,7 +31,7 @@ def is_local(url: str) -> bool:
         return True
     if parts.scheme == "blob":
         parts = urlsplit(parts.path)
-    return parts.hostname in LOCAL_HOSTS
+    return parts.hostname == LIVE_SERVER_HOST
 
 
 @dataclass
