@@ -1,8 +1,10 @@
 """Shared fixtures: the test database is real (SQLite or, with DATABASE_URL, PostgreSQL)."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from tests.factories import analyst
 
@@ -26,3 +28,19 @@ def analyst_api(db) -> APIClient:
     client = APIClient()
     client.force_authenticate(user=analyst())
     return client
+
+
+@pytest.fixture
+def throttle_rates(monkeypatch):
+    """``throttle_rates(login="2/min")``: the throttles' rates for this test (the others very
+    high), counted from zero."""
+
+    def set_rates(**rates: str) -> None:
+        # DRF reads the rates once, when the throttle classes are defined.
+        monkeypatch.setattr(
+            SimpleRateThrottle, "THROTTLE_RATES", {"anon": "100/min", "user": "100/min", "login": "100/min", **rates}
+        )
+        cache.clear()
+
+    yield set_rates
+    cache.clear()

@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import SESSION_KEY
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
-from rest_framework.throttling import SimpleRateThrottle
 
 from tests.factories import UserFactory, analyst
 from tests.factories.users import PASSWORD
@@ -177,12 +175,8 @@ def test_the_login_form_needs_its_csrf_token(user):
 
 
 @pytest.fixture
-def low_login_rate(monkeypatch):
-    # DRF reads the rates once, when the throttle classes are defined.
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "100/min", "user": "100/min", "login": "2/min"})
-    cache.clear()
-    yield
-    cache.clear()
+def low_login_rate(throttle_rates):
+    throttle_rates(login="2/min")
 
 
 def test_login_attempts_are_throttled_without_checking_the_password(user, low_login_rate):

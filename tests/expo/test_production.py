@@ -194,7 +194,6 @@ REDIS_DOWN = {
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
-THROTTLED = {"anon": "100/min", "user": "100/min", "login": "10/min"}
 
 
 @pytest.fixture
@@ -202,7 +201,6 @@ def redis_down(settings):
     settings.CACHES = REDIS_DOWN
     settings.REDIS_URL = REDIS_DOWN["default"]["LOCATION"]
     settings.LIST_COUNT_CACHE_SECONDS = 10
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": THROTTLED}
 
 
 def test_health_is_503_when_redis_is_configured_and_down(anon, db, redis_down):

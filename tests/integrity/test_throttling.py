@@ -4,11 +4,9 @@ import socket
 
 import pytest
 import redis
-from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
-from rest_framework.throttling import SimpleRateThrottle
 
 from tests.factories import UserFactory
 
@@ -16,12 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def low_rates(monkeypatch):
-    # DRF reads the rates once, when the throttle classes are defined.
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/min", "user": "5/min", "login": "2/min"})
-    cache.clear()
-    yield
-    cache.clear()
+def low_rates(throttle_rates):
+    throttle_rates(anon="3/min", user="5/min", login="2/min")
 
 
 def statuses(client, url, count):
