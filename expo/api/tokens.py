@@ -15,6 +15,12 @@ from expo.api.filters import check_query_parameters
 from expo.models import ApiToken
 
 
+def token_issue(*, user, client: str = "") -> tuple[ApiToken, str]:
+    """A new token of ``user`` for ``client``, expiring after ``API_TOKEN_TTL_HOURS``: the stored row
+    (which keeps only the token's hash) and the token itself, which nothing can show again."""
+    return ApiToken.objects.create(user=user, expiry=knox_settings.TOKEN_TTL, client=client)
+
+
 class TokenSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
@@ -84,9 +90,7 @@ class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.Gen
         )
         if user is None or not user.is_active:
             raise AuthenticationFailed("Wrong username or password.")
-        instance, token = ApiToken.objects.create(
-            user=user, expiry=knox_settings.TOKEN_TTL, client=credentials.validated_data["client"]
-        )
+        instance, token = token_issue(user=user, client=credentials.validated_data["client"])
         instance.token = token
         return Response(NewTokenSerializer(instance).data, status=status.HTTP_201_CREATED)
 
