@@ -20,6 +20,9 @@ api_patterns = [
     path("redoc/redoc.standalone.js", redoc_script, name="redoc-script"),
 ]
 
+# A path under /api/ that matches no route is answered in the API's error shape.
+handler404 = "expo.api.errors.page_not_found"
+
 urlpatterns = [
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),

@@ -10,9 +10,11 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
+from django.views import defaults
 from drf_standardized_errors.handler import ExceptionHandler as StandardizedExceptionHandler
 from rest_framework import exceptions, serializers, status
 from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 
 from expo.errors import DomainError
 
@@ -90,6 +92,35 @@ class ExceptionHandler(StandardizedExceptionHandler):
         if converted is not exc:
             return converted
         return super().convert_known_exceptions(exc)
+
+
+class PathNotFound(APIView):
+    """A path under /api/ that no route matches (an id that is not a number, say): the 404 every
+    API route gives, in the same error shape."""
+
+    authentication_classes = ()
+    permission_classes = ()
+    throttle_classes = ()
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        raise exceptions.NotFound()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Nothing is allowed at a path that does not exist; APIView would list OPTIONS.
+        del response.headers["Allow"]
+        return response
+
+
+path_not_found = PathNotFound.as_view()
+
+
+def page_not_found(request, exception):
+    """The site's 404 handler: the API's error shape under /api/, Django's page elsewhere."""
+    if request.path_info.startswith("/api/"):
+        return path_not_found(request)
+    return defaults.page_not_found(request, exception)
 
 
 class ErrorSerializer(serializers.Serializer):
