@@ -85,3 +85,22 @@ def test_nullable_fields_are_marked_nullable(generated):
     assert deal["signed_on"]["nullable"] is True
     assert deal["first_deal_of"]["nullable"] is True
     assert deal["usd_rate_date"]["nullable"] is True
+
+
+# Reads that need a login: your own tokens, and change histories (expo.api.permissions.ReadsHistory).
+READS_FOR_THE_LOGGED_IN = {"GET /api/auth/tokens/", "GET /api/deals/{id}/history/"}
+
+
+def test_the_reads_the_public_may_make_take_no_credentials_as_a_choice(generated):
+    schema = yaml.safe_load(generated)
+    optional = {
+        f"{method.upper()} {path}"
+        for path, method, operation in operations(schema)
+        if {} in operation.get("security", [])
+    }
+    reads = {f"GET {path}" for path, method, _ in operations(schema) if method == "get"}
+    assert optional == reads - READS_FOR_THE_LOGGED_IN
+    for label in READS_FOR_THE_LOGGED_IN:
+        method, path = label.split()
+        assert schema["paths"][path][method.lower()]["security"] == [{"tokenAuth": []}, {"cookieAuth": []}]
+

@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from drf_standardized_errors.openapi import AutoSchema as StandardizedAutoSchema
+from rest_framework.permissions import SAFE_METHODS
 
 from expo.api.fieldsets import expandable_fields
 from expo.api.viewsets import ModelViewSet
@@ -13,7 +14,8 @@ CONDITIONAL_METHODS = ("PUT", "PATCH", "DELETE")
 class AutoSchema(StandardizedAutoSchema):
     """Adds 409 to creates, deletes and the actions a view lists in ``conflict_actions``
     (a state that refuses the request, or an idempotency key reused), 412 to the operations
-    that honour ``If-Match``, and ``fields``/``omit``/``expand`` to the operations that take them."""
+    that honour ``If-Match``, ``fields``/``omit``/``expand`` to the operations that take them, and
+    no credentials as a choice to the reads the public may make."""
 
     def get_override_parameters(self) -> list:
         parameters = super().get_override_parameters() + self.conditional_headers()
@@ -37,6 +39,18 @@ class AutoSchema(StandardizedAutoSchema):
                 )
             )
         return parameters
+
+    def get_auth(self) -> list[dict]:
+        auths = super().get_auth()
+        # A read every permission lets the public make takes a token, a session or neither.
+        if (
+            auths
+            and {} not in auths
+            and self.method in SAFE_METHODS
+            and all(getattr(permission, "public_reads", False) for permission in self.view.get_permissions())
+        ):
+            auths.append({})
+        return auths
 
     def conditional_headers(self) -> list[OpenApiParameter]:
         """The request headers of conditional and repeatable requests this operation honours, and
