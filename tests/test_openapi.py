@@ -104,3 +104,10 @@ def test_the_reads_the_public_may_make_take_no_credentials_as_a_choice(generated
         method, path = label.split()
         assert schema["paths"][path][method.lower()]["security"] == [{"tokenAuth": []}, {"cookieAuth": []}]
 
+
+def test_obtaining_a_token_documents_the_401_of_wrong_credentials(generated):
+    responses = yaml.safe_load(generated)["paths"]["/api/auth/tokens/"]["post"]["responses"]
+    assert responses["401"]["content"]["application/json"]["examples"]["WrongCredentials"]["value"] == {
+        "type": "client_error",
+        "errors": [{"code": "authentication_failed", "detail": "Wrong username or password.", "attr": None}],
+    }

@@ -2,7 +2,7 @@
 
 from django.contrib.auth import authenticate
 from django.db import transaction
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from knox.settings import knox_settings
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -11,8 +11,11 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from expo.api.errors import ErrorResponseSerializer
 from expo.api.filters import check_query_parameters
 from expo.models import ApiToken
+
+WRONG_CREDENTIALS = "Wrong username or password."
 
 
 def token_issue(*, user, client: str = "") -> tuple[ApiToken, str]:
@@ -51,7 +54,23 @@ class ObtainTokenSerializer(serializers.Serializer):
         description="Send a username and password; the token in the answer is shown only once and expires at "
         "`expiry`. Send it as `Authorization: Token <token>`.",
         request=ObtainTokenSerializer,
-        responses={201: NewTokenSerializer},
+        responses={
+            201: NewTokenSerializer,
+            401: OpenApiResponse(
+                ErrorResponseSerializer,
+                description="Wrong username or password (or the user is inactive).",
+                examples=[
+                    OpenApiExample(
+                        "WrongCredentials",
+                        value={
+                            "type": "client_error",
+                            "errors": [{"code": "authentication_failed", "detail": WRONG_CREDENTIALS, "attr": None}],
+                        },
+                        status_codes=["401"],
+                    )
+                ],
+            ),
+        },
         auth=[],
     ),
     destroy=extend_schema(tags=["auth"], summary="Revoke one of your API tokens"),
@@ -89,7 +108,7 @@ class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.Gen
             request, username=credentials.validated_data["username"], password=credentials.validated_data["password"]
         )
         if user is None or not user.is_active:
-            raise AuthenticationFailed("Wrong username or password.")
+            raise AuthenticationFailed(WRONG_CREDENTIALS)
         instance, token = token_issue(user=user, client=credentials.validated_data["client"])
         instance.token = token
         return Response(NewTokenSerializer(instance).data, status=status.HTTP_201_CREATED)

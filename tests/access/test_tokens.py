@@ -58,6 +58,7 @@ def test_a_wrong_password_obtains_no_token(user):
     response = APIClient().post(reverse("token-list"), {"username": "lin", "password": "wrong horse"})
 
     assert refusal(response) == (401, ["authentication_failed"])
+    assert response.json()["errors"][0]["detail"] == "Wrong username or password."
     assert not ApiToken.objects.exists()
 
 
