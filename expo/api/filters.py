@@ -34,9 +34,14 @@ class FilterSet(django_filters.FilterSet):
         }
 
 
-def check_query_parameters(query_params, *, allowed: set[str], multi_valued: set[str]) -> None:
-    """A 400 naming each parameter that is unknown, or given more than once where one value is
-    meant, instead of silently ignoring it."""
+def check_query_parameters(view, request, *, allowed: set[str], multi_valued: set[str]) -> None:
+    """A 400 naming each parameter of ``request`` that is unknown, or given more than once where
+    one value is meant, instead of silently ignoring it. A method ``view`` does not take is left
+    to its 405: which parameters are allowed depends on the method."""
+    method = request.method.lower()
+    if method not in view.http_method_names or not hasattr(view, method):
+        return
+    query_params = request.query_params
     errors: dict[str, list[ErrorDetail]] = {}
     for name in query_params:
         if name not in allowed:
@@ -61,7 +66,7 @@ class StrictParametersMixin:
         if self.pagination_class is not None:
             allowed |= {"limit", "offset"}
         check_query_parameters(
-            request.query_params, allowed=allowed, multi_valued=self.filterset_class.multi_value_parameters()
+            self, request, allowed=allowed, multi_valued=self.filterset_class.multi_value_parameters()
         )
 
 

@@ -94,7 +94,7 @@ class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.Gen
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
         allowed = {"limit", "offset"} if self.action == "list" else set()
-        check_query_parameters(request.query_params, allowed=allowed, multi_valued=set())
+        check_query_parameters(self, request, allowed=allowed, multi_valued=set())
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -118,7 +118,7 @@ class ModelViewSet(viewsets.ModelViewSet):
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
         allowed, multi_valued = self.allowed_query_parameters()
-        check_query_parameters(request.query_params, allowed=allowed, multi_valued=multi_valued)
+        check_query_parameters(self, request, allowed=allowed, multi_valued=multi_valued)
         if self.action in self.selectable_actions:
             fields = shaped_fields(self.get_serializer_class(), EVERYTHING)
             self.selection = parse_selection(request.query_params, fields)

@@ -308,3 +308,25 @@ def test_an_amount_of_fifteen_digits_is_kept_exactly(admin_api, deal_payload):
 def test_an_unknown_currency_is_a_400_naming_value_currency(admin_api, deal_payload):
     response = admin_api.post(reverse("deal-list"), {**deal_payload, "value": {"amount": "1.00", "currency": "XYZ"}})
     assert (response.status_code, errors(response)) == (400, [("invalid_choice", "value.currency")])
+
+
+# Methods
+
+
+@pytest.mark.parametrize("name", ["deal-history", "deal-detail", "deal-ocds"])
+def test_a_method_a_route_does_not_take_is_a_405_whatever_the_query(admin_api, name):
+    url = reverse(name, kwargs={"pk": DealFactory().pk})
+
+    response = admin_api.generic("TRACE", f"{url}?limit=50&offset=0")
+
+    assert (response.status_code, errors(response)) == (405, [("method_not_allowed", None)])
+    assert "TRACE" not in response["Allow"]
+
+
+@pytest.mark.parametrize(
+    "name", ["deal-list", "deal-export-csv", "ocds-releases", "stats-deals", "token-list", "deletion-list"]
+)
+def test_a_put_to_a_route_that_takes_none_is_a_405_not_a_400_about_its_query(admin_api, name):
+    response = admin_api.put(f"{reverse(name)}?unknown=1", {})
+
+    assert (response.status_code, errors(response)) == (405, [("method_not_allowed", None)])
