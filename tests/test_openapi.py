@@ -1,6 +1,7 @@
 """The committed openapi.yaml is the contract frontend teams generate clients from: it must be
 exactly what the code generates, valid, and free of generation warnings."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,27 @@ def test_obtaining_a_token_documents_the_401_of_wrong_credentials(generated):
         "type": "client_error",
         "errors": [{"code": "authentication_failed", "detail": "Wrong username or password.", "attr": None}],
     }
+
+
+def test_creates_and_bulk_writes_declare_the_idempotency_key_the_server_checks(generated):
+    schema = yaml.safe_load(generated)
+    declared = {
+        f"{method.upper()} {path}": parameter["schema"]
+        for path, method, operation in operations(schema)
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "Idempotency-Key"
+    }
+    # Every POST to a collection (a create) or its bulk/ (tokens are not records: they take none).
+    writes = {
+        f"POST {path}"
+        for path, method, _ in operations(schema)
+        if method == "post" and "{" not in path and not path.startswith("/api/auth/")
+    }
+    assert set(declared) == writes
+    assert len(declared) == 16
+    key = {"type": "string", "pattern": r"^[\x21-\x7e]{1,255}$", "minLength": 1, "maxLength": 255}
+    assert all(value == key for value in declared.values())
+    # The keys tests/integrity/test_safe_writes.py shows refused, and two it accepts.
+    pattern = re.compile(key["pattern"])
+    assert [bool(pattern.fullmatch(value)) for value in ("", "x" * 256, "with space", "é")] == [False] * 4
+    assert [bool(pattern.fullmatch(value)) for value in ("order-42", "~" * 255)] == [True, True]

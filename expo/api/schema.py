@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from drf_standardized_errors.openapi import AutoSchema as StandardizedAutoSchema
 from rest_framework.permissions import SAFE_METHODS
 
+from expo.api.conditional import IDEMPOTENCY_HEADER, KEY_PATTERN
 from expo.api.fieldsets import expandable_fields
 from expo.api.viewsets import ModelViewSet
 
@@ -67,11 +68,13 @@ class AutoSchema(StandardizedAutoSchema):
             ]
         if self.method in CONDITIONAL_METHODS or action in conflict_actions:
             headers.append(header("If-Match", "The record's `ETag` as last read: a 412 if it has changed since."))
-        if action == "create":
+        # Creates and bulk writes are done once per key (expo.api.conditional.replay_or_run).
+        if action in ("create", "bulk"):
             headers.append(
                 header(
-                    "Idempotency-Key",
+                    IDEMPOTENCY_HEADER,
                     "1 to 255 visible ASCII characters: a retry with the same key gets the first answer.",
+                    schema={"type": "string", "pattern": KEY_PATTERN.pattern, "minLength": 1, "maxLength": 255},
                 )
             )
         if action in ("retrieve", "create", "update", "partial_update", *conflict_actions):
@@ -111,7 +114,10 @@ def field_list_parameter(name: str, choices: list[str], description: str) -> Ope
     )
 
 
-def header(name: str, description: str, *, response: list[int] | bool = False) -> OpenApiParameter:
+def header(
+    name: str, description: str, *, response: list[int] | bool = False, schema: dict | None = None
+) -> OpenApiParameter:
+    """A header parameter: a string, or as ``schema`` says."""
     return OpenApiParameter(
-        name, type=str, location=OpenApiParameter.HEADER, description=description, response=response
+        name, type=schema or str, location=OpenApiParameter.HEADER, description=description, response=response
     )
