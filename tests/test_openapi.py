@@ -136,3 +136,18 @@ def test_creates_and_bulk_writes_declare_the_idempotency_key_the_server_checks(g
     pattern = re.compile(key["pattern"])
     assert [bool(pattern.fullmatch(value)) for value in ("", "x" * 256, "with space", "é")] == [False] * 4
     assert [bool(pattern.fullmatch(value)) for value in ("order-42", "~" * 255)] == [True, True]
+
+
+def test_whole_number_filters_declare_the_bounds_the_server_checks(generated):
+    schema = yaml.safe_load(generated)
+
+    def bounds(path: str, name: str) -> tuple:
+        (parameter,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name]
+        return parameter["schema"]["type"], parameter["schema"].get("minimum"), parameter["schema"].get("maximum")
+
+    largest = 2**63 - 1
+    for name in ("delegation", "edition", "expo", "buyer", "seller", "category", "market"):
+        assert bounds("/api/deals/", name) == ("integer", 1, largest)
+        assert bounds("/api/stats/deals/", name) == ("integer", 1, largest)
+    assert bounds("/api/editions/", "number") == ("integer", 1, 32767)
+    assert bounds("/api/deals/", "value_usd_min") == ("number", None, None)

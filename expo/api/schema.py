@@ -1,11 +1,13 @@
 """Schema generation: each operation lists the error responses it can give, all in one shape."""
 
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from drf_standardized_errors.openapi import AutoSchema as StandardizedAutoSchema
 from rest_framework.permissions import SAFE_METHODS
 
 from expo.api.conditional import IDEMPOTENCY_HEADER, KEY_PATTERN
 from expo.api.fieldsets import expandable_fields
+from expo.api.filters import IntegerFilter
 from expo.api.viewsets import ModelViewSet
 
 # Operations that take If-Match (and so can answer 412).
@@ -100,6 +102,21 @@ class AutoSchema(StandardizedAutoSchema):
         if status_code == "412":
             return self.method in CONDITIONAL_METHODS or action in getattr(self.view, "conflict_actions", ())
         return super()._should_add_error_response(responses, status_code)
+
+
+class BoundedFilterExtension(DjangoFilterExtension):
+    """django-filter's parameters, with the bounds of our whole-number filters (an id is at
+    least 1): a value outside them is a 400, so the schema says so."""
+
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field) -> list[dict]:
+        parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
+        if isinstance(filter_field, IntegerFilter):
+            for parameter in parameters:
+                parameter["schema"]["minimum"] = filter_field.extra["min_value"]
+                parameter["schema"]["maximum"] = filter_field.extra["max_value"]
+        return parameters
 
 
 def field_list_parameter(name: str, choices: list[str], description: str) -> OpenApiParameter:

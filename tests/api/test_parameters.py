@@ -140,6 +140,13 @@ def test_an_id_beyond_the_column_is_one_400_naming_it(anon):
     ]
 
 
+def test_an_id_below_1_is_one_400_naming_it(anon):
+    response = anon.get(reverse("deal-list"), {"delegation": "0"})
+    assert response.json()["errors"] == [
+        {"code": "min_value", "detail": "Ensure this value is greater than or equal to 1.", "attr": "delegation"}
+    ]
+
+
 def test_an_amount_with_too_many_digits_is_one_400_naming_it(anon):
     response = anon.get(reverse("deal-list"), {"value_usd_min": "1e400"})
     assert response.json()["errors"] == [
