@@ -25,6 +25,25 @@ class FilterSet(django_filters.FilterSet):
     def parameter_names(cls) -> set[str]:
         return set(cls.base_filters)
 
+    def get_form_class(self) -> type[forms.Form]:
+        # Only text may be empty: `?updated_since=` or `?delegation=` is malformed, and a 400
+        # naming it beats a filter silently left out (django-filter skips empty values).
+        typed = [name for name, filter_ in self.filters.items() if not isinstance(filter_.field, forms.CharField)]
+        form_class = super().get_form_class()
+
+        class Form(form_class):
+            def clean(self) -> dict:
+                cleaned = super().clean()
+                for name in typed:
+                    # A choice of several says itself that "" is not one of them.
+                    if self.data.get(name) == "" and name not in self.errors:
+                        self.add_error(
+                            name, forms.ValidationError("Give a value, or leave the parameter out.", code="empty")
+                        )
+                return cleaned
+
+        return Form
+
     @classmethod
     def multi_value_parameters(cls) -> set[str]:
         return {

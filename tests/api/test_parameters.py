@@ -4,6 +4,7 @@ bodies are 400s naming what is wrong."""
 
 from decimal import Decimal
 
+import django_filters
 import pytest
 from django.urls import reverse
 from rest_framework.request import Request
@@ -113,6 +114,42 @@ def test_malformed_values_are_a_200_or_a_400_naming_the_parameter(anon, rows, ba
         elif response.status_code != 200:
             offenders.append((repr(value[:20]), response.status_code, response.content[:200]))
     assert offenders == []
+
+
+# Filters of text (a search, a city) take an empty value as no filter; any other filter refuses it.
+TEXT_FILTERS = [
+    (basename, name)
+    for basename, viewset in VIEWSETS.items()
+    for name, filter_ in viewset.filterset_class.base_filters.items()
+    if isinstance(filter_, django_filters.CharFilter)
+]
+TYPED_FILTERS = [
+    (basename, name)
+    for basename, viewset in VIEWSETS.items()
+    for name, filter_ in viewset.filterset_class.base_filters.items()
+    if not isinstance(filter_, django_filters.CharFilter)
+]
+
+
+@pytest.mark.parametrize(("basename", "parameter"), TYPED_FILTERS, ids=[f"{b}-{p}" for b, p in TYPED_FILTERS])
+def test_an_empty_value_of_a_filter_other_than_text_is_a_400_naming_it(anon, basename, parameter):
+    filter_ = VIEWSETS[basename].filterset_class.base_filters[parameter]
+    code = "invalid_choice" if isinstance(filter_, django_filters.MultipleChoiceFilter) else "empty"
+    response = anon.get(reverse(f"{basename}-list"), {parameter: ""})
+    assert (response.status_code, errors(response)) == (400, [(code, parameter)])
+
+
+def test_an_empty_value_says_to_give_one_or_leave_the_parameter_out(anon):
+    response = anon.get(reverse("deal-list"), {"updated_since": ""})
+    assert response.json()["errors"] == [
+        {"code": "empty", "detail": "Give a value, or leave the parameter out.", "attr": "updated_since"}
+    ]
+
+
+@pytest.mark.parametrize(("basename", "parameter"), TEXT_FILTERS, ids=[f"{b}-{p}" for b, p in TEXT_FILTERS])
+def test_an_empty_value_of_a_text_filter_filters_nothing(anon, rows, basename, parameter):
+    everything = anon.get(reverse(f"{basename}-list")).json()
+    assert anon.get(reverse(f"{basename}-list"), {parameter: ""}).json() == everything
 
 
 @pytest.mark.parametrize(("basename", "parameter"), SINGLE_VALUED, ids=[f"{b}-{p}" for b, p in SINGLE_VALUED])
