@@ -151,3 +151,16 @@ def test_whole_number_filters_declare_the_bounds_the_server_checks(generated):
         assert bounds("/api/stats/deals/", name) == ("integer", 1, largest)
     assert bounds("/api/editions/", "number") == ("integer", 1, 32767)
     assert bounds("/api/deals/", "value_usd_min") == ("number", None, None)
+
+
+def test_list_parameters_ask_for_at_least_one_name(generated):
+    # An empty `fields`, `omit`, `expand` or `ordering` is a 400, not an empty list.
+    schema = yaml.safe_load(generated)
+    lists = [
+        (f"{method.upper()} {path}", parameter["name"], parameter["schema"].get("minItems"))
+        for path, method, operation in operations(schema)
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] in ("fields", "omit", "expand", "ordering")
+    ]
+    assert len(lists) == 104
+    assert [entry for entry in lists if entry[2] != 1] == []

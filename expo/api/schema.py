@@ -1,5 +1,6 @@
 """Schema generation: each operation lists the error responses it can give, all in one shape."""
 
+import django_filters
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from drf_standardized_errors.openapi import AutoSchema as StandardizedAutoSchema
@@ -104,18 +105,21 @@ class AutoSchema(StandardizedAutoSchema):
         return super()._should_add_error_response(responses, status_code)
 
 
-class BoundedFilterExtension(DjangoFilterExtension):
-    """django-filter's parameters, with the bounds of our whole-number filters (an id is at
-    least 1): a value outside them is a 400, so the schema says so."""
+class FilterParameterExtension(DjangoFilterExtension):
+    """django-filter's parameters, as exact as the checks behind them: the bounds of our
+    whole-number filters (an id is at least 1), and at least one name in ``ordering`` (an empty
+    value is a 400, as for every filter but text)."""
 
     priority = 1
 
     def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field) -> list[dict]:
         parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
-        if isinstance(filter_field, IntegerFilter):
-            for parameter in parameters:
+        for parameter in parameters:
+            if isinstance(filter_field, IntegerFilter):
                 parameter["schema"]["minimum"] = filter_field.extra["min_value"]
                 parameter["schema"]["maximum"] = filter_field.extra["max_value"]
+            if isinstance(filter_field, django_filters.OrderingFilter):
+                parameter["schema"]["minItems"] = 1
         return parameters
 
 
@@ -123,7 +127,7 @@ def field_list_parameter(name: str, choices: list[str], description: str) -> Ope
     """A query parameter taking a comma-separated list of ``choices``."""
     return OpenApiParameter(
         name,
-        type={"type": "array", "items": {"type": "string", "enum": choices}},
+        type={"type": "array", "items": {"type": "string", "enum": choices}, "minItems": 1},
         location=OpenApiParameter.QUERY,
         style="form",
         explode=False,
