@@ -10,6 +10,10 @@ from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiYamlRenderer
 
+from deals.api.serializers import DealLineItemSerializer, ExchangeRateSerializer
+from expo.api.fields import MoneySerializer
+from expo.api.schema import decimal_pattern
+
 OPENAPI_YAML = Path(__file__).resolve().parent.parent / "openapi.yaml"
 
 
@@ -138,7 +142,7 @@ def test_creates_and_bulk_writes_declare_the_idempotency_key_the_server_checks(g
     assert [bool(pattern.fullmatch(value)) for value in ("order-42", "~" * 255)] == [True, True]
 
 
-def test_whole_number_filters_declare_the_bounds_the_server_checks(generated):
+def test_number_filters_declare_the_bounds_the_server_checks(generated):
     schema = yaml.safe_load(generated)
 
     def bounds(path: str, name: str) -> tuple:
@@ -150,7 +154,17 @@ def test_whole_number_filters_declare_the_bounds_the_server_checks(generated):
         assert bounds("/api/deals/", name) == ("integer", 1, largest)
         assert bounds("/api/stats/deals/", name) == ("integer", 1, largest)
     assert bounds("/api/editions/", "number") == ("integer", 1, 32767)
-    assert bounds("/api/deals/", "value_usd_min") == ("number", None, None)
+
+    (value_usd_min,) = [p for p in schema["paths"]["/api/deals/"]["get"]["parameters"] if p["name"] == "value_usd_min"]
+    # 20 digits, 2 of them after the point (tests/api/test_parameters.py: more is a 400).
+    assert value_usd_min["schema"] == {
+        "type": "number",
+        "multipleOf": 0.01,
+        "minimum": -(10**18),
+        "maximum": 10**18,
+        "exclusiveMinimum": True,
+        "exclusiveMaximum": True,
+    }
 
 
 def test_list_parameters_ask_for_at_least_one_name(generated):
@@ -164,3 +178,60 @@ def test_list_parameters_ask_for_at_least_one_name(generated):
     ]
     assert len(lists) == 104
     assert [entry for entry in lists if entry[2] != 1] == []
+
+
+DECIMALS = [
+    "",
+    "-",
+    ".",
+    "0",
+    "0.00",
+    "0.01",
+    ".5",
+    ".05",
+    "5.",
+    "1",
+    "-1",
+    "-0.5",
+    "1.234",
+    "12.3",
+    "300000000.00",
+    "9999999999999.99",
+    "10000000000000",
+    "99999.9999999999",
+    "100000",
+    "0.0000000001",
+    "٣",
+    "1e3",
+]
+
+
+@pytest.mark.parametrize(
+    ("serializer", "name", "pattern", "accepted"),
+    [
+        (
+            MoneySerializer,
+            "amount",
+            r"^(?:[1-9][0-9]{0,12}(?:\.[0-9]{1,2})?|0?\.(?:[1-9][0-9]{0,1}|0[1-9]))$",
+            ["0.01", ".5", ".05", "1", "12.3", "300000000.00", "9999999999999.99", "100000"],
+        ),
+        (
+            DealLineItemSerializer,
+            "amount",
+            r"^-?[0-9]{1,13}(?:\.[0-9]{1,2})?$",
+            ["0", "0.00", "0.01", "1", "-1", "-0.5", "12.3", "300000000.00", "9999999999999.99", "100000"],
+        ),
+        (
+            ExchangeRateSerializer,
+            "rate_to_usd",
+            r"^-?[0-9]{1,5}(?:\.[0-9]{1,10})?$",
+            ["0", "0.00", "0.01", "1", "-1", "-0.5", "1.234", "12.3", "99999.9999999999", "0.0000000001"],
+        ),
+    ],
+)
+def test_a_decimal_sent_matches_a_pattern_of_only_values_the_field_takes(serializer, name, pattern, accepted):
+    field = serializer().fields[name]
+    assert decimal_pattern(field) == pattern
+    assert [value for value in DECIMALS if re.fullmatch(pattern, value)] == accepted
+    for value in accepted:
+        field.run_validation(value)

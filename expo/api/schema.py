@@ -1,14 +1,18 @@
 """Schema generation: each operation lists the error responses it can give, all in one shape."""
 
+from decimal import Decimal
+
 import django_filters
+from django.core.validators import MaxValueValidator, MinValueValidator
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from drf_standardized_errors.openapi import AutoSchema as StandardizedAutoSchema
+from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
 
 from expo.api.conditional import IDEMPOTENCY_HEADER, KEY_PATTERN
 from expo.api.fieldsets import expandable_fields
-from expo.api.filters import IntegerFilter
+from expo.api.filters import DecimalFilter, IntegerFilter
 from expo.api.viewsets import ModelViewSet
 
 # Operations that take If-Match (and so can answer 412).
@@ -18,8 +22,15 @@ CONDITIONAL_METHODS = ("PUT", "PATCH", "DELETE")
 class AutoSchema(StandardizedAutoSchema):
     """Adds 409 to creates, deletes and the actions a view lists in ``conflict_actions``
     (a state that refuses the request, or an idempotency key reused), 412 to the operations
-    that honour ``If-Match``, ``fields``/``omit``/``expand`` to the operations that take them, and
-    no credentials as a choice to the reads the public may make."""
+    that honour ``If-Match``, ``fields``/``omit``/``expand`` to the operations that take them,
+    no credentials as a choice to the reads the public may make, and to decimals sent the
+    pattern of the values they take."""
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False) -> dict:
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "request" and isinstance(field, serializers.DecimalField) and "pattern" in schema:
+            schema["pattern"] = decimal_pattern(field)
+        return schema
 
     def get_override_parameters(self) -> list:
         parameters = super().get_override_parameters() + self.conditional_headers()
@@ -118,9 +129,44 @@ class FilterParameterExtension(DjangoFilterExtension):
             if isinstance(filter_field, IntegerFilter):
                 parameter["schema"]["minimum"] = filter_field.extra["min_value"]
                 parameter["schema"]["maximum"] = filter_field.extra["max_value"]
+            if isinstance(filter_field, DecimalFilter):
+                # At most max_digits digits, decimal_places of them after the point.
+                places, digits = filter_field.extra["decimal_places"], filter_field.extra["max_digits"]
+                parameter["schema"].update(
+                    multipleOf=Decimal(1).scaleb(-places),
+                    minimum=-(10 ** (digits - places)),
+                    maximum=10 ** (digits - places),
+                    exclusiveMinimum=True,
+                    exclusiveMaximum=True,
+                )
             if isinstance(filter_field, django_filters.OrderingFilter):
                 parameter["schema"]["minItems"] = 1
         return parameters
+
+
+def decimal_pattern(field: serializers.DecimalField) -> str:
+    """A pattern that only values ``field`` takes match (drf-spectacular's matches "" and "-"):
+    ASCII digits, at least one, no more than its whole digits (fewer where its largest value is
+    all nines, 9999999999999.99) and decimal places; no sign when it takes nothing below zero,
+    and no zero when its least value is its smallest step (0.01)."""
+    places, whole = field.decimal_places, field.max_whole_digits
+    step = Decimal(1).scaleb(-places)
+    highest = [field.max_value, *(v.limit_value for v in field.validators if isinstance(v, MaxValueValidator))]
+    lowest = [field.min_value, *(v.limit_value for v in field.validators if isinstance(v, MinValueValidator))]
+    for limit in (limit for limit in highest if limit is not None and limit > 0):
+        nines = len(str(int(limit)))
+        if limit + step == 10**nines:
+            whole = min(whole, nines)
+    fraction = rf"(?:\.[0-9]{{1,{places}}})?"
+    if step in lowest:
+        # At most `places` digits, not all zeros: "05" and "5" for two places.
+        nonzero_fraction = "|".join(
+            "0" * zeros + "[1-9]" + (f"[0-9]{{0,{places - 1 - zeros}}}" if zeros < places - 1 else "")
+            for zeros in range(places)
+        )
+        return rf"^(?:[1-9][0-9]{{0,{whole - 1}}}{fraction}|0?\.(?:{nonzero_fraction}))$"
+    sign = "" if any(limit is not None and limit >= 0 for limit in lowest) else "-?"
+    return rf"^{sign}[0-9]{{1,{whole}}}{fraction}$"
 
 
 def field_list_parameter(name: str, choices: list[str], description: str) -> OpenApiParameter:

@@ -195,6 +195,17 @@ def test_an_amount_with_too_many_digits_is_one_400_naming_it(anon):
     ]
 
 
+def test_an_amount_with_more_than_two_decimal_places_is_one_400_naming_it(anon):
+    response = anon.get(reverse("deal-list"), {"value_usd_min": "-1e-05"})
+    assert response.json()["errors"] == [
+        {
+            "code": "max_decimal_places",
+            "detail": "Ensure that there are no more than 2 decimal places.",
+            "attr": "value_usd_min",
+        }
+    ]
+
+
 def test_several_unknown_parameters_are_each_named(anon):
     response = anon.get(reverse("deal-list"), {"nosuch": "1", "stage": "signed", "page": "2"})
     assert sorted(errors(response)) == [("unknown_parameter", "nosuch"), ("unknown_parameter", "page")]
