@@ -40,9 +40,16 @@ class NewTokenSerializer(TokenSerializer):
 
 class ObtainTokenSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=1024, style={"input_type": "password"}, write_only=True)
+    # A password is checked as typed: spaces around it are part of it.
+    password = serializers.CharField(
+        max_length=1024, style={"input_type": "password"}, write_only=True, trim_whitespace=False
+    )
     client = serializers.CharField(
-        max_length=100, required=False, default="", help_text="What will use the token, e.g. 'sales dashboard'."
+        max_length=100,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="What will use the token, e.g. 'sales dashboard'.",
     )
 
 
