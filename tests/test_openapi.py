@@ -154,6 +154,7 @@ def test_number_filters_declare_the_bounds_the_server_checks(generated):
         assert bounds("/api/deals/", name) == ("integer", 1, largest)
         assert bounds("/api/stats/deals/", name) == ("integer", 1, largest)
     assert bounds("/api/editions/", "number") == ("integer", 1, 32767)
+    assert bounds("/api/stats/deals/", "delegation_level") == ("integer", 0, 32767)
 
     (value_usd_min,) = [p for p in schema["paths"]["/api/deals/"]["get"]["parameters"] if p["name"] == "value_usd_min"]
     # 20 digits, 2 of them after the point (tests/api/test_parameters.py: more is a 400).
@@ -168,15 +169,15 @@ def test_number_filters_declare_the_bounds_the_server_checks(generated):
 
 
 def test_list_parameters_ask_for_at_least_one_name(generated):
-    # An empty `fields`, `omit`, `expand` or `ordering` is a 400, not an empty list.
+    # An empty `fields`, `omit`, `expand`, `ordering` or `group_by` is a 400, not an empty list.
     schema = yaml.safe_load(generated)
     lists = [
         (f"{method.upper()} {path}", parameter["name"], parameter["schema"].get("minItems"))
         for path, method, operation in operations(schema)
         for parameter in operation.get("parameters", [])
-        if parameter["name"] in ("fields", "omit", "expand", "ordering")
+        if parameter["name"] in ("fields", "omit", "expand", "ordering", "group_by")
     ]
-    assert len(lists) == 104
+    assert len(lists) == 105
     assert [entry for entry in lists if entry[2] != 1] == []
 
 
