@@ -1,5 +1,7 @@
 """The filter base every collection's FilterSet extends, and the strict query-parameter check."""
 
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
@@ -9,12 +11,32 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 from delegations.selectors import delegation_subtree_ids
 
 
+class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time taken to UTC: the offset a client gives is applied here, as PostgreSQL
+    takes none beyond ±15:59, and a time that leaves the years 1 to 9999 in UTC is a 400."""
+
+    def to_python(self, value) -> datetime.datetime | None:
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(
+                "Out of range: in UTC it is before year 1 or after 9999.", code="out_of_range"
+            ) from None
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 class FilterSet(django_filters.FilterSet):
     """A FilterSet whose parameters are exactly its filters: the view refuses any other. Every
     collection takes ``updated_since``, so a client can fetch only what changed since its last
     pull (``/api/deletions/`` tells what was deleted)."""
 
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text="Records changed at or after this time (ISO 8601; UTC unless an offset is given). "

@@ -385,3 +385,29 @@ def test_a_put_to_a_route_that_takes_none_is_a_405_not_a_400_about_its_query(adm
     response = admin_api.put(f"{reverse(name)}?unknown=1", {})
 
     assert (response.status_code, errors(response)) == (405, [("method_not_allowed", None)])
+
+
+# Times
+
+
+def test_an_offset_beyond_what_postgresql_takes_is_applied_before_the_query(anon):
+    MarketFactory()
+    # 16:20 ahead of UTC: PostgreSQL refuses the offset itself; in UTC it is the day before.
+    ahead = anon.get(reverse("market-list"), {"updated_since": "3000-01-01T08:00:00+16:20"})
+    in_utc = anon.get(reverse("market-list"), {"updated_since": "2999-12-31T15:40:00Z"})
+
+    assert (ahead.status_code, ahead.json()) == (200, in_utc.json())
+    assert ahead.json()["count"] == 0
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:00-01:00"])
+@pytest.mark.parametrize("name", ["market-list", "deal-list", "deletion-list"])
+def test_a_time_outside_the_years_1_to_9999_in_utc_is_a_400_naming_it(anon, name, value):
+    response = anon.get(reverse(name), {"updated_since": value})
+    assert response.json()["errors"] == [
+        {
+            "code": "out_of_range",
+            "detail": "Out of range: in UTC it is before year 1 or after 9999.",
+            "attr": "updated_since",
+        }
+    ]
