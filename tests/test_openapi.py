@@ -236,3 +236,14 @@ def test_a_decimal_sent_matches_a_pattern_of_only_values_the_field_takes(seriali
     assert [value for value in DECIMALS if re.fullmatch(pattern, value)] == accepted
     for value in accepted:
         field.run_validation(value)
+
+
+@pytest.mark.parametrize("component", ["DealBulkUpdateRequest", "EnterpriseBulkUpdateRequest"])
+def test_the_id_of_a_bulk_change_has_the_bounds_the_server_checks(generated, component):
+    (_, own) = yaml.safe_load(generated)["components"]["schemas"][component]["allOf"]
+    assert own["properties"]["id"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 2**63 - 1,
+        "description": "The record to change.",
+    }
