@@ -8,7 +8,7 @@ GENERATE_SCHEMA = $(BIN)/python manage.py spectacular --validate --fail-on-warn 
 FRONTEND := tests/frontend
 HAVE_NODE := $(shell command -v node >/dev/null && command -v npm >/dev/null && echo yes)
 
-.PHONY: install run test lint migrate seed demo schema schema-check contract bench
+.PHONY: install run test lint migrate seed demo schema schema-check contract bench fuzz
 
 # Reinstalled whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -40,6 +40,11 @@ demo: migrate
 bench: DEALS = 100000
 bench: install
 	$(BIN)/python -m benchmarks --deals $(DEALS) $(BENCH_ARGS)
+
+## Fuzz the API from openapi.yaml with schemathesis, as CI does: make fuzz [FUZZ_ARGS="--max-examples 50"]
+## DATABASE_URL names an empty database to run on (default: a temporary SQLite file).
+fuzz: install
+	.ci/fuzz $(FUZZ_ARGS)
 
 ## Regenerate openapi.yaml from the code (the suite fails while the committed file differs).
 schema: install
