@@ -51,6 +51,8 @@ class FilterSet(django_filters.FilterSet):
         # Only text may be empty: `?updated_since=` or `?delegation=` is malformed, and a 400
         # naming it beats a filter silently left out (django-filter skips empty values).
         typed = [name for name, filter_ in self.filters.items() if not isinstance(filter_.field, forms.CharField)]
+        # django-filter takes `?ordering=title,` as ordering by "" too, which the query cannot do.
+        orderings = [name for name, filter_ in self.filters.items() if isinstance(filter_, OrderingFilter)]
         form_class = super().get_form_class()
 
         class Form(form_class):
@@ -61,6 +63,14 @@ class FilterSet(django_filters.FilterSet):
                     if self.data.get(name) == "" and name not in self.errors:
                         self.add_error(
                             name, forms.ValidationError("Give a value, or leave the parameter out.", code="empty")
+                        )
+                for name in orderings:
+                    if "" in (self.data.get(name) or "x").split(",") and name not in self.errors:
+                        self.add_error(
+                            name,
+                            forms.ValidationError(
+                                "Give field names separated by commas, e.g. -updated_at,id.", code="invalid_field_list"
+                            ),
                         )
                 return cleaned
 

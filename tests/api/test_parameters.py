@@ -146,6 +146,25 @@ def test_an_empty_value_says_to_give_one_or_leave_the_parameter_out(anon):
     ]
 
 
+@pytest.mark.parametrize("value", [",", "id,", ",id", "id,,updated_at"])
+@pytest.mark.parametrize("basename", sorted(VIEWSETS))
+def test_an_ordering_with_an_empty_name_is_a_400_naming_it(anon, basename, value):
+    response = anon.get(reverse(f"{basename}-list"), {"ordering": value})
+    assert response.json()["errors"] == [
+        {
+            "code": "invalid_field_list",
+            "detail": "Give field names separated by commas, e.g. -updated_at,id.",
+            "attr": "ordering",
+        }
+    ]
+
+
+@pytest.mark.parametrize("name", ["stats-deals", "deal-export-csv", "ocds-releases", "deletion-list"])
+def test_an_ordering_with_an_empty_name_is_a_400_beyond_the_collections(anon, name):
+    response = anon.get(reverse(name), {"ordering": "-id,"})
+    assert (response.status_code, errors(response)) == (400, [("invalid_field_list", "ordering")])
+
+
 @pytest.mark.parametrize(("basename", "parameter"), TEXT_FILTERS, ids=[f"{b}-{p}" for b, p in TEXT_FILTERS])
 def test_an_empty_value_of_a_text_filter_filters_nothing(anon, rows, basename, parameter):
     everything = anon.get(reverse(f"{basename}-list")).json()
