@@ -8,7 +8,7 @@ GENERATE_SCHEMA = $(BIN)/python manage.py spectacular --validate --fail-on-warn 
 FRONTEND := tests/frontend
 HAVE_NODE := $(shell command -v node >/dev/null && command -v npm >/dev/null && echo yes)
 
-.PHONY: install run serve test lint migrate seed demo schema schema-check contract bench soak
+.PHONY: install run serve test lint migrate seed demo schema schema-check contract bench soak fuzz
 
 # Reinstalled whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -53,6 +53,11 @@ bench: install
 ## server programs; never touches another server): make soak [SOAK_SECONDS=30] [SOAK_ARGS="--deals 50000"]
 soak: install
 	$(BIN)/python -m benchmarks.soak $(SOAK_ARGS)
+
+## Fuzz the API from openapi.yaml with schemathesis, as CI does: make fuzz [FUZZ_ARGS="--max-examples 50"]
+## DATABASE_URL names an empty database to run on (default: a temporary SQLite file).
+fuzz: install
+	.ci/fuzz $(FUZZ_ARGS)
 
 ## Regenerate openapi.yaml from the code (the suite fails while the committed file differs).
 schema: install

@@ -14,6 +14,7 @@ from expo.api.filters import (
     DelegationTreeFilter,
     FilterSet,
     IdFilter,
+    IsoDateTimeFilter,
     OrderingFilter,
     SearchFilter,
 )
@@ -67,7 +68,7 @@ class DealFilterSet(FilterSet):
         fields=("title", "description", "buyer__name", "buyer__name_zh", "seller__name", "seller__name_zh"),
         help_text="Words in the title, description or the buyer's or seller's name.",
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         method="filter_updated_since",
         help_text="Deals changed at or after this time (ISO 8601; UTC unless an offset is given), and deals "
         "whose embargo ended since then, which the public could not see before.",

@@ -2,7 +2,15 @@
 
 import django_filters
 
-from expo.api.filters import DelegationTreeFilter, FilterSet, IdFilter, IntegerFilter, OrderingFilter, SearchFilter
+from expo.api.filters import (
+    DelegationTreeFilter,
+    FilterSet,
+    IdFilter,
+    IntegerFilter,
+    IsoDateTimeFilter,
+    OrderingFilter,
+    SearchFilter,
+)
 from expo.codes import COUNTRY_CHOICES
 from expo.models import Deletion, Edition, Expo, ReportedFigure, Source, Venue
 from expo.sync import COLLECTIONS
@@ -80,7 +88,7 @@ class DeletionFilterSet(FilterSet):
     collection = django_filters.MultipleChoiceFilter(
         choices=[(name, name) for name in sorted(COLLECTIONS.values())], help_text="Repeat for several."
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="deleted_at",
         lookup_expr="gte",
         help_text="Deleted or withdrawn at or after this time (ISO 8601; UTC unless an offset is given).",

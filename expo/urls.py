@@ -22,6 +22,9 @@ api_patterns = [
     path("redoc/redoc.standalone.js", redoc_script, name="redoc-script"),
 ]
 
+# Under /api/, a path that matches no route and a failure outside the API's views are answered
+# in the API's error shape; a database that cannot be reached is a 503.
+handler404 = "expo.views.page_not_found"
 handler500 = "expo.views.server_error"
 
 urlpatterns = [

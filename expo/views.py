@@ -1,12 +1,20 @@
-"""The site's own error pages for failures outside the API's views (the admin, the docs, a
-middleware): a database that cannot be reached is a 503 asking to retry, not a 500."""
+"""The site's own error pages, for what the API's views do not answer themselves: a path that
+matches no route, and a failure in the admin, the docs or a middleware. Under ``/api/`` they
+answer in the API's error shape; a database that cannot be reached is a 503 asking to retry."""
 
 import sys
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 
-from expo.api.errors import UNAVAILABLE_DATABASE_ERRORS, ServiceUnavailable
+from expo.api.errors import UNAVAILABLE_DATABASE_ERRORS, ServiceUnavailable, path_not_found
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 404 of a path no route matches: the API's error shape under /api/, Django's page elsewhere."""
+    if request.path_info.startswith("/api/"):
+        return path_not_found(request)
+    return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

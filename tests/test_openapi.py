@@ -1,6 +1,7 @@
 """The committed openapi.yaml is the contract frontend teams generate clients from: it must be
 exactly what the code generates, valid, and free of generation warnings."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,10 @@ import yaml
 from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiYamlRenderer
+
+from deals.api.serializers import DealLineItemSerializer, ExchangeRateSerializer
+from expo.api.fields import MoneySerializer
+from expo.api.schema import decimal_pattern
 
 OPENAPI_YAML = Path(__file__).resolve().parent.parent / "openapi.yaml"
 
@@ -85,3 +90,165 @@ def test_nullable_fields_are_marked_nullable(generated):
     assert deal["signed_on"]["nullable"] is True
     assert deal["first_deal_of"]["nullable"] is True
     assert deal["usd_rate_date"]["nullable"] is True
+
+
+# Reads that need a login: your own tokens, and change histories (expo.api.permissions.ReadsHistory).
+READS_FOR_THE_LOGGED_IN = {"GET /api/auth/tokens/", "GET /api/deals/{id}/history/"}
+
+
+def test_the_reads_the_public_may_make_take_no_credentials_as_a_choice(generated):
+    schema = yaml.safe_load(generated)
+    # Operations that read no credentials at all list no security: the health check, and obtaining a token.
+    uncredentialed = {
+        f"{method.upper()} {path}" for path, method, operation in operations(schema) if "security" not in operation
+    }
+    assert uncredentialed == {"GET /api/health/", "POST /api/auth/tokens/"}
+    optional = {
+        f"{method.upper()} {path}"
+        for path, method, operation in operations(schema)
+        if {} in operation.get("security", [])
+    }
+    reads = {f"GET {path}" for path, method, _ in operations(schema) if method == "get"}
+    assert optional == reads - READS_FOR_THE_LOGGED_IN - uncredentialed
+    for label in READS_FOR_THE_LOGGED_IN:
+        method, path = label.split()
+        assert schema["paths"][path][method.lower()]["security"] == [{"tokenAuth": []}, {"cookieAuth": []}]
+
+
+def test_obtaining_a_token_documents_the_401_of_wrong_credentials(generated):
+    responses = yaml.safe_load(generated)["paths"]["/api/auth/tokens/"]["post"]["responses"]
+    assert responses["401"]["content"]["application/json"]["examples"]["WrongCredentials"]["value"] == {
+        "type": "client_error",
+        "errors": [{"code": "authentication_failed", "detail": "Wrong username or password.", "attr": None}],
+    }
+
+
+def test_creates_and_bulk_writes_declare_the_idempotency_key_the_server_checks(generated):
+    schema = yaml.safe_load(generated)
+    declared = {
+        f"{method.upper()} {path}": parameter["schema"]
+        for path, method, operation in operations(schema)
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "Idempotency-Key"
+    }
+    # Every POST to a collection (a create) or its bulk/ (tokens are not records: they take none).
+    writes = {
+        f"POST {path}"
+        for path, method, _ in operations(schema)
+        if method == "post" and "{" not in path and not path.startswith("/api/auth/")
+    }
+    assert set(declared) == writes
+    assert len(declared) == 16
+    key = {"type": "string", "pattern": r"^[\x21-\x7e]{1,255}$", "minLength": 1, "maxLength": 255}
+    assert all(value == key for value in declared.values())
+    # The keys tests/integrity/test_safe_writes.py shows refused, and two it accepts.
+    pattern = re.compile(key["pattern"])
+    assert [bool(pattern.fullmatch(value)) for value in ("", "x" * 256, "with space", "é")] == [False] * 4
+    assert [bool(pattern.fullmatch(value)) for value in ("order-42", "~" * 255)] == [True, True]
+
+
+def test_number_filters_declare_the_bounds_the_server_checks(generated):
+    schema = yaml.safe_load(generated)
+
+    def bounds(path: str, name: str) -> tuple:
+        (parameter,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name]
+        return parameter["schema"]["type"], parameter["schema"].get("minimum"), parameter["schema"].get("maximum")
+
+    largest = 2**63 - 1
+    for name in ("delegation", "edition", "expo", "buyer", "seller", "category", "market"):
+        assert bounds("/api/deals/", name) == ("integer", 1, largest)
+        assert bounds("/api/stats/deals/", name) == ("integer", 1, largest)
+    assert bounds("/api/editions/", "number") == ("integer", 1, 32767)
+    assert bounds("/api/stats/deals/", "delegation_level") == ("integer", 0, 32767)
+
+    (value_usd_min,) = [p for p in schema["paths"]["/api/deals/"]["get"]["parameters"] if p["name"] == "value_usd_min"]
+    # 20 digits, 2 of them after the point (tests/api/test_parameters.py: more is a 400).
+    assert value_usd_min["schema"] == {
+        "type": "number",
+        "multipleOf": 0.01,
+        "minimum": -(10**18),
+        "maximum": 10**18,
+        "exclusiveMinimum": True,
+        "exclusiveMaximum": True,
+    }
+
+
+def test_list_parameters_ask_for_at_least_one_name(generated):
+    # An empty `fields`, `omit`, `expand`, `ordering` or `group_by` is a 400, not an empty list.
+    schema = yaml.safe_load(generated)
+    lists = [
+        (f"{method.upper()} {path}", parameter["name"], parameter["schema"].get("minItems"))
+        for path, method, operation in operations(schema)
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] in ("fields", "omit", "expand", "ordering", "group_by")
+    ]
+    assert len(lists) == 105
+    assert [entry for entry in lists if entry[2] != 1] == []
+
+
+DECIMALS = [
+    "",
+    "-",
+    ".",
+    "0",
+    "0.00",
+    "0.01",
+    ".5",
+    ".05",
+    "5.",
+    "1",
+    "-1",
+    "-0.5",
+    "1.234",
+    "12.3",
+    "300000000.00",
+    "9999999999999.99",
+    "10000000000000",
+    "99999.9999999999",
+    "100000",
+    "0.0000000001",
+    "٣",
+    "1e3",
+]
+
+
+@pytest.mark.parametrize(
+    ("serializer", "name", "pattern", "accepted"),
+    [
+        (
+            MoneySerializer,
+            "amount",
+            r"^(?:[1-9][0-9]{0,12}(?:\.[0-9]{1,2})?|0?\.(?:[1-9][0-9]{0,1}|0[1-9]))$",
+            ["0.01", ".5", ".05", "1", "12.3", "300000000.00", "9999999999999.99", "100000"],
+        ),
+        (
+            DealLineItemSerializer,
+            "amount",
+            r"^-?[0-9]{1,13}(?:\.[0-9]{1,2})?$",
+            ["0", "0.00", "0.01", "1", "-1", "-0.5", "12.3", "300000000.00", "9999999999999.99", "100000"],
+        ),
+        (
+            ExchangeRateSerializer,
+            "rate_to_usd",
+            r"^-?[0-9]{1,5}(?:\.[0-9]{1,10})?$",
+            ["0", "0.00", "0.01", "1", "-1", "-0.5", "1.234", "12.3", "99999.9999999999", "0.0000000001"],
+        ),
+    ],
+)
+def test_a_decimal_sent_matches_a_pattern_of_only_values_the_field_takes(serializer, name, pattern, accepted):
+    field = serializer().fields[name]
+    assert decimal_pattern(field) == pattern
+    assert [value for value in DECIMALS if re.fullmatch(pattern, value)] == accepted
+    for value in accepted:
+        field.run_validation(value)
+
+
+@pytest.mark.parametrize("component", ["DealBulkUpdateRequest", "EnterpriseBulkUpdateRequest"])
+def test_the_id_of_a_bulk_change_has_the_bounds_the_server_checks(generated, component):
+    (_, own) = yaml.safe_load(generated)["components"]["schemas"][component]["allOf"]
+    assert own["properties"]["id"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 2**63 - 1,
+        "description": "The record to change.",
+    }

@@ -80,7 +80,8 @@ class DealExportView(GenericAPIView):
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
         check_query_parameters(
-            request.query_params,
+            self,
+            request,
             allowed=DealFilterSet.parameter_names(),
             multi_valued=DealFilterSet.multi_value_parameters(),
         )

@@ -50,7 +50,7 @@ class DealReleaseView(generics.GenericAPIView):
 
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
-        check_query_parameters(request.query_params, allowed=set(), multi_valued=set())
+        check_query_parameters(self, request, allowed=set(), multi_valued=set())
 
     def get(self, request, *args, **kwargs) -> Response:
         return Response(ocds.deal_release(self.get_object()))

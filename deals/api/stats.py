@@ -22,6 +22,7 @@ from expo.api.filters import StrictParametersMixin
 from expo.api.serializers import ReportedFigureSerializer
 from expo.caching import kept, query_stamp
 from expo.filtersets import ReportedFigureFilterSet
+from expo.models import MAX_SMALL_INTEGER
 
 GROUP_BY_HELP = (
     f"Up to {stats.MAX_GROUP_KEYS} of {', '.join(stats.GROUP_KEYS)}, comma-separated: `group_by=delegation,edition`. "
@@ -110,7 +111,9 @@ class GroupByField(serializers.Field):
 
 class DealStatisticsQuerySerializer(serializers.Serializer):
     group_by = GroupByField(required=False, default=())
-    delegation_level = serializers.IntegerField(required=False, min_value=0, max_value=32767, default=None)
+    delegation_level = serializers.IntegerField(
+        required=False, min_value=0, max_value=MAX_SMALL_INTEGER.limit_value, default=None
+    )
 
     def validate(self, attrs: dict) -> dict:
         if attrs["delegation_level"] is not None and "delegation" not in attrs["group_by"]:
@@ -156,6 +159,7 @@ STATISTICS_EXAMPLE = OpenApiExample(
             {
                 "type": "array",
                 "items": {"type": "string", "enum": list(stats.GROUP_KEYS)},
+                "minItems": 1,
                 "maxItems": stats.MAX_GROUP_KEYS,
                 "uniqueItems": True,
             },
@@ -163,7 +167,11 @@ STATISTICS_EXAMPLE = OpenApiExample(
             explode=False,
             description=GROUP_BY_HELP,
         ),
-        OpenApiParameter("delegation_level", {"type": "integer", "minimum": 0}, description=DELEGATION_LEVEL_HELP),
+        OpenApiParameter(
+            "delegation_level",
+            {"type": "integer", "minimum": 0, "maximum": MAX_SMALL_INTEGER.limit_value},
+            description=DELEGATION_LEVEL_HELP,
+        ),
     ],
     filters=True,
     responses={200: DealStatisticsSerializer},

@@ -258,7 +258,14 @@ class BulkRequestSerializerExtension(OpenApiSerializerExtension):
                     changes.ref,
                     {
                         "type": "object",
-                        "properties": {"id": {"type": "integer", "minimum": 1, "description": "The record to change."}},
+                        "properties": {
+                            "id": {
+                                "type": "integer",
+                                "minimum": ID_FIELD.min_value,
+                                "maximum": ID_FIELD.max_value,
+                                "description": "The record to change.",
+                            }
+                        },
                         "required": ["id"],
                     },
                 ],

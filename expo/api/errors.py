@@ -13,6 +13,7 @@ from django.db.models import ProtectedError, RestrictedError
 from drf_standardized_errors.handler import ExceptionHandler as StandardizedExceptionHandler
 from rest_framework import exceptions, serializers, status
 from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 
 from expo.errors import DomainError
 
@@ -107,6 +108,28 @@ class ExceptionHandler(StandardizedExceptionHandler):
         if converted is not exc:
             return converted
         return super().convert_known_exceptions(exc)
+
+
+class PathNotFound(APIView):
+    """A path under /api/ that no route matches (an id that is not a number, say): the 404 every
+    API route gives, in the same error shape."""
+
+    authentication_classes = ()
+    permission_classes = ()
+    throttle_classes = ()
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        raise exceptions.NotFound()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Nothing is allowed at a path that does not exist; APIView would list OPTIONS.
+        del response.headers["Allow"]
+        return response
+
+
+path_not_found = PathNotFound.as_view()
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -1,5 +1,7 @@
 """The filter base every collection's FilterSet extends, and the strict query-parameter check."""
 
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
@@ -9,12 +11,32 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 from delegations.selectors import delegation_subtree_ids
 
 
+class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time taken to UTC: the offset a client gives is applied here, as PostgreSQL
+    takes none beyond ±15:59, and a time that leaves the years 1 to 9999 in UTC is a 400."""
+
+    def to_python(self, value) -> datetime.datetime | None:
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(
+                "Out of range: in UTC it is before year 1 or after 9999.", code="out_of_range"
+            ) from None
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 class FilterSet(django_filters.FilterSet):
     """A FilterSet whose parameters are exactly its filters: the view refuses any other. Every
     collection takes ``updated_since``, so a client can fetch only what changed since its last
     pull (``/api/deletions/`` tells what was deleted)."""
 
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text="Records changed at or after this time (ISO 8601; UTC unless an offset is given). "
@@ -25,6 +47,35 @@ class FilterSet(django_filters.FilterSet):
     def parameter_names(cls) -> set[str]:
         return set(cls.base_filters)
 
+    def get_form_class(self) -> type[forms.Form]:
+        # Only text may be empty: `?updated_since=` or `?delegation=` is malformed, and a 400
+        # naming it beats a filter silently left out (django-filter skips empty values).
+        typed = [name for name, filter_ in self.filters.items() if not isinstance(filter_.field, forms.CharField)]
+        # django-filter takes `?ordering=title,` as ordering by "" too, which the query cannot do.
+        orderings = [name for name, filter_ in self.filters.items() if isinstance(filter_, OrderingFilter)]
+        form_class = super().get_form_class()
+
+        class Form(form_class):
+            def clean(self) -> dict:
+                cleaned = super().clean()
+                for name in typed:
+                    # A choice of several says itself that "" is not one of them.
+                    if self.data.get(name) == "" and name not in self.errors:
+                        self.add_error(
+                            name, forms.ValidationError("Give a value, or leave the parameter out.", code="empty")
+                        )
+                for name in orderings:
+                    if "" in (self.data.get(name) or "x").split(",") and name not in self.errors:
+                        self.add_error(
+                            name,
+                            forms.ValidationError(
+                                "Give field names separated by commas, e.g. -updated_at,id.", code="invalid_field_list"
+                            ),
+                        )
+                return cleaned
+
+        return Form
+
     @classmethod
     def multi_value_parameters(cls) -> set[str]:
         return {
@@ -34,9 +85,14 @@ class FilterSet(django_filters.FilterSet):
         }
 
 
-def check_query_parameters(query_params, *, allowed: set[str], multi_valued: set[str]) -> None:
-    """A 400 naming each parameter that is unknown, or given more than once where one value is
-    meant, instead of silently ignoring it."""
+def check_query_parameters(view, request, *, allowed: set[str], multi_valued: set[str]) -> None:
+    """A 400 naming each parameter of ``request`` that is unknown, or given more than once where
+    one value is meant, instead of silently ignoring it. A method ``view`` does not take is left
+    to its 405: which parameters are allowed depends on the method."""
+    method = request.method.lower()
+    if method not in view.http_method_names or not hasattr(view, method):
+        return
+    query_params = request.query_params
     errors: dict[str, list[ErrorDetail]] = {}
     for name in query_params:
         if name not in allowed:
@@ -61,7 +117,7 @@ class StrictParametersMixin:
         if self.pagination_class is not None:
             allowed |= {"limit", "offset"}
         check_query_parameters(
-            request.query_params, allowed=allowed, multi_valued=self.filterset_class.multi_value_parameters()
+            self, request, allowed=allowed, multi_valued=self.filterset_class.multi_value_parameters()
         )
 
 

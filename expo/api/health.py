@@ -102,7 +102,7 @@ class HealthView(APIView):
         ],
     )
     def get(self, request: Request) -> Response:
-        check_query_parameters(request.query_params, allowed=set(), multi_valued=set())
+        check_query_parameters(self, request, allowed=set(), multi_valued=set())
         checks = health_checks()
         healthy = all(check["status"] == OK for check in checks.values())
         if healthy:

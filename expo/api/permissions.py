@@ -9,6 +9,9 @@ class RolePermission(BasePermission):
     """Reads are open to every role (each sees its own scope of rows). Writes: admins anywhere;
     delegation editors on the collections whose view sets ``editor_writable = True``."""
 
+    # For the schema (expo.api.schema): anonymous callers pass for reads.
+    public_reads = True
+
     def has_permission(self, request, view) -> bool:
         if request.method in SAFE_METHODS:
             return True

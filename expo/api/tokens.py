@@ -2,7 +2,7 @@
 
 from django.contrib.auth import authenticate
 from django.db import transaction
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from knox.settings import knox_settings
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -10,9 +10,18 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from expo.api.errors import ErrorResponseSerializer
 from expo.api.filters import check_query_parameters
 from expo.api.throttling import ScopedRateThrottle
 from expo.models import ApiToken
+
+WRONG_CREDENTIALS = "Wrong username or password."
+
+
+def token_issue(*, user, client: str = "") -> tuple[ApiToken, str]:
+    """A new token of ``user`` for ``client``, expiring after ``API_TOKEN_TTL_HOURS``: the stored row
+    (which keeps only the token's hash) and the token itself, which nothing can show again."""
+    return ApiToken.objects.create(user=user, expiry=knox_settings.TOKEN_TTL, client=client)
 
 
 class TokenSerializer(serializers.ModelSerializer):
@@ -31,9 +40,16 @@ class NewTokenSerializer(TokenSerializer):
 
 class ObtainTokenSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=1024, style={"input_type": "password"}, write_only=True)
+    # A password is checked as typed: spaces around it are part of it.
+    password = serializers.CharField(
+        max_length=1024, style={"input_type": "password"}, write_only=True, trim_whitespace=False
+    )
     client = serializers.CharField(
-        max_length=100, required=False, default="", help_text="What will use the token, e.g. 'sales dashboard'."
+        max_length=100,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="What will use the token, e.g. 'sales dashboard'.",
     )
 
 
@@ -45,7 +61,23 @@ class ObtainTokenSerializer(serializers.Serializer):
         description="Send a username and password; the token in the answer is shown only once and expires at "
         "`expiry`. Send it as `Authorization: Token <token>`.",
         request=ObtainTokenSerializer,
-        responses={201: NewTokenSerializer},
+        responses={
+            201: NewTokenSerializer,
+            401: OpenApiResponse(
+                ErrorResponseSerializer,
+                description="Wrong username or password (or the user is inactive).",
+                examples=[
+                    OpenApiExample(
+                        "WrongCredentials",
+                        value={
+                            "type": "client_error",
+                            "errors": [{"code": "authentication_failed", "detail": WRONG_CREDENTIALS, "attr": None}],
+                        },
+                        status_codes=["401"],
+                    )
+                ],
+            ),
+        },
         auth=[],
     ),
     destroy=extend_schema(tags=["auth"], summary="Revoke one of your API tokens"),
@@ -69,7 +101,7 @@ class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.Gen
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
         allowed = {"limit", "offset"} if self.action == "list" else set()
-        check_query_parameters(request.query_params, allowed=allowed, multi_valued=set())
+        check_query_parameters(self, request, allowed=allowed, multi_valued=set())
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -83,10 +115,8 @@ class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.Gen
             request, username=credentials.validated_data["username"], password=credentials.validated_data["password"]
         )
         if user is None or not user.is_active:
-            raise AuthenticationFailed("Wrong username or password.")
-        instance, token = ApiToken.objects.create(
-            user=user, expiry=knox_settings.TOKEN_TTL, client=credentials.validated_data["client"]
-        )
+            raise AuthenticationFailed(WRONG_CREDENTIALS)
+        instance, token = token_issue(user=user, client=credentials.validated_data["client"])
         instance.token = token
         return Response(NewTokenSerializer(instance).data, status=status.HTTP_201_CREATED)
 

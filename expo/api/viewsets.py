@@ -57,6 +57,8 @@ class ModelViewSet(viewsets.ModelViewSet):
     # Actions whose responses may be narrowed with fields/omit and widened with expand.
     selectable_actions = ("list", "retrieve")
     selection = EVERYTHING
+    # While an OPTIONS answer looks at the record as a write would (see options()).
+    describing = False
 
     def selector(self) -> QuerySet:
         """The collection's rows, before scoping, filtering and planning."""
@@ -81,7 +83,7 @@ class ModelViewSet(viewsets.ModelViewSet):
 
     def get_object(self):
         """The record, locked first when the request changes it, and checked against ``If-Match``."""
-        if self.request.method in SAFE_METHODS:
+        if self.request.method in SAFE_METHODS or self.describing:
             return super().get_object()
         lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
         if str(lookup).isdigit() and int(lookup) < 2**63:
@@ -118,10 +120,16 @@ class ModelViewSet(viewsets.ModelViewSet):
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
         allowed, multi_valued = self.allowed_query_parameters()
-        check_query_parameters(request.query_params, allowed=allowed, multi_valued=multi_valued)
+        check_query_parameters(self, request, allowed=allowed, multi_valued=multi_valued)
         if self.action in self.selectable_actions:
             fields = shaped_fields(self.get_serializer_class(), EVERYTHING)
             self.selection = parse_selection(request.query_params, fields)
+
+    def options(self, request, *args, **kwargs):
+        # DRF describes the PUT a record takes by fetching it as PUT would, outside any transaction:
+        # a look that locks nothing (PostgreSQL refuses FOR UPDATE there) and checks no If-Match.
+        self.describing = True
+        return super().options(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         instance = getattr(self, "rendered_instance", None)

@@ -58,6 +58,7 @@ def test_a_wrong_password_obtains_no_token(user):
     response = APIClient().post(reverse("token-list"), {"username": "lin", "password": "wrong horse"})
 
     assert refusal(response) == (401, ["authentication_failed"])
+    assert response.json()["errors"][0]["detail"] == "Wrong username or password."
     assert not ApiToken.objects.exists()
 
 
@@ -162,3 +163,19 @@ def test_a_malformed_token_header_is_refused_as_bad_credentials(db, header, url_
     response = client.get(reverse(url_name))
 
     assert refusal(response) == (401, ["authentication_failed"])
+
+
+def test_spaces_around_a_password_are_part_of_it(db):
+    UserFactory(username="kim", password="  padded secret  ")
+
+    padded = APIClient().post(reverse("token-list"), {"username": "kim", "password": "  padded secret  "})
+    trimmed = APIClient().post(reverse("token-list"), {"username": "kim", "password": "padded secret"})
+
+    assert (padded.status_code, refusal(trimmed)) == (201, (401, ["authentication_failed"]))
+
+
+@pytest.mark.parametrize("client", ["", "   "])
+def test_a_client_name_may_be_left_empty(user, client):
+    response = APIClient().post(reverse("token-list"), {"username": "lin", "password": PASSWORD, "client": client})
+
+    assert (response.status_code, response.json()["client"]) == (201, "")

@@ -395,7 +395,9 @@ class SelectionTests:
             ("fields", "", "invalid_field_list"),
             ("fields", "id,,title", "invalid_field_list"),
             ("omit", "nosuch", "unknown_omit"),
+            ("omit", "", "invalid_field_list"),
             ("expand", "id", "unknown_expand"),
+            ("expand", "", "invalid_field_list"),
         ],
     )
     def test_a_bad_selection_is_a_400_naming_the_parameter(

@@ -307,6 +307,7 @@ def test_an_unknown_id_a_malformed_id_and_a_repeated_id_are_item_errors(api):
         {"id": "seven", "title": "Malformed"},
         {"id": deal.pk, "title": "Again"},
         {"id": None},
+        {"id": 2**63, "title": "Beyond any id"},
     ]
 
     response = api.post(DEALS_BULK, {"items": items})
@@ -317,6 +318,11 @@ def test_an_unknown_id_a_malformed_id_and_a_repeated_id_are_item_errors(api):
         {"code": "invalid", "detail": "A valid integer is required.", "attr": "items.2.id"},
         {"code": "duplicate", "detail": "Item 0 already changes this record: send each id once.", "attr": "items.3.id"},
         {"code": "null", "detail": "This field may not be null.", "attr": "items.4.id"},
+        {
+            "code": "max_value",
+            "detail": "Ensure this value is less than or equal to 9223372036854775807.",
+            "attr": "items.5.id",
+        },
     ]
     assert Deal.objects.get().title == "Untouched"
 

@@ -4,6 +4,7 @@ bodies are 400s naming what is wrong."""
 
 from decimal import Decimal
 
+import django_filters
 import pytest
 from django.urls import reverse
 from rest_framework.request import Request
@@ -115,6 +116,61 @@ def test_malformed_values_are_a_200_or_a_400_naming_the_parameter(anon, rows, ba
     assert offenders == []
 
 
+# Filters of text (a search, a city) take an empty value as no filter; any other filter refuses it.
+TEXT_FILTERS = [
+    (basename, name)
+    for basename, viewset in VIEWSETS.items()
+    for name, filter_ in viewset.filterset_class.base_filters.items()
+    if isinstance(filter_, django_filters.CharFilter)
+]
+TYPED_FILTERS = [
+    (basename, name)
+    for basename, viewset in VIEWSETS.items()
+    for name, filter_ in viewset.filterset_class.base_filters.items()
+    if not isinstance(filter_, django_filters.CharFilter)
+]
+
+
+@pytest.mark.parametrize(("basename", "parameter"), TYPED_FILTERS, ids=[f"{b}-{p}" for b, p in TYPED_FILTERS])
+def test_an_empty_value_of_a_filter_other_than_text_is_a_400_naming_it(anon, basename, parameter):
+    filter_ = VIEWSETS[basename].filterset_class.base_filters[parameter]
+    code = "invalid_choice" if isinstance(filter_, django_filters.MultipleChoiceFilter) else "empty"
+    response = anon.get(reverse(f"{basename}-list"), {parameter: ""})
+    assert (response.status_code, errors(response)) == (400, [(code, parameter)])
+
+
+def test_an_empty_value_says_to_give_one_or_leave_the_parameter_out(anon):
+    response = anon.get(reverse("deal-list"), {"updated_since": ""})
+    assert response.json()["errors"] == [
+        {"code": "empty", "detail": "Give a value, or leave the parameter out.", "attr": "updated_since"}
+    ]
+
+
+@pytest.mark.parametrize("value", [",", "id,", ",id", "id,,updated_at"])
+@pytest.mark.parametrize("basename", sorted(VIEWSETS))
+def test_an_ordering_with_an_empty_name_is_a_400_naming_it(anon, basename, value):
+    response = anon.get(reverse(f"{basename}-list"), {"ordering": value})
+    assert response.json()["errors"] == [
+        {
+            "code": "invalid_field_list",
+            "detail": "Give field names separated by commas, e.g. -updated_at,id.",
+            "attr": "ordering",
+        }
+    ]
+
+
+@pytest.mark.parametrize("name", ["stats-deals", "deal-export-csv", "ocds-releases", "deletion-list"])
+def test_an_ordering_with_an_empty_name_is_a_400_beyond_the_collections(anon, name):
+    response = anon.get(reverse(name), {"ordering": "-id,"})
+    assert (response.status_code, errors(response)) == (400, [("invalid_field_list", "ordering")])
+
+
+@pytest.mark.parametrize(("basename", "parameter"), TEXT_FILTERS, ids=[f"{b}-{p}" for b, p in TEXT_FILTERS])
+def test_an_empty_value_of_a_text_filter_filters_nothing(anon, rows, basename, parameter):
+    everything = anon.get(reverse(f"{basename}-list")).json()
+    assert anon.get(reverse(f"{basename}-list"), {parameter: ""}).json() == everything
+
+
 @pytest.mark.parametrize(("basename", "parameter"), SINGLE_VALUED, ids=[f"{b}-{p}" for b, p in SINGLE_VALUED])
 def test_a_single_valued_parameter_given_twice_is_a_400(anon, basename, parameter):
     response = anon.get(reverse(f"{basename}-list"), {parameter: ["1", "1"]})
@@ -140,12 +196,30 @@ def test_an_id_beyond_the_column_is_one_400_naming_it(anon):
     ]
 
 
+def test_an_id_below_1_is_one_400_naming_it(anon):
+    response = anon.get(reverse("deal-list"), {"delegation": "0"})
+    assert response.json()["errors"] == [
+        {"code": "min_value", "detail": "Ensure this value is greater than or equal to 1.", "attr": "delegation"}
+    ]
+
+
 def test_an_amount_with_too_many_digits_is_one_400_naming_it(anon):
     response = anon.get(reverse("deal-list"), {"value_usd_min": "1e400"})
     assert response.json()["errors"] == [
         {
             "code": "max_digits",
             "detail": "Ensure that there are no more than 20 digits in total.",
+            "attr": "value_usd_min",
+        }
+    ]
+
+
+def test_an_amount_with_more_than_two_decimal_places_is_one_400_naming_it(anon):
+    response = anon.get(reverse("deal-list"), {"value_usd_min": "-1e-05"})
+    assert response.json()["errors"] == [
+        {
+            "code": "max_decimal_places",
+            "detail": "Ensure that there are no more than 2 decimal places.",
             "attr": "value_usd_min",
         }
     ]
@@ -308,3 +382,51 @@ def test_an_amount_of_fifteen_digits_is_kept_exactly(admin_api, deal_payload):
 def test_an_unknown_currency_is_a_400_naming_value_currency(admin_api, deal_payload):
     response = admin_api.post(reverse("deal-list"), {**deal_payload, "value": {"amount": "1.00", "currency": "XYZ"}})
     assert (response.status_code, errors(response)) == (400, [("invalid_choice", "value.currency")])
+
+
+# Methods
+
+
+@pytest.mark.parametrize("name", ["deal-history", "deal-detail", "deal-ocds"])
+def test_a_method_a_route_does_not_take_is_a_405_whatever_the_query(admin_api, name):
+    url = reverse(name, kwargs={"pk": DealFactory().pk})
+
+    response = admin_api.generic("TRACE", f"{url}?limit=50&offset=0")
+
+    assert (response.status_code, errors(response)) == (405, [("method_not_allowed", None)])
+    assert "TRACE" not in response["Allow"]
+
+
+@pytest.mark.parametrize(
+    "name", ["deal-list", "deal-export-csv", "ocds-releases", "stats-deals", "token-list", "deletion-list"]
+)
+def test_a_put_to_a_route_that_takes_none_is_a_405_not_a_400_about_its_query(admin_api, name):
+    response = admin_api.put(f"{reverse(name)}?unknown=1", {})
+
+    assert (response.status_code, errors(response)) == (405, [("method_not_allowed", None)])
+
+
+# Times
+
+
+def test_an_offset_beyond_what_postgresql_takes_is_applied_before_the_query(anon):
+    MarketFactory()
+    # 16:20 ahead of UTC: PostgreSQL refuses the offset itself; in UTC it is the day before.
+    ahead = anon.get(reverse("market-list"), {"updated_since": "3000-01-01T08:00:00+16:20"})
+    in_utc = anon.get(reverse("market-list"), {"updated_since": "2999-12-31T15:40:00Z"})
+
+    assert (ahead.status_code, ahead.json()) == (200, in_utc.json())
+    assert ahead.json()["count"] == 0
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:00-01:00"])
+@pytest.mark.parametrize("name", ["market-list", "deal-list", "deletion-list"])
+def test_a_time_outside_the_years_1_to_9999_in_utc_is_a_400_naming_it(anon, name, value):
+    response = anon.get(reverse(name), {"updated_since": value})
+    assert response.json()["errors"] == [
+        {
+            "code": "out_of_range",
+            "detail": "Out of range: in UTC it is before year 1 or after 9999.",
+            "attr": "updated_since",
+        }
+    ]

@@ -534,6 +534,7 @@ def test_totals_equal_the_filtered_deal_list_for_random_filter_combinations(w, a
         ({"delegation_level": "0"}, "delegation_level", "needs_delegation_group"),
         ({"group_by": "edition", "delegation_level": "1"}, "delegation_level", "needs_delegation_group"),
         ({"group_by": "delegation", "delegation_level": "-1"}, "delegation_level", "min_value"),
+        ({"group_by": "delegation", "delegation_level": "32768"}, "delegation_level", "max_value"),
         ({"group_by": "delegation", "delegation_level": "top"}, "delegation_level", "invalid"),
         ({"group_by": "delegation", "delegation_level": ""}, "delegation_level", "invalid"),
     ],

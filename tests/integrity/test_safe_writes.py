@@ -85,6 +85,21 @@ def test_if_match_star_always_matches(client):
     assert client.patch(detail(deal), {"title": "x"}, format="json", HTTP_IF_MATCH="*").status_code == 200
 
 
+# Outside the test's transaction, as a real request is: the OPTIONS answer takes no lock there.
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("if_match", [None, "", '"stale"'])
+def test_options_describes_the_put_a_record_takes_whatever_if_match_says(client, if_match):
+    deal = DealFactory()
+    headers = {} if if_match is None else {"HTTP_IF_MATCH": if_match}
+
+    response = client.options(detail(deal), **headers)
+
+    assert response.status_code == 200
+    assert list(response.json()["actions"]) == ["PUT"]
+    assert response.json()["actions"]["PUT"]["title"]["max_length"] == 300
+    assert Deal.objects.get().updated_at == deal.updated_at
+
+
 def test_patch_writes_only_the_fields_sent(client):
     deal = DealFactory(title="Old title", description="Old description")
     # Another writer changes the description after this deal object was loaded.
