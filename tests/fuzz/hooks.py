@@ -163,6 +163,8 @@ BY_DESIGN = {
     "invalid_uscc",
     # A search of more than ten words.
     "too_many_words",
+    # A deal in a currency with no exchange rate on or before its date: no USD value (a clear 400).
+    "exchange_rate_missing",
     # Text that is only whitespace (trimmed, it is blank) or holds NUL (PostgreSQL cannot store it).
     "blank",
     "null_characters_not_allowed",
