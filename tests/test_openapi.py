@@ -147,7 +147,7 @@ def test_creates_and_bulk_writes_declare_the_idempotency_key_the_server_checks(g
     assert [bool(pattern.fullmatch(value)) for value in ("order-42", "~" * 255)] == [True, True]
 
 
-def test_number_filters_declare_the_bounds_the_server_checks(generated):
+def test_number_and_text_filters_declare_the_bounds_the_server_checks(generated):
     schema = yaml.safe_load(generated)
 
     def bounds(path: str, name: str) -> tuple:
@@ -160,6 +160,13 @@ def test_number_filters_declare_the_bounds_the_server_checks(generated):
         assert bounds("/api/stats/deals/", name) == ("integer", 1, largest)
     assert bounds("/api/editions/", "number") == ("integer", 1, 32767)
     assert bounds("/api/stats/deals/", "delegation_level") == ("integer", 0, 32767)
+
+    def longest(path: str, name: str) -> int:
+        (parameter,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name]
+        return parameter["schema"]["maxLength"]
+
+    names = ("uscc", "city", "district", "search")
+    assert [longest("/api/enterprises/", name) for name in names] == [18, 100, 100, 200]
 
     (value_usd_min,) = [p for p in schema["paths"]["/api/deals/"]["get"]["parameters"] if p["name"] == "value_usd_min"]
     # 20 digits, 2 of them after the point (tests/api/test_parameters.py: more is a 400).

@@ -117,9 +117,9 @@ class AutoSchema(StandardizedAutoSchema):
 
 
 class FilterParameterExtension(DjangoFilterExtension):
-    """django-filter's parameters, as exact as the checks behind them: the bounds of our
-    whole-number filters (an id is at least 1), and at least one name in ``ordering`` (an empty
-    value is a 400, as for every filter but text)."""
+    """django-filter's parameters, as exact as the checks behind them: the bounds of our number
+    filters (an id is at least 1), the longest text a text filter takes, and at least one name in
+    ``ordering`` (an empty value is a 400, as for every filter but text)."""
 
     priority = 1
 
@@ -139,6 +139,8 @@ class FilterParameterExtension(DjangoFilterExtension):
                     exclusiveMinimum=True,
                     exclusiveMaximum=True,
                 )
+            if isinstance(filter_field, django_filters.CharFilter) and filter_field.extra.get("max_length"):
+                parameter["schema"]["maxLength"] = filter_field.extra["max_length"]
             if isinstance(filter_field, django_filters.OrderingFilter):
                 parameter["schema"]["minItems"] = 1
         return parameters

@@ -166,6 +166,17 @@ def test_an_ordering_with_an_empty_name_is_a_400_beyond_the_collections(anon, na
 
 
 @pytest.mark.parametrize(("basename", "parameter"), TEXT_FILTERS, ids=[f"{b}-{p}" for b, p in TEXT_FILTERS])
+def test_a_text_longer_than_a_filter_takes_is_a_400_naming_it(anon, basename, parameter):
+    longest = VIEWSETS[basename].filterset_class.base_filters[parameter].extra["max_length"]
+    assert longest in (18, 100, 200)
+
+    response = anon.get(reverse(f"{basename}-list"), {parameter: "x" * (longest + 1)})
+
+    assert (response.status_code, errors(response)) == (400, [("max_length", parameter)])
+    assert anon.get(reverse(f"{basename}-list"), {parameter: "x" * longest}).status_code == 200
+
+
+@pytest.mark.parametrize(("basename", "parameter"), TEXT_FILTERS, ids=[f"{b}-{p}" for b, p in TEXT_FILTERS])
 def test_an_empty_value_of_a_text_filter_filters_nothing(anon, rows, basename, parameter):
     everything = anon.get(reverse(f"{basename}-list")).json()
     assert anon.get(reverse(f"{basename}-list"), {parameter: ""}).json() == everything
