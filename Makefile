@@ -32,11 +32,11 @@ run: seed
 
 ## Serve for production: gunicorn with WhiteNoise, every setting from the environment (see .env.example).
 ## Run `make migrate` with the same environment first, once per release.
-PRODUCTION := DJANGO_SETTINGS_MODULE=expo.settings.production
+PRODUCTION := DJANGO_SETTINGS_MODULE=config.settings.production
 serve: install
 	$(PRODUCTION) $(BIN)/python manage.py check --deploy
 	$(PRODUCTION) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(PRODUCTION) exec $(BIN)/gunicorn --config python:expo.gunicorn_conf expo.wsgi
+	$(PRODUCTION) exec $(BIN)/gunicorn --config python:config.gunicorn_conf config.wsgi
 
 ## Generate synthetic demo data: make demo DEALS=100000
 DEALS ?= 10000

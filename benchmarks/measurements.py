@@ -31,9 +31,10 @@ from deals.api.urls import router as deals_router
 from deals.models import Deal
 from delegations.api.urls import router as delegations_router
 from delegations.models import Enterprise
-from expo import access
 from expo.api.urls import router as expo_router
-from expo.models import ApiToken
+from figures.api.urls import router as figures_router
+from framework import access
+from framework.models import ApiToken
 
 LIST_LIMIT = 100
 # The deal and enterprise lists are asked for pages picked at random among the first
@@ -219,7 +220,7 @@ def list_endpoints() -> list[str]:
     OCDS release package and the reconciliation of reported figures."""
     paths = [
         reverse(f"{basename}-list")
-        for router in (expo_router, delegations_router, deals_router)
+        for router in (expo_router, delegations_router, deals_router, figures_router)
         for _, _, basename in router.registry
     ]
     return [*paths, reverse("deletion-list"), reverse("ocds-releases"), reverse("stats-reconciliation")]

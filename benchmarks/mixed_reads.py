@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from deals.models import Deal
 from delegations.models import Delegation, Enterprise
-from expo import access
 from expo.models import Edition
+from framework import access
 
 LIMIT = 50
 # Pages are drawn among the first ones: a user pages a little, not to the end.

@@ -16,9 +16,9 @@ from django.urls import reverse
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from deals.models import Deal, DealLineItem
-from expo.access import published_condition
-from expo.api.pagination import LimitOffsetPagination
 from expo.models import ordinal
+from framework.access import published_condition
+from framework.api.pagination import LimitOffsetPagination
 
 DEAL_COLUMNS = (
     "id",

@@ -84,7 +84,7 @@ class Gunicorn:
         self.env = env
         self.timeout = timeout
         self.ready_path = ready_path
-        # A gunicorn configuration (e.g. ``python:expo.gunicorn_conf``, what ``make serve`` runs),
+        # A gunicorn configuration (e.g. ``python:config.gunicorn_conf``, what ``make serve`` runs),
         # given the port, the workers and the timeout through the environment it reads them from.
         self.config = config
         self.port = 0
@@ -106,7 +106,7 @@ class Gunicorn:
         self.port = free_port()
         env = self.env
         if self.config is not None:
-            command = [sys.executable, "-m", "gunicorn", f"--config={self.config}", "expo.wsgi"]
+            command = [sys.executable, "-m", "gunicorn", f"--config={self.config}", "config.wsgi"]
             env = {
                 **env,
                 "HOST": HOST,
@@ -119,7 +119,7 @@ class Gunicorn:
                 sys.executable,
                 "-m",
                 "gunicorn",
-                "expo.wsgi:application",
+                "config.wsgi:application",
                 f"--bind={HOST}:{self.port}",
                 f"--workers={self.workers}",
                 "--worker-class=sync",

@@ -1,4 +1,4 @@
-"""Settings of the servers the benchmarks measure: production's (``expo.settings.production``),
+"""Settings of the servers the benchmarks measure: production's (``config.settings.production``),
 served over plain HTTP on loopback, unthrottled, with the raw-limit view beside the API.
 
 The harness sets ``SECRET_KEY`` (new each run) and ``ALLOWED_HOSTS=127.0.0.1`` in the
@@ -7,8 +7,8 @@ on the local PostgreSQL."""
 
 import os
 
-from expo.settings.production import *  # noqa: F403
-from expo.settings.production import REST_FRAMEWORK, database_from_url
+from config.settings.production import *  # noqa: F403
+from config.settings.production import REST_FRAMEWORK, database_from_url
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/expo_bench"
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)}

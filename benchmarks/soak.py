@@ -38,7 +38,7 @@ CONNECTIONS = 64
 WORKERS = 4
 # What make serve runs: the same configuration module, given the workers in WEB_CONCURRENCY and
 # its default timeout in GUNICORN_TIMEOUT.
-GUNICORN_CONFIG = "python:expo.gunicorn_conf"
+GUNICORN_CONFIG = "python:config.gunicorn_conf"
 GUNICORN_TIMEOUT = 60
 WRK_TIMEOUT_SECONDS = 10
 MIXED_REQUESTS = 500
@@ -101,7 +101,7 @@ def server_environment(database_url: str, *, static_root: str) -> dict[str, str]
     reaches."""
     environment = {name: value for name, value in os.environ.items() if name not in NOT_INHERITED}
     environment.update(
-        DJANGO_SETTINGS_MODULE="expo.settings.production",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS=HOST,
         DATABASE_URL=database_url,
@@ -200,7 +200,7 @@ def setup(soak: Soak) -> None:
     """An analyst with a token, for the reads that need one."""
     from django.contrib.auth.models import Group
 
-    from expo import access
+    from framework import access
     from tests.factories import UserFactory, api_token
 
     access.ensure_groups()
@@ -569,7 +569,7 @@ def main(argv: list[str] | None = None) -> int:
         "passed": soak.passed,
         "deals": arguments.deals,
         "postgresql": server_version,
-        "settings": "expo.settings.production over plain HTTP (SECURE_SSL_REDIRECT=false)",
+        "settings": "config.settings.production over plain HTTP (SECURE_SSL_REDIRECT=false)",
         "throttle_rates": UNREACHED_RATE,
         "gunicorn": f"--config {GUNICORN_CONFIG}, WEB_CONCURRENCY={arguments.workers}",
         "seconds": arguments.seconds,

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from benchmarks import raw
-from expo.urls import urlpatterns as site_urlpatterns
+from config.urls import urlpatterns as site_urlpatterns
 
 urlpatterns = [
     path("raw/deals/", raw.deal_list, name="raw-deal-list"),

@@ -7,8 +7,8 @@ from django.db import transaction
 from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
 from deals.resources import DealResource
 from deals.services import DEAL_EDITABLE_FIELDS, VALUATION_FIELDS, deal_execute, deal_set_usd_value
-from expo.admin import ImportExportHistoryAdmin, RecordAdmin, RelatedAdminListFilter
-from expo.errors import DomainError
+from framework.admin import ImportExportHistoryAdmin, RecordAdmin, RelatedAdminListFilter
+from framework.errors import DomainError
 
 
 @admin.register(Market)

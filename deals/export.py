@@ -44,7 +44,7 @@ from psycopg import sql
 
 from deals.models import Deal, DealLineItem
 from expo.models import Edition
-from expo.spreadsheets import escape_formula, formula_escaped
+from framework.spreadsheets import escape_formula, formula_escaped
 
 COLUMNS = (
     "id",

@@ -8,17 +8,17 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from deals.models import Category, Deal, ExchangeRate, Market
-from expo.api.filters import (
+from delegations.filtersets import DelegationTreeFilter
+from framework.api.filters import (
     BooleanFilter,
     DecimalFilter,
-    DelegationTreeFilter,
     FilterSet,
     IdFilter,
     IsoDateTimeFilter,
     OrderingFilter,
     SearchFilter,
 )
-from expo.codes import COUNTRY_CHOICES, CURRENCY_CHOICES
+from framework.codes import COUNTRY_CHOICES, CURRENCY_CHOICES
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
 

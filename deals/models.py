@@ -10,7 +10,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from delegations.models import Delegation, Enterprise
-from expo.models import MAX_AMOUNT, MAX_RATE, CurrencyField, Edition, Record, currency_code_constraint
+from expo.models import Edition, Record
+from framework.models import MAX_AMOUNT, MAX_RATE, CurrencyField, currency_code_constraint
 
 
 class Market(Record):

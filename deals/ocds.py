@@ -66,7 +66,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from deals.models import Deal, DealLineItem, DealStageChange
 from delegations.models import Delegation, Enterprise
-from expo.codes import COUNTRY_CHOICES
+from framework.codes import COUNTRY_CHOICES
 
 VERSION = "1.1"
 LANGUAGE = "en"

@@ -4,9 +4,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, Validat
 
 from deals.models import Deal
 from deals.services import DEAL_EDITABLE_FIELDS, USD_FIELDS, VALUATION_FIELDS, deal_set_usd_value
-from expo.codes import CURRENCY_CODES
-from expo.errors import DomainError
-from expo.resources import RecordResource
+from framework.codes import CURRENCY_CODES
+from framework.errors import DomainError
+from framework.resources import RecordResource
 
 
 class DealResource(RecordResource):

@@ -11,8 +11,8 @@ from django.db.models import ProtectedError
 
 from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
 from delegations.models import Delegation, Enterprise
-from expo.errors import DomainError
 from expo.models import Edition, Source
+from framework.errors import DomainError
 
 CENT = Decimal("0.01")
 

@@ -11,7 +11,7 @@ from delegations.models import (
     Settlement,
 )
 from delegations.resources import EnterpriseResource
-from expo.admin import HistoryRecordAdmin, ImportExportHistoryAdmin, RecordAdmin, RelatedAdminListFilter
+from framework.admin import HistoryRecordAdmin, ImportExportHistoryAdmin, RecordAdmin, RelatedAdminListFilter
 
 
 class EditorAssignmentInline(admin.TabularInline):

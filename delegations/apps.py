@@ -4,3 +4,18 @@ from django.apps import AppConfig
 class DelegationsConfig(AppConfig):
     name = "delegations"
     verbose_name = "Delegations and enterprises"
+
+    def ready(self) -> None:
+        from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
+        from delegations.selectors import editor_delegation_ids
+        from framework import access, sync
+
+        access.register_editor_delegations(editor_delegation_ids)
+        access.register_scope(Participation, access.Scope(delegation_path="delegation"))
+        access.register_scope(Settlement, access.Scope(delegation_path="participation__delegation"))
+        access.register_scope(PromotionalActivity, access.Scope(delegation_path="participation__delegation"))
+        sync.register_collection(Delegation, "delegations")
+        sync.register_collection(Enterprise, "enterprises")
+        sync.register_collection(Participation, "participations")
+        sync.register_collection(Settlement, "settlements")
+        sync.register_collection(PromotionalActivity, "activities")

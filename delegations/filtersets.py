@@ -1,10 +1,22 @@
 """Filters for delegations, enterprises, participations, settlements and activities."""
 
 import django_filters
+from django.db.models import QuerySet
+from django_filters.constants import EMPTY_VALUES
 
 from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
-from expo.api.filters import BooleanFilter, DelegationTreeFilter, FilterSet, IdFilter, OrderingFilter, SearchFilter
-from expo.codes import COUNTRY_CHOICES
+from delegations.selectors import delegation_subtree_ids
+from framework.api.filters import BooleanFilter, FilterSet, IdFilter, OrderingFilter, SearchFilter
+from framework.codes import COUNTRY_CHOICES
+
+
+class DelegationTreeFilter(IdFilter):
+    """A delegation id that matches the delegation and every delegation below it."""
+
+    def filter(self, queryset: QuerySet, value):
+        if value in EMPTY_VALUES:
+            return queryset
+        return queryset.filter(**{f"{self.field_name}__in": delegation_subtree_ids(root_ids=[value])})
 
 
 class DelegationFilterSet(FilterSet):

@@ -8,7 +8,8 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from delegations import uscc
-from expo.models import MAX_INTEGER, CountryField, Edition, Record, country_code_constraint
+from expo.models import Edition, Record
+from framework.models import MAX_INTEGER, CountryField, country_code_constraint
 
 
 class Delegation(Record):

@@ -1,7 +1,7 @@
 """How enterprises are imported into the admin from CSV/XLSX and exported from its change list."""
 
 from delegations.models import Enterprise
-from expo.resources import RecordResource
+from framework.resources import RecordResource
 
 
 class EnterpriseResource(RecordResource):

@@ -15,6 +15,12 @@ def delegation_subtree_ids(*, root_ids: list[int]) -> set[int]:
     return found
 
 
+def editor_delegation_ids(user) -> frozenset[int]:
+    """The delegations ``user`` edits: those assigned to them and every delegation below."""
+    assigned = list(user.editor_assignments.values_list("delegation_id", flat=True))
+    return frozenset(delegation_subtree_ids(root_ids=assigned))
+
+
 @dataclass
 class DelegationTree:
     """Every delegation's parent (``parents[id]``, ``None`` at the top), with the ancestors and

@@ -6,10 +6,10 @@ class ExpoConfig(AppConfig):
     verbose_name = "Expos"
 
     def ready(self) -> None:
-        from simple_history.signals import pre_create_historical_record
+        from expo.models import Edition, Expo, Source, Venue
+        from framework import sync
 
-        from expo import sync
-        from expo.history import fill_change_reason
-
-        pre_create_historical_record.connect(fill_change_reason, dispatch_uid="expo.history.fill_change_reason")
-        sync.connect()
+        sync.register_collection(Source, "sources")
+        sync.register_collection(Venue, "venues")
+        sync.register_collection(Expo, "expos")
+        sync.register_collection(Edition, "editions")

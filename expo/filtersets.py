@@ -1,19 +1,10 @@
-"""Filters for expos, editions, venues, sources and reported figures."""
+"""Filters for expos, editions, venues and sources."""
 
 import django_filters
 
-from expo.api.filters import (
-    DelegationTreeFilter,
-    FilterSet,
-    IdFilter,
-    IntegerFilter,
-    IsoDateTimeFilter,
-    OrderingFilter,
-    SearchFilter,
-)
-from expo.codes import COUNTRY_CHOICES
-from expo.models import Deletion, Edition, Expo, ReportedFigure, Source, Venue
-from expo.sync import COLLECTIONS
+from expo.models import Edition, Expo, Source, Venue
+from framework.api.filters import FilterSet, IdFilter, IntegerFilter, OrderingFilter, SearchFilter
+from framework.codes import COUNTRY_CHOICES
 
 
 class SourceFilterSet(FilterSet):
@@ -66,35 +57,4 @@ class EditionFilterSet(FilterSet):
 
     class Meta:
         model = Edition
-        fields = ()
-
-
-class ReportedFigureFilterSet(FilterSet):
-    delegation = DelegationTreeFilter(help_text="This delegation and every delegation below it.")
-    edition = IdFilter(field_name="edition", help_text="Figures about this edition (or a run ending with it).")
-    source = IdFilter(field_name="source", help_text="Figures reported by this source.")
-    metric = django_filters.MultipleChoiceFilter(choices=ReportedFigure.Metric.choices, help_text="Repeat for several.")
-    qualifier = django_filters.MultipleChoiceFilter(
-        choices=ReportedFigure.Qualifier.choices, help_text="Repeat for several."
-    )
-    ordering = OrderingFilter(fields=("id", "metric", "value", "created_at", "updated_at"))
-
-    class Meta:
-        model = ReportedFigure
-        fields = ()
-
-
-class DeletionFilterSet(FilterSet):
-    collection = django_filters.MultipleChoiceFilter(
-        choices=[(name, name) for name in sorted(COLLECTIONS.values())], help_text="Repeat for several."
-    )
-    updated_since = IsoDateTimeFilter(
-        field_name="deleted_at",
-        lookup_expr="gte",
-        help_text="Deleted or withdrawn at or after this time (ISO 8601; UTC unless an offset is given).",
-    )
-    ordering = OrderingFilter(fields=("deleted_at", "id"))
-
-    class Meta:
-        model = Deletion
         fields = ()

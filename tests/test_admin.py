@@ -20,7 +20,9 @@ from delegations.models import (
     PromotionalActivity,
     Settlement,
 )
-from expo.models import ApiToken, Deletion, Edition, Expo, IdempotencyKey, ReportedFigure, Source, Venue
+from expo.models import Edition, Expo, Source, Venue
+from figures.models import ReportedFigure
+from framework.models import ApiToken, Deletion, IdempotencyKey
 from tests.factories import (
     CategoryFactory,
     DealFactory,
@@ -86,7 +88,7 @@ every_model = pytest.mark.parametrize("model", list(MAKERS), ids=lambda model: m
 def test_every_model_has_an_admin_or_an_inline():
     models = {
         model
-        for label in ("expo", "delegations", "deals")
+        for label in ("framework", "expo", "delegations", "deals", "figures")
         for model in apps.get_app_config(label).get_models()
         # Historical versions are shown by their record's History page.
         if not model.__name__.startswith("Historical")

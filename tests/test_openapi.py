@@ -11,8 +11,8 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiYamlRenderer
 
 from deals.api.serializers import DealLineItemSerializer, ExchangeRateSerializer
-from expo.api.fields import MoneySerializer
-from expo.api.schema import decimal_pattern
+from framework.api.fields import MoneySerializer
+from framework.api.schema import decimal_pattern
 
 OPENAPI_YAML = Path(__file__).resolve().parent.parent / "openapi.yaml"
 
@@ -92,7 +92,7 @@ def test_nullable_fields_are_marked_nullable(generated):
     assert deal["usd_rate_date"]["nullable"] is True
 
 
-# Reads that need a login: your own tokens, and change histories (expo.api.permissions.ReadsHistory).
+# Reads that need a login: your own tokens, and change histories (framework.api.permissions.ReadsHistory).
 READS_FOR_THE_LOGGED_IN = {"GET /api/auth/tokens/", "GET /api/deals/{id}/history/"}
 
 

@@ -15,9 +15,9 @@ from rest_framework.response import Response
 
 from deals import export
 from deals.filtersets import DealFilterSet
-from expo import access
-from expo.api.filters import check_query_parameters
-from expo.api.schema import AutoSchema
+from framework import access
+from framework.api.filters import check_query_parameters
+from framework.api.schema import AutoSchema
 
 CSV_MEDIA_TYPE = "text/csv"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

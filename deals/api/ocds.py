@@ -10,9 +10,9 @@ from rest_framework.response import Response
 
 from deals import ocds
 from deals.filtersets import DealFilterSet
-from expo import access
-from expo.api.filters import StrictParametersMixin, check_query_parameters
-from expo.api.pagination import LimitOffsetPagination
+from framework import access
+from framework.api.filters import StrictParametersMixin, check_query_parameters
+from framework.api.pagination import LimitOffsetPagination
 
 OCDS_DOCS = "https://standard.open-contracting.org/1.1/en/schema/"
 MAPPING = (

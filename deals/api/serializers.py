@@ -3,20 +3,17 @@ categories and exchange rates."""
 
 from rest_framework import serializers
 
+from deals.api.briefs import CategoryBriefSerializer, MarketBriefSerializer
 from deals.models import Category, Deal, DealLineItem, ExchangeRate, Market
 from deals.services import LineItemInput
+from delegations.api.briefs import DelegationBriefSerializer, EnterpriseBriefSerializer
 from delegations.models import Delegation, Enterprise
-from expo.api.briefs import (
-    CategoryBriefSerializer,
-    DelegationBriefSerializer,
-    EditionBriefSerializer,
-    EnterpriseBriefSerializer,
-    MarketBriefSerializer,
-)
-from expo.api.fields import BriefRelatedField, MoneyField
-from expo.api.fieldsets import expandable
-from expo.api.serializers import TIMESTAMPS, ValidatedModelSerializer, source_field
+from expo.api.briefs import EditionBriefSerializer
+from expo.api.serializers import source_field
 from expo.models import Edition
+from framework.api.fields import BriefRelatedField, MoneyField
+from framework.api.fieldsets import expandable
+from framework.api.serializers import TIMESTAMPS, ValidatedModelSerializer
 
 
 @expandable

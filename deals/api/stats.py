@@ -1,28 +1,20 @@
-"""Statistics endpoints: deal measures per group (``/api/stats/deals/``) and reported figures set
-beside the records (``/api/stats/reconciliation/``)."""
+"""Deal measures per group: ``/api/stats/deals/``."""
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from deals import stats
+from deals.api.briefs import CategoryBriefSerializer, MarketBriefSerializer
 from deals.filtersets import DealFilterSet
 from deals.models import Deal
-from expo import access
-from expo import selectors as expo_selectors
-from expo.api.briefs import (
-    CategoryBriefSerializer,
-    DelegationBriefSerializer,
-    EditionBriefSerializer,
-    ExpoBriefSerializer,
-    MarketBriefSerializer,
-)
-from expo.api.filters import StrictParametersMixin
-from expo.api.serializers import ReportedFigureSerializer
-from expo.caching import kept, query_stamp
-from expo.filtersets import ReportedFigureFilterSet
-from expo.models import MAX_SMALL_INTEGER
+from delegations.api.briefs import DelegationBriefSerializer
+from expo.api.briefs import EditionBriefSerializer, ExpoBriefSerializer
+from framework import access
+from framework.api.filters import StrictParametersMixin
+from framework.caching import kept, query_stamp
+from framework.models import MAX_SMALL_INTEGER
 
 GROUP_BY_HELP = (
     f"Up to {stats.MAX_GROUP_KEYS} of {', '.join(stats.GROUP_KEYS)}, comma-separated: `group_by=delegation,edition`. "
@@ -203,91 +195,3 @@ class DealStatisticsView(StrictParametersMixin, generics.GenericAPIView):
                 seconds=settings.STATISTICS_CACHE_SECONDS,
             )
         )
-
-
-@extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^-?\d+(?:\.\d{2})?$"})
-class DecimalStringField(serializers.CharField):
-    """A decimal as a string, with the places it has."""
-
-    def to_representation(self, value) -> str:
-        return str(value)
-
-
-class ReconciliationSerializer(serializers.Serializer):
-    """A reported figure beside the value computed from the records."""
-
-    figure = ReportedFigureSerializer(read_only=True)
-    computed = DecimalStringField(
-        allow_null=True,
-        help_text="Computed from the records you may read: money in USD to the cent, counts as whole numbers; "
-        "`null` where the records cannot give it (see `basis`).",
-    )
-    declared = DecimalStringField(
-        allow_null=True,
-        help_text="For registered organisations and professional audience: what the participations declare.",
-    )
-    difference = DecimalStringField(allow_null=True, help_text="`computed` − the figure's value.")
-    holds = serializers.BooleanField(
-        allow_null=True,
-        help_text="Whether the computed value bears the figure out under its qualifier: `exact` equal, `more_than` "
-        "greater, `at_least` greater or equal, `about` within 5%.",
-    )
-    basis = serializers.CharField(help_text="What was counted.")
-
-
-RECONCILIATION_EXAMPLE = OpenApiExample(
-    "Qingpu's trading volume at the 6th CIIE",
-    value={
-        "figure": {
-            "id": 1,
-            "delegation": QINGPU,
-            "edition": CIIE_6,
-            "consecutive_editions": 1,
-            "metric": "trading_volume",
-            "qualifier": "more_than",
-            "value": "1000000000.00",
-            "currency": "USD",
-            "unit": "",
-            "quote": "The trading volume of Qingpu's delegation hit more than US$1 billion during the expo, "
-            "a press conference heard on Saturday.",
-            "as_of": None,
-            "source": {"id": 1, "title": "Procurement, cultural exchanges and opening-up thanks to CIIE"},
-            "created_at": "2023-11-11T09:00:00Z",
-            "updated_at": "2023-11-11T09:00:00Z",
-        },
-        "computed": "300000000.00",
-        "declared": None,
-        "difference": "-700000000.00",
-        "holds": False,
-        "basis": "USD value of the signed and executed deals (those you may read) of Qingpu District trading "
-        "delegation at the 6th China International Import Expo.",
-    },
-    response_only=True,
-)
-
-
-@extend_schema(
-    tags=["stats"],
-    summary="Reconcile reported figures with the records",
-    description=(
-        "Each reported figure beside the value computed from the records you may read, for the figure's "
-        "delegation and every delegation below it, at its run of editions (the `consecutive_editions` editions "
-        "of the expo up to `edition`): trading volume = signed and executed deals in USD; intention orders = "
-        "deals at the intention stage; registered organisations = enterprises registered by name (declared "
-        "numbers in `declared`); professional audience = as the participations declare; settlements by status; "
-        "promotional activities; first orders of the parent = editions at which one of the deals was the first "
-        "deal of the delegation above."
-    ),
-    examples=[RECONCILIATION_EXAMPLE],
-)
-class ReconciliationView(StrictParametersMixin, generics.ListAPIView):
-    serializer_class = ReconciliationSerializer
-    filterset_class = ReportedFigureFilterSet
-
-    def get_queryset(self):
-        return access.scope_for_read(expo_selectors.reported_figure_list(), self.request.user)
-
-    def list(self, request, *args, **kwargs) -> Response:
-        figures = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        rows = stats.figure_reconciliations(figures=figures, user=request.user)
-        return self.get_paginated_response(self.get_serializer(rows, many=True).data)

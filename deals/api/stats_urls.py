@@ -1,4 +1,4 @@
-"""Statistics over deals: /api/stats/."""
+"""Statistics over deals: /api/stats/deals/."""
 
 from django.urls import path
 
@@ -6,5 +6,4 @@ from deals.api import stats
 
 urlpatterns = [
     path("stats/deals/", stats.DealStatisticsView.as_view(), name="stats-deals"),
-    path("stats/reconciliation/", stats.ReconciliationView.as_view(), name="stats-reconciliation"),
 ]

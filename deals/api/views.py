@@ -18,9 +18,9 @@ from deals.api.serializers import (
 )
 from deals.filtersets import CategoryFilterSet, DealFilterSet, ExchangeRateFilterSet, MarketFilterSet
 from deals.models import Category, Deal, ExchangeRate, Market
-from expo.api.bulk import BulkWriteMixin, bulk_schema
-from expo.api.permissions import ReadsHistory, RolePermission
-from expo.api.viewsets import ModelViewSet, collection_schema
+from framework.api.bulk import BulkWriteMixin, bulk_schema
+from framework.api.permissions import ReadsHistory, RolePermission
+from framework.api.viewsets import ModelViewSet, collection_schema
 
 DEAL_WRITE_DESCRIPTION = (
     "Related records are given by id. `value_usd` is computed from the exchange rate of the signing date "
@@ -52,7 +52,6 @@ DEAL_WRITE_DESCRIPTION = (
 class DealViewSet(BulkWriteMixin, ModelViewSet):
     serializer_class = DealSerializer
     filterset_class = DealFilterSet
-    editor_writable = True
     conflict_actions = ("sign", "execute", "cancel")
     paginated_actions = ("history",)
     queryset = Deal.objects.all()

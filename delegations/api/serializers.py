@@ -3,17 +3,14 @@
 from django.db.models import Count
 from rest_framework import serializers
 
+from delegations.api.briefs import DelegationBriefSerializer, EnterpriseBriefSerializer, ParticipationBriefSerializer
 from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
-from expo.api.briefs import (
-    DelegationBriefSerializer,
-    EditionBriefSerializer,
-    EnterpriseBriefSerializer,
-    ParticipationBriefSerializer,
-)
-from expo.api.fields import BriefRelatedField
-from expo.api.fieldsets import expandable
-from expo.api.serializers import TIMESTAMPS, ValidatedModelSerializer, source_field
+from expo.api.briefs import EditionBriefSerializer
+from expo.api.serializers import source_field
 from expo.models import Edition
+from framework.api.fields import BriefRelatedField
+from framework.api.fieldsets import expandable
+from framework.api.serializers import TIMESTAMPS, ValidatedModelSerializer
 
 
 @expandable

@@ -15,8 +15,8 @@ from delegations.filtersets import (
     SettlementFilterSet,
 )
 from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
-from expo.api.bulk import BulkWriteMixin, bulk_schema
-from expo.api.viewsets import ModelViewSet, collection_schema
+from framework.api.bulk import BulkWriteMixin, bulk_schema
+from framework.api.viewsets import ModelViewSet, collection_schema
 
 
 @collection_schema(tag="delegations", singular="delegation", plural="delegations")
@@ -40,7 +40,6 @@ class EnterpriseViewSet(BulkWriteMixin, ModelViewSet):
 
 @collection_schema(tag="delegations", singular="participation", plural="participations")
 class ParticipationViewSet(ModelViewSet):
-    editor_writable = True
     serializer_class = ParticipationSerializer
     filterset_class = ParticipationFilterSet
     queryset = Participation.objects.all()
@@ -48,7 +47,6 @@ class ParticipationViewSet(ModelViewSet):
 
 @collection_schema(tag="settlements", singular="settlement", plural="settlements")
 class SettlementViewSet(ModelViewSet):
-    editor_writable = True
     serializer_class = SettlementSerializer
     filterset_class = SettlementFilterSet
     queryset = Settlement.objects.all()
@@ -56,7 +54,6 @@ class SettlementViewSet(ModelViewSet):
 
 @collection_schema(tag="activities", singular="promotional activity", plural="promotional activities")
 class PromotionalActivityViewSet(ModelViewSet):
-    editor_writable = True
     serializer_class = PromotionalActivitySerializer
     filterset_class = PromotionalActivityFilterSet
     queryset = PromotionalActivity.objects.all()

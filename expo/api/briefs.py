@@ -1,10 +1,8 @@
-"""The brief form of each record that others embed in their responses (id, name and what a
-screen shows beside it), so a client needs no second call to label a relation."""
+"""The brief form of each expo-wide record that others embed in their responses (id, name and
+what a screen shows beside it), so a client needs no second call to label a relation."""
 
 from rest_framework import serializers
 
-from deals.models import Category, Market
-from delegations.models import Delegation, Enterprise, Participation
 from expo.models import Edition, Expo, Source, Venue, edition_label
 
 
@@ -36,36 +34,3 @@ class EditionBriefSerializer(serializers.ModelSerializer):
 
     def get_name(self, edition) -> str:
         return edition_label(edition)
-
-
-class DelegationBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Delegation
-        fields = ("id", "name")
-
-
-class EnterpriseBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Enterprise
-        fields = ("id", "name", "country")
-
-
-class ParticipationBriefSerializer(serializers.ModelSerializer):
-    delegation = DelegationBriefSerializer(read_only=True)
-    edition = EditionBriefSerializer(read_only=True)
-
-    class Meta:
-        model = Participation
-        fields = ("id", "delegation", "edition")
-
-
-class MarketBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Market
-        fields = ("id", "name")
-
-
-class CategoryBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Category
-        fields = ("id", "name")

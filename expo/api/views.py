@@ -1,25 +1,9 @@
-"""Endpoints for expos, editions, venues, sources and reported figures."""
+"""Endpoints for expos, editions, venues and sources."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
-
-from expo.api.serializers import (
-    DeletionSerializer,
-    EditionSerializer,
-    ExpoSerializer,
-    ReportedFigureSerializer,
-    SourceSerializer,
-    VenueSerializer,
-)
-from expo.api.viewsets import ModelViewSet, collection_schema
-from expo.filtersets import (
-    DeletionFilterSet,
-    EditionFilterSet,
-    ExpoFilterSet,
-    ReportedFigureFilterSet,
-    SourceFilterSet,
-    VenueFilterSet,
-)
-from expo.models import Deletion, Edition, Expo, ReportedFigure, Source, Venue
+from expo.api.serializers import EditionSerializer, ExpoSerializer, SourceSerializer, VenueSerializer
+from expo.filtersets import EditionFilterSet, ExpoFilterSet, SourceFilterSet, VenueFilterSet
+from expo.models import Edition, Expo, Source, Venue
+from framework.api.viewsets import ModelViewSet, collection_schema
 
 
 @collection_schema(tag="expos", singular="expo", plural="expos")
@@ -48,29 +32,3 @@ class SourceViewSet(ModelViewSet):
     serializer_class = SourceSerializer
     filterset_class = SourceFilterSet
     queryset = Source.objects.all()
-
-
-@collection_schema(tag="sources", singular="reported figure", plural="reported figures")
-class ReportedFigureViewSet(ModelViewSet):
-    serializer_class = ReportedFigureSerializer
-    filterset_class = ReportedFigureFilterSet
-    queryset = ReportedFigure.objects.all()
-
-
-@extend_schema_view(
-    list=extend_schema(
-        tags=["sync"],
-        summary="List deletions",
-        description="Records deleted from any collection, and deals withdrawn from public view, oldest first: "
-        "each entry is visible to whoever could read the record. To keep a copy of a collection, pull "
-        "`/api/{collection}/?updated_since=T&ordering=updated_at` for what changed and "
-        "`/api/deletions/?collection={collection}&updated_since=T` for what to remove, where T is a little "
-        "before the newest time seen in the last pull.",
-    )
-)
-# Only listed (see expo.api.urls): an entry has nothing more to show on its own.
-class DeletionViewSet(ModelViewSet):
-    serializer_class = DeletionSerializer
-    filterset_class = DeletionFilterSet
-    queryset = Deletion.objects.all()
-    http_method_names = ["get", "head", "options"]

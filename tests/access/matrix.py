@@ -24,7 +24,8 @@ from rest_framework.test import APIClient
 
 from deals.models import Category, Deal, ExchangeRate, Market
 from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
-from expo.models import Edition, Expo, ReportedFigure, Source, Venue
+from expo.models import Edition, Expo, Source, Venue
+from figures.models import ReportedFigure
 from tests.factories import (
     CategoryFactory,
     DealFactory,

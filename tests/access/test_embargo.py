@@ -52,7 +52,7 @@ def test_an_embargoed_deal_appears_when_its_time_comes(world, embargoed, after, 
     embargoed.embargo_until = embargoed.embargo_until.replace(microsecond=0)
     embargoed.save(update_fields=["embargo_until"])
 
-    with mock.patch("expo.access.timezone.now", return_value=embargoed.embargo_until + after):
+    with mock.patch("framework.access.timezone.now", return_value=embargoed.embargo_until + after):
         status = client.get(reverse("deal-detail", args=[embargoed.pk])).status_code
 
     assert status == expected
@@ -65,7 +65,7 @@ def test_an_embargo_within_a_second_ends_on_the_next_whole_second(world, embargo
     embargoed.save(update_fields=["embargo_until"])
     statuses = []
     for after in (datetime.timedelta(0), datetime.timedelta(milliseconds=499), datetime.timedelta(milliseconds=500)):
-        with mock.patch("expo.access.timezone.now", return_value=embargoed.embargo_until + after):
+        with mock.patch("framework.access.timezone.now", return_value=embargoed.embargo_until + after):
             statuses.append(client.get(reverse("deal-detail", args=[embargoed.pk])).status_code)
     assert statuses == [404, 404, 200]
 

@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_datetime
 from knox.crypto import hash_token
 from rest_framework.test import APIClient
 
-from expo.models import ApiToken
+from framework.models import ApiToken
 from tests.factories import UserFactory, api_token
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - the test users' password

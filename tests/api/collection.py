@@ -20,9 +20,10 @@ from rest_framework.test import APIClient
 
 from deals.api.urls import router as deals_router
 from delegations.api.urls import router as delegations_router
-from expo.api.fieldsets import EVERYTHING, expandable_fields
 from expo.api.urls import router as expo_router
-from expo.api.values import values_renderer
+from figures.api.urls import router as figures_router
+from framework.api.fieldsets import EVERYTHING, expandable_fields
+from framework.api.values import values_renderer
 
 MALFORMED_WRITE_VALUES: tuple[Any, ...] = (
     "",
@@ -46,7 +47,7 @@ MALFORMED_WRITE_VALUES: tuple[Any, ...] = (
 
 VIEWSETS = {
     basename: viewset
-    for router in (expo_router, delegations_router, deals_router)
+    for router in (expo_router, delegations_router, deals_router, figures_router)
     for _, viewset, basename in router.registry
 }
 # The collection each model is listed in, by basename.

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from deals import services
 from deals.models import Deal, DealLineItem
 from delegations.models import Enterprise
-from expo.models import IdempotencyKey
+from framework.models import IdempotencyKey
 from tests.api.collection import errors
 from tests.factories import (
     CategoryFactory,

@@ -9,7 +9,8 @@ from factory import SelfAttribute, SubFactory
 
 from deals.models import Category, Deal, ExchangeRate, Market
 from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
-from expo.models import Edition, Expo, ReportedFigure, Source, Venue
+from expo.models import Edition, Expo, Source, Venue
+from figures.models import ReportedFigure
 from tests.api.collection import CollectionTests, ProtectedDeleteTests, SelectionTests
 from tests.factories import (
     CategoryFactory,
@@ -201,7 +202,7 @@ class TestSources(ProtectedDeleteTests, SelectionTests, CollectionTests):
             "publisher": "Shanghai Daily",
             "published_on": "2023-11-11",
             "url": "https://www.shine.cn/news/metro/2311111/",
-            "file": "expo/sources/000_753cb23db75e7b94.txt",
+            "file": "config/sources/000_753cb23db75e7b94.txt",
             "notes": "The report names no publisher.",
         }
 

@@ -21,7 +21,7 @@ def counts_kept(settings):
     settings.LIST_COUNT_CACHE_SECONDS = 60
     settings.STATISTICS_CACHE_SECONDS = 60
     cache.clear()
-    # The public's queries change with the second (expo.access.published_condition): requests that
+    # The public's queries change with the second (framework.access.published_condition): requests that
     # straddle one would be counted afresh, rightly. Time stands still here.
     with mock.patch("django.utils.timezone.now", return_value=timezone.now()):
         yield
@@ -85,7 +85,7 @@ def test_writes_through_the_api_refresh_the_count(admin_api):
 def test_without_a_working_cache_the_rows_are_counted(anon):
     DealFactory.create_batch(2)
     broken = mock.Mock(**{"get.side_effect": ConnectionError("cache is down")})
-    with mock.patch("expo.caching.cache", broken):
+    with mock.patch("framework.caching.cache", broken):
         assert listed(anon) == (2, 2)
         assert listed(anon) == (2, 2)
 

@@ -10,13 +10,10 @@ from django.urls import reverse
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from deals.api.urls import router as deals_router
 from deals.models import Deal, Market
-from delegations.api.urls import router as delegations_router
-from expo.api.fieldsets import SELECTION_PARAMETERS
-from expo.api.pagination import LimitOffsetPagination
-from expo.api.urls import router as expo_router
-from tests.api.collection import errors
+from framework.api.fieldsets import SELECTION_PARAMETERS
+from framework.api.pagination import LimitOffsetPagination
+from tests.api.collection import VIEWSETS, errors
 from tests.factories import (
     DealFactory,
     DealLineItemFactory,
@@ -32,11 +29,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-VIEWSETS = {
-    basename: viewset
-    for router in (expo_router, delegations_router, deals_router)
-    for _, viewset, basename in router.registry
-}
 PARAMETERS = [
     (basename, name)
     for basename, viewset in VIEWSETS.items()

@@ -4,8 +4,8 @@ for US$300 million, the Shanghai trading delegation's first deal at the 6th CIIE
 import pytest
 from django.urls import reverse
 
+from config.seed import load_seed_facts
 from delegations.models import Delegation
-from expo.seed import load_seed_facts
 from tests.api.collection import errors
 
 pytestmark = pytest.mark.django_db

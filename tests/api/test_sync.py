@@ -12,8 +12,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from deals.models import Deal
-from expo.models import Deletion
-from expo.sync import COLLECTIONS
+from framework.models import Deletion
+from framework.sync import COLLECTIONS
 from tests.api.collection import VIEWSETS, errors
 from tests.factories import DealFactory, DelegationFactory, admin, analyst, editor
 

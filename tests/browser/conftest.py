@@ -11,8 +11,8 @@ from urllib.parse import urldefrag
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, sync_playwright
 
+from config.seed import load_seed_facts
 from deals.models import Deal
-from expo.seed import load_seed_facts
 from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, TIMEOUT_MS, Traffic, is_local
 
 

@@ -35,11 +35,11 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from config.seed import load_seed_facts
 from deals import export
 from deals.api.export import XLSX_MEDIA_TYPE, DealExportView
 from deals.filtersets import DealFilterSet
 from deals.models import Deal
-from expo.seed import load_seed_facts
 from tests.api.collection import errors
 from tests.factories import (
     CategoryFactory,

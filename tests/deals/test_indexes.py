@@ -24,7 +24,7 @@ from django.http import QueryDict
 from deals.filtersets import DealFilterSet
 from deals.models import Deal, DealLineItem
 from delegations.models import Enterprise
-from expo import access
+from framework import access
 from tests.factories import (
     CategoryFactory,
     DealFactory,

@@ -18,11 +18,11 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from rest_framework.test import APIClient
 
+from config.seed import load_seed_facts
 from deals import ocds, services
 from deals.models import Deal
 from delegations.uscc import check_character
-from expo.codes import CURRENCY_CODES
-from expo.seed import load_seed_facts
+from framework.codes import CURRENCY_CODES
 from tests.api.collection import errors
 from tests.factories import (
     CategoryFactory,
@@ -441,7 +441,7 @@ def test_the_ocid_prefix_comes_from_the_settings(anon, settings):
 def settings_error(**environment: str) -> str:
     """What loading the settings with ``environment`` prints on stderr (empty when it loads)."""
     result = subprocess.run(
-        [sys.executable, "-c", "import expo.settings.base"],
+        [sys.executable, "-c", "import config.settings.base"],
         cwd=PROJECT_DIR,
         env={"PATH": "/usr/bin:/bin", **environment},
         capture_output=True,

@@ -10,11 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from config.seed import load_seed_facts
 from deals.models import Deal
-from deals.stats import qualifier_holds
 from delegations.models import Delegation, Settlement
-from expo.models import ReportedFigure, ordinal
-from expo.seed import load_seed_facts
+from expo.models import ordinal
+from figures.models import ReportedFigure
+from figures.reconciliation import qualifier_holds
 from tests.access.matrix import DEALS, QINGPU, ROLES, SHANGHAI, World, readable
 from tests.factories import (
     DealFactory,

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from expo.models import Edition, ReportedFigure
+from expo.models import Edition
+from figures.models import ReportedFigure
 from tests.factories import (
     EditionFactory,
     ExpoFactory,

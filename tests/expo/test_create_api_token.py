@@ -10,7 +10,7 @@ from django.utils import timezone
 from knox.crypto import hash_token
 from rest_framework.test import APIClient
 
-from expo.models import ApiToken
+from framework.models import ApiToken
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

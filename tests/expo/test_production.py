@@ -23,12 +23,12 @@ from django.urls import reverse
 from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 
+from config.settings.base import logging_config
 from deals.models import Deal
 from delegations.models import Delegation
-from expo.logs import RequestLogMiddleware
-from expo.models import ApiToken
-from expo.routers import REPLICA, ReplicaReadsMiddleware, ReplicaRouter
-from expo.settings.base import logging_config
+from framework.logs import RequestLogMiddleware
+from framework.models import ApiToken
+from framework.routers import REPLICA, ReplicaReadsMiddleware, ReplicaRouter
 from tests.factories import DealFactory, DelegationFactory, EditionFactory, EnterpriseFactory, analyst, editor
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -41,7 +41,7 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
-def run_django(script: str, *, settings: str = "expo.settings.test", **environment: str) -> dict:
+def run_django(script: str, *, settings: str = "config.settings.test", **environment: str) -> dict:
     """Run ``script`` in a new Python process with Django set up under ``settings`` and
     ``environment``; return what it printed last, as JSON."""
     env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
@@ -59,7 +59,7 @@ def production_environment(**extra: str) -> dict[str, str]:
 
 
 def test_check_deploy_reports_no_issue_with_the_production_settings():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "expo.settings.production", **production_environment()}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", **production_environment()}
     finished = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -91,7 +91,7 @@ def test_whitenoise_serves_the_collected_static_files_under_hashed_names(tmp_pat
             "type": asset.headers["Content-Type"],
         }))
         """,
-        settings="expo.settings.production",
+        settings="config.settings.production",
         **production_environment(STATIC_ROOT=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}"),
     )
     assert answer == {
@@ -286,7 +286,7 @@ def test_a_replica_in_the_environment_adds_a_database_and_its_router():
         "databases": ["default", "replica"],
         "replica": "replica.internal",
         "mirror": "default",
-        "routers": ["expo.routers.ReplicaRouter"],
+        "routers": ["framework.routers.ReplicaRouter"],
     }
 
 
@@ -409,7 +409,7 @@ SETTING_NAMES = re.compile(r"""(?:environ(?:\.get)?[(\[]|env_(?:bool|list|url)\(
 
 def test_env_example_documents_every_variable_the_settings_read():
     read = set()
-    for path in [*sorted((ROOT / "expo" / "settings").glob("*.py")), ROOT / "expo" / "gunicorn_conf.py"]:
+    for path in [*sorted((ROOT / "config" / "settings").glob("*.py")), ROOT / "config" / "gunicorn_conf.py"]:
         read |= set(SETTING_NAMES.findall(path.read_text()))
     # Read by gunicorn itself, or set by the tooling rather than the operator.
     read |= {"FORWARDED_ALLOW_IPS"}

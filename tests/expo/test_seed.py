@@ -7,10 +7,11 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
+from config.seed import ARTICLE_PATH, load_seed_facts
 from deals.models import Category, Deal, DealLineItem, Market
 from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
-from expo.models import Edition, Expo, ReportedFigure, Source, Venue
-from expo.seed import ARTICLE_PATH, load_seed_facts
+from expo.models import Edition, Expo, Source, Venue
+from figures.models import ReportedFigure
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def test_article_source_has_title_author_and_no_publisher_or_date(seeded):
         None,
         "",
     )
-    assert source.file == "expo/sources/000_753cb23db75e7b94.txt"
+    assert source.file == "config/sources/000_753cb23db75e7b94.txt"
     assert ARTICLE_PATH.read_text().splitlines()[0] == ARTICLE_TITLE
 
 

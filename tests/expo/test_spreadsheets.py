@@ -6,7 +6,7 @@ import pytest
 from django.db.models import CharField, IntegerField, Value
 
 from expo.models import Edition, Expo, ordinal, ordinal_expression
-from expo.spreadsheets import FORMULA_TRIGGERS, escape_formula, formula_escaped
+from framework.spreadsheets import FORMULA_TRIGGERS, escape_formula, formula_escaped
 from tests.factories import EditionFactory, ExpoFactory
 
 pytestmark = pytest.mark.django_db

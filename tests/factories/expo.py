@@ -6,7 +6,8 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
-from expo.models import Edition, Expo, ReportedFigure, Source, Venue, ordinal
+from expo.models import Edition, Expo, Source, Venue, ordinal
+from figures.models import ReportedFigure
 
 # Editions are yearly, in early November, like the CIIE (the 1st was 5–10 November 2018).
 FIRST_EDITION_START = datetime.date(2018, 11, 5)

@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 
 from delegations.models import Delegation, EditorAssignment
-from expo import access
-from expo.models import ApiToken
+from framework import access
+from framework.models import ApiToken
 from tests.factories.delegations import DelegationFactory
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - every factory user's password, for tests that log in

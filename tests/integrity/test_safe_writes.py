@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from deals.models import Deal
-from expo.models import IdempotencyKey
+from framework.models import IdempotencyKey
 from tests.factories import DealFactory, EnterpriseFactory, admin
 
 pytestmark = pytest.mark.django_db

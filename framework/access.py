@@ -1,0 +1,165 @@
+"""Who sees and changes which rows (SPEC §4), decided here for every API queryset.
+
+- anonymous: reads published records only (deals past any embargo); writes nothing;
+- analyst (group "Analysts"): reads everything, writes nothing;
+- delegation editor (group "Delegation editors", with editor assignments): reads what the
+  public reads plus everything of their delegations; writes deals, participations,
+  settlements and activities of the delegations assigned to them and every delegation below;
+  other rows do not exist for their writes;
+- admin (superuser): reads and writes everything.
+"""
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Group
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+
+ANALYSTS = "Analysts"
+EDITORS = "Delegation editors"
+
+
+class Role(enum.Enum):
+    ANONYMOUS = "anonymous"
+    ANALYST = "analyst"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """How a model's rows belong to a delegation (a path of relations) and whether they have a
+    published flag and embargo time."""
+
+    delegation_path: str
+    publishable: bool = False
+    # Whether delegation editors write the collection (within their delegations); else it is read only.
+    editable: bool = True
+
+    @property
+    def field(self) -> str:
+        return self.delegation_path.split("__", 1)[0]
+
+
+# The scoped models, by "app_label.ModelName": each app registers its own (register_scope).
+SCOPES: dict[str, Scope] = {}
+
+
+def register_scope(model: type[Model], scope: Scope) -> None:
+    """Scope ``model``'s rows by delegation: editors write those of their delegations (where the
+    scope is editable), and, where it is publishable, others read only the published ones."""
+    SCOPES[model._meta.label] = scope
+
+
+# The delegations an editor writes: those assigned to them and every one below (registered by the
+# app that keeps the assignments; no editor writes anything until it is).
+_editor_delegations: Callable[[object], frozenset[int]] = lambda user: frozenset()  # noqa: E731
+
+
+def register_editor_delegations(delegations_of: Callable[[object], frozenset[int]]) -> None:
+    """Say how the delegations an editor writes are found: ``delegations_of(user)``."""
+    global _editor_delegations
+    _editor_delegations = delegations_of
+
+
+@dataclass
+class Access:
+    """What one user may do; computed once per request."""
+
+    role: Role
+    editable_delegation_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def reads_everything(self) -> bool:
+        return self.role in (Role.ANALYST, Role.ADMIN)
+
+
+def access_of(user) -> Access:
+    """The caller's access, cached on the user object for the rest of the request."""
+    if user is None or not user.is_authenticated:
+        return Access(Role.ANONYMOUS)
+    cached = getattr(user, "_expo_access", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        result = Access(Role.ADMIN)
+    else:
+        groups = set(user.groups.values_list("name", flat=True))
+        if EDITORS in groups:
+            result = Access(Role.EDITOR, _editor_delegations(user))
+        elif ANALYSTS in groups:
+            result = Access(Role.ANALYST)
+        else:
+            result = Access(Role.ANONYMOUS)
+    user._expo_access = result
+    return result
+
+
+def role_of(user) -> Role:
+    return access_of(user).role
+
+
+def scope_of(model: type[Model]) -> Scope | None:
+    return SCOPES.get(model._meta.label)
+
+
+def editor_writable(model: type[Model]) -> bool:
+    """Whether delegation editors write ``model``'s collection (within their delegations)."""
+    scope = scope_of(model)
+    return scope is not None and scope.editable
+
+
+def published_condition(*, prefix: str = "") -> Q:
+    """Published and past any embargo, now. Now is taken to the whole second, rounded down (an
+    embargo ends at most a second late, never early), so the queries of one second are the same
+    and their counts can be cached (framework.api.pagination)."""
+    now = timezone.now().replace(microsecond=0)
+    return Q(**{f"{prefix}is_published": True}) & (
+        Q(**{f"{prefix}embargo_until__isnull": True}) | Q(**{f"{prefix}embargo_until__lte": now})
+    )
+
+
+def scope_for_read(queryset: QuerySet, user) -> QuerySet:
+    """The rows of ``queryset`` that ``user`` may read."""
+    access = access_of(user)
+    scope = scope_of(queryset.model)
+    if access.reads_everything or scope is None or not scope.publishable:
+        return queryset
+    visible = published_condition()
+    if access.role is Role.EDITOR:
+        visible |= Q(**{f"{scope.delegation_path}__in": access.editable_delegation_ids})
+    return queryset.filter(visible)
+
+
+def scope_for_write(queryset: QuerySet, user) -> QuerySet:
+    """The rows of ``queryset`` that ``user`` may change or delete; others do not exist for them."""
+    access = access_of(user)
+    if access.role is Role.ADMIN:
+        return queryset
+    scope = scope_of(queryset.model)
+    if access.role is Role.EDITOR and scope is not None and scope.editable:
+        return queryset.filter(**{f"{scope.delegation_path}__in": access.editable_delegation_ids})
+    return queryset.none()
+
+
+def may_write_for(user, model: type[Model], *, data: dict, instance: Model | None = None) -> bool:
+    """Whether ``user`` may write a ``model`` row with ``data`` (the validated request) on top
+    of ``instance``: for an editor, the row's delegation must be one of theirs."""
+    access = access_of(user)
+    if access.role is Role.ADMIN:
+        return True
+    scope = scope_of(model)
+    if access.role is not Role.EDITOR or scope is None or not scope.editable:
+        return False
+    target = data.get(scope.field, getattr(instance, scope.field, None) if instance is not None else None)
+    for part in scope.delegation_path.split("__")[1:]:
+        target = getattr(target, part, None)
+    return target is not None and target.pk in access.editable_delegation_ids
+
+
+def ensure_groups() -> None:
+    """Create the role groups where missing (migration expo 0003 creates them too)."""
+    for name in (ANALYSTS, EDITORS):
+        Group.objects.get_or_create(name=name)

@@ -1,0 +1,86 @@
+"""Serializer fields every app's API shares: related records that read as a brief object and are
+written as an id, and money as decimal strings with their currency."""
+
+from decimal import Decimal
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from framework.api.fieldsets import expanded_serializer
+from framework.codes import CURRENCY_CHOICES
+from framework.models import MAX_AMOUNT
+
+
+class BriefRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related record: responses show it through ``brief`` (id, name, …) so a screen needs no
+    second call; requests give its id."""
+
+    def __init__(self, *, brief: type[serializers.Serializer], **kwargs) -> None:
+        self.brief = brief
+        super().__init__(**kwargs)
+
+    def use_pk_only_optimization(self) -> bool:
+        return False
+
+    def to_representation(self, value):
+        # One serializer renders every value of the field: building one per value costs more
+        # than rendering it.
+        renderer = getattr(self, "_renderer", None)
+        if renderer is None or type(renderer) is not self.brief:
+            renderer = self._renderer = self.brief(context=self.context)
+        return renderer.to_representation(value)
+
+
+class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = BriefRelatedField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return build_basic_type(OpenApiTypes.INT)
+        brief = auto_schema.resolve_serializer(self.target.brief, direction).ref
+        full = expanded_serializer(self.target)
+        if full is None:
+            return brief
+        # With ?expand= naming the field, the whole record: a superset of the brief.
+        return {"anyOf": [brief, auto_schema.resolve_serializer(full, direction).ref]}
+
+
+class MoneySerializer(serializers.Serializer):
+    """An amount as a decimal string with its ISO 4217 currency, e.g.
+    ``{"amount": "300000000.00", "currency": "USD"}``."""
+
+    amount = serializers.DecimalField(
+        max_digits=20, decimal_places=2, min_value=Decimal("0.01"), max_value=MAX_AMOUNT.limit_value
+    )
+    currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, help_text="ISO 4217 code.")
+
+
+@extend_schema_field(MoneySerializer)
+class MoneyField(serializers.Field):
+    """Money kept in two model fields, an amount and a currency, shown as one object. With
+    ``fixed_currency`` (e.g. a normalised USD value) the currency is not a field of the model."""
+
+    def __init__(self, *, amount: str, currency: str | None = None, fixed_currency: str | None = None, **kwargs):
+        kwargs["source"] = "*"
+        super().__init__(**kwargs)
+        self.amount_attr = amount
+        self.currency_attr = currency
+        self.fixed_currency = fixed_currency
+        self.amount_field = serializers.DecimalField(max_digits=20, decimal_places=2)
+        # The model fields it reads, for the query that fetches a response's columns.
+        self.reads = (amount,) if fixed_currency else (amount, currency)
+
+    def to_representation(self, obj) -> dict[str, str] | None:
+        amount = getattr(obj, self.amount_attr)
+        if amount is None:
+            return None
+        currency = self.fixed_currency or getattr(obj, self.currency_attr)
+        return {"amount": self.amount_field.to_representation(amount), "currency": currency}
+
+    def to_internal_value(self, data) -> dict:
+        money = MoneySerializer(data=data)
+        money.is_valid(raise_exception=True)
+        return {self.amount_attr: money.validated_data["amount"], self.currency_attr: money.validated_data["currency"]}

@@ -1,0 +1,32 @@
+"""Who may do what through the API (SPEC §4); which rows they see is decided by framework.access."""
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from framework import access
+
+
+class RolePermission(BasePermission):
+    """Reads are open to every role (each sees its own scope of rows). Writes: admins anywhere;
+    delegation editors on the collections whose model has an editable scope (framework.access)."""
+
+    # For the schema (framework.api.schema): anonymous callers pass for reads.
+    public_reads = True
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        role = access.role_of(request.user)
+        if role is access.Role.ADMIN:
+            return True
+        model = getattr(getattr(view, "queryset", None), "model", None)
+        return role is access.Role.EDITOR and model is not None and access.editor_writable(model)
+
+
+class ReadsHistory(BasePermission):
+    """Change histories name who changed what, and show values from before publication: they
+    are for analysts, editors and admins, not the public."""
+
+    message = "Change histories are for analysts, delegation editors and admins."
+
+    def has_permission(self, request, view) -> bool:
+        return access.role_of(request.user) is not access.Role.ANONYMOUS

@@ -1,0 +1,217 @@
+"""The viewset every collection extends: scoped and selected through one queryset method,
+filtered by a strict FilterSet, paginated, and refusing unknown query parameters."""
+
+from collections.abc import Callable
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.cache import patch_vary_headers
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.exceptions import ErrorDetail, ValidationError
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
+
+from framework import access
+from framework.api.conditional import (
+    check_if_match,
+    etag_of,
+    idempotency_key,
+    last_modified_of,
+    not_modified,
+    replay_or_run,
+)
+from framework.api.fieldsets import (
+    EVERYTHING,
+    SELECTION_PARAMETERS,
+    apply_plan,
+    apply_selection,
+    parse_selection,
+    response_plan,
+    shaped_fields,
+)
+from framework.api.filters import check_query_parameters
+from framework.api.values import values_renderer
+
+
+# The viewset every collection extends (a comment, not a docstring: the schema would take a
+# docstring as every operation's description). It gives list, retrieve, create, update, partial
+# update and delete, with:
+# - rows from the view's selector(), scoped to the caller by framework.access before any filter
+#   (writes see only the rows the caller may change: others answer 404), fetched with exactly
+#   the relations, columns and annotations the response renders (framework.api.fieldsets);
+# - list parameters limited to the FilterSet's filters plus limit/offset; list and retrieve
+#   take fields/omit/expand; other actions take no query parameters; anything else is a 400
+#   naming it;
+# - an ETag and a Last-Modified on every record it returns; If-Match with a stale tag is a 412;
+#   If-None-Match with the current tag, or If-Modified-Since no older than the record, a 304;
+# - writes in one transaction, under a lock of the row they change; a POST with an
+#   Idempotency-Key is done once; deleting a record still referred to is a 409.
+class ModelViewSet(viewsets.ModelViewSet):
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    # Actions (besides list) that take limit/offset.
+    paginated_actions: tuple[str, ...] = ()
+
+    # Actions whose responses may be narrowed with fields/omit and widened with expand.
+    selectable_actions = ("list", "retrieve")
+    selection = EVERYTHING
+    # While an OPTIONS answer looks at the record as a write would (see options()).
+    describing = False
+
+    def selector(self) -> QuerySet:
+        """The collection's rows, before scoping, filtering and planning."""
+        return self.queryset.all()
+
+    def planned(self, queryset: QuerySet) -> QuerySet:
+        """``queryset`` fetching what this request's response renders, and no more."""
+        plan = response_plan(self.get_serializer_class(), self.selection, queryset.model)
+        # Writes load whole records: their rules and history read every column.
+        return apply_plan(queryset, plan, restrict_columns=self.request.method in SAFE_METHODS)
+
+    def get_queryset(self) -> QuerySet:
+        queryset = self.planned(self.selector())
+        if self.request.method in SAFE_METHODS:
+            return access.scope_for_read(queryset, self.request.user)
+        return access.scope_for_write(queryset, self.request.user)
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        apply_selection(serializer, self.selection)
+        return serializer
+
+    def get_object(self):
+        """The record, locked first when the request changes it, and checked against ``If-Match``."""
+        if self.request.method in SAFE_METHODS or self.describing:
+            return super().get_object()
+        lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        if str(lookup).isdigit() and int(lookup) < 2**63:
+            # Lock before reading, so the read sees every write committed before ours. Unordered: a
+            # default ordering through a nullable relation would join it, and PostgreSQL refuses
+            # FOR UPDATE on the nullable side of an outer join.
+            model = self.selector().model
+            list(model.objects.select_for_update().filter(pk=lookup).order_by().values_list("pk", flat=True))
+        instance = super().get_object()
+        check_if_match(self.request, instance)
+        return instance
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        # Only lists take filters; building the FilterSet for a detail or a write is wasted work.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def allowed_query_parameters(self) -> tuple[set[str], set[str]]:
+        """The parameters this request may carry, and those of them that may repeat."""
+        if self.action in self.paginated_actions:
+            return {"limit", "offset"}, set()
+        selectable = set(SELECTION_PARAMETERS) if self.action in self.selectable_actions else set()
+        if self.action != "list":
+            return selectable, set()
+        filterset_class = getattr(self, "filterset_class", None)
+        allowed = {"limit", "offset", *selectable}
+        multi_valued: set[str] = set()
+        if filterset_class is not None:
+            allowed |= filterset_class.parameter_names()
+            multi_valued = filterset_class.multi_value_parameters()
+        return allowed, multi_valued
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        allowed, multi_valued = self.allowed_query_parameters()
+        check_query_parameters(self, request, allowed=allowed, multi_valued=multi_valued)
+        if self.action in self.selectable_actions:
+            fields = shaped_fields(self.get_serializer_class(), EVERYTHING)
+            self.selection = parse_selection(request.query_params, fields)
+
+    def options(self, request, *args, **kwargs):
+        # DRF describes the PUT a record takes by fetching it as PUT would, outside any transaction:
+        # a look that locks nothing (PostgreSQL refuses FOR UPDATE there) and checks no If-Match.
+        self.describing = True
+        return super().options(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        instance = getattr(self, "rendered_instance", None)
+        if instance is not None and (response.status_code < 300 or response.status_code == 304):
+            response["ETag"] = etag_of(instance)
+            response["Last-Modified"] = last_modified_of(instance)
+        # What a response holds depends on who asks: a shared cache must not hand it to another.
+        patch_vary_headers(response, ("Authorization", "Cookie"))
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    # A page of records, rendered from .values() rows where the serializer allows (a comment:
+    # the schema would take a docstring as every list's description).
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        renderer = values_renderer(self.get_serializer_class(), self.selection, queryset.model)
+        if renderer is None:
+            return super().list(request, *args, **kwargs)
+        page = self.paginator.paginate_queryset(queryset, self.request, view=self, rows=renderer.rows(queryset))
+        return self.get_paginated_response(renderer.render(page))
+
+    def retrieve(self, request, *args, **kwargs):
+        self.rendered_instance = self.get_object()
+        if not_modified(request, self.rendered_instance):
+            return Response(status=304)
+        return Response(self.get_serializer(self.rendered_instance).data)
+
+    def create(self, request, *args, **kwargs):
+        key = idempotency_key(request)
+        if key is None:
+            with transaction.atomic():
+                return super().create(request, *args, **kwargs)
+        return replay_or_run(request, key, lambda: super(ModelViewSet, self).create(request, *args, **kwargs))
+
+    @transaction.atomic
+    def update(self, request, *args, **kwargs):
+        return super().update(request, *args, **kwargs)
+
+    @transaction.atomic
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
+
+    def check_write_scope(self, data: dict, instance=None) -> None:
+        """A 400 on the field that ties the row to a delegation when the caller may not write there."""
+        model = self.selector().model
+        if access.may_write_for(self.request.user, model, data=data, instance=instance):
+            return
+        scope = access.scope_of(model)
+        field = scope.field if scope is not None else "non_field_errors"
+        raise ValidationError({field: [ErrorDetail("Not one of the delegations you edit.", code="out_of_scope")]})
+
+    # A bulk write reads its records back together, after the last write.
+    reread_later = False
+
+    def reread(self, serializer) -> None:
+        """Render a written record as a GET would: through the selector, annotations included."""
+        if self.reread_later:
+            return
+        serializer.instance = self.planned(self.selector()).get(pk=serializer.instance.pk)
+        self.rendered_instance = serializer.instance
+
+    def perform_create(self, serializer) -> None:
+        self.check_write_scope(serializer.validated_data)
+        serializer.save()
+        self.reread(serializer)
+
+    def perform_update(self, serializer) -> None:
+        self.check_write_scope(serializer.validated_data, serializer.instance)
+        serializer.save()
+        self.reread(serializer)
+
+
+def collection_schema(*, tag: str, singular: str, plural: str, **overrides) -> Callable:
+    """Summaries and the tag for a collection's six operations, e.g. "List deals",
+    "Create a deal"; ``overrides`` replaces any operation's ``extend_schema``."""
+    article = "an" if singular[0] in "aeiou" else "a"
+    operations = {
+        "list": extend_schema(tags=[tag], summary=f"List {plural}"),
+        "retrieve": extend_schema(tags=[tag], summary=f"Get {article} {singular}"),
+        "create": extend_schema(tags=[tag], summary=f"Create {article} {singular}"),
+        "update": extend_schema(tags=[tag], summary=f"Replace {article} {singular}"),
+        "partial_update": extend_schema(tags=[tag], summary=f"Update fields of {article} {singular}"),
+        "destroy": extend_schema(
+            tags=[tag], summary=f"Delete {article} {singular}", description="A 409 while other records refer to it."
+        ),
+    }
+    operations.update(overrides)
+    return extend_schema_view(**operations)
