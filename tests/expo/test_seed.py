@@ -30,7 +30,7 @@ def article() -> Source:
 def row_counts() -> dict[str, int]:
     return {
         model._meta.label: model.objects.count()
-        for app in ("expo", "delegations", "deals")
+        for app in ("framework", "expo", "delegations", "deals", "figures")
         for model in apps.get_app_config(app).get_models()
     }
 
