@@ -9,6 +9,7 @@ from deals.resources import DealResource
 from deals.services import DEAL_EDITABLE_FIELDS, VALUATION_FIELDS, deal_execute, deal_set_usd_value
 from framework.admin import ImportExportHistoryAdmin, RecordAdmin, RelatedAdminListFilter
 from framework.errors import DomainError
+from framework.models import TIMESTAMPS
 
 
 @admin.register(Market)
@@ -17,7 +18,7 @@ class MarketAdmin(RecordAdmin):
     list_filter = (("deals__edition", RelatedAdminListFilter),)
     search_fields = ("name",)
     autocomplete_fields = ("source",)
-    fields = ("name", "source", "created_at", "updated_at")
+    fields = (*Market.FIELDS, *TIMESTAMPS)
 
 
 @admin.register(Category)
@@ -26,7 +27,7 @@ class CategoryAdmin(RecordAdmin):
     list_filter = (("line_items__deal__edition", RelatedAdminListFilter),)
     search_fields = ("name", "description")
     autocomplete_fields = ("source",)
-    fields = ("name", "description", "source", "created_at", "updated_at")
+    fields = (*Category.FIELDS, *TIMESTAMPS)
 
 
 @admin.register(ExchangeRate)
@@ -37,7 +38,7 @@ class ExchangeRateAdmin(RecordAdmin):
     search_fields = ("currency",)
     date_hierarchy = "date"
     autocomplete_fields = ("source",)
-    fields = ("currency", "date", "rate_to_usd", "source", "created_at", "updated_at")
+    fields = (*ExchangeRate.FIELDS, *TIMESTAMPS)
 
 
 class DealAdminForm(forms.ModelForm):

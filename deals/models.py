@@ -19,6 +19,13 @@ class Market(Record):
 
     name = models.CharField(max_length=100, unique=True)
 
+    # The fields the record is shown and written with, in this order: its API representation, admin
+    # form and import rows list them (with the id and timestamps where each needs them).
+    FIELDS = (
+        "name",
+        "source",
+    )
+
     class Meta:
         ordering = ["name"]
 
@@ -31,6 +38,14 @@ class Category(Record):
 
     name = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True)
+
+    # The fields the record is shown and written with, in this order: its API representation, admin
+    # form and import rows list them (with the id and timestamps where each needs them).
+    FIELDS = (
+        "name",
+        "description",
+        "source",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -51,6 +66,15 @@ class ExchangeRate(Record):
         decimal_places=10,
         validators=[MAX_RATE],
         help_text="USD per one unit of the currency.",
+    )
+
+    # The fields the record is shown and written with, in this order: its API representation, admin
+    # form and import rows list them (with the id and timestamps where each needs them).
+    FIELDS = (
+        "currency",
+        "date",
+        "rate_to_usd",
+        "source",
     )
 
     class Meta:

@@ -12,6 +12,7 @@ from delegations.models import (
 )
 from delegations.resources import EnterpriseResource
 from framework.admin import HistoryRecordAdmin, ImportExportHistoryAdmin, RecordAdmin, RelatedAdminListFilter
+from framework.models import TIMESTAMPS
 
 
 class EditorAssignmentInline(admin.TabularInline):
@@ -44,7 +45,7 @@ class DelegationAdmin(HistoryRecordAdmin):
     list_filter = (("parent", admin.RelatedOnlyFieldListFilter), ("region", admin.AllValuesFieldListFilter))
     search_fields = ("name", "name_zh", "region")
     autocomplete_fields = ("parent", "source")
-    fields = ("name", "name_zh", "parent", "region", "description", "source", "created_at", "updated_at")
+    fields = (*Delegation.FIELDS, *TIMESTAMPS)
 
 
 @admin.register(Enterprise)
@@ -54,21 +55,7 @@ class EnterpriseAdmin(ImportExportHistoryAdmin):
     list_filter = ("kind", ("country", admin.AllValuesFieldListFilter))
     search_fields = ("name", "name_zh", "uscc", "registry_id")
     autocomplete_fields = ("source",)
-    fields = (
-        "name",
-        "name_zh",
-        "kind",
-        "country",
-        "city",
-        "district",
-        "industry",
-        "uscc",
-        "registry_id",
-        "description",
-        "source",
-        "created_at",
-        "updated_at",
-    )
+    fields = (*Enterprise.FIELDS, *TIMESTAMPS)
 
 
 @admin.register(Participation)
@@ -77,18 +64,7 @@ class ParticipationAdmin(HistoryRecordAdmin):
     list_filter = (("edition", RelatedAdminListFilter), ("delegation", admin.RelatedOnlyFieldListFilter))
     search_fields = ("delegation__name", "edition__name", "edition__expo__name", "edition__expo__short_name")
     autocomplete_fields = ("delegation", "edition", "enterprises", "source")
-    fields = (
-        "delegation",
-        "edition",
-        "registered_organisations",
-        "professional_audience",
-        "enterprises",
-        "city_parlor",
-        "services",
-        "source",
-        "created_at",
-        "updated_at",
-    )
+    fields = (*Participation.FIELDS, *TIMESTAMPS)
 
     def get_queryset(self, request):
         # Not list_select_related: a participation is called after its delegation and edition wherever
@@ -103,7 +79,7 @@ class SettlementAdmin(RecordAdmin):
     list_filter = ("status", ("participation__edition", RelatedAdminListFilter), "announced_on")
     search_fields = ("enterprise__name", "enterprise__name_zh", "participation__delegation__name", "notes")
     autocomplete_fields = ("participation", "enterprise", "source")
-    fields = ("participation", "enterprise", "status", "announced_on", "notes", "source", "created_at", "updated_at")
+    fields = (*Settlement.FIELDS, *TIMESTAMPS)
 
 
 @admin.register(PromotionalActivity)
@@ -113,4 +89,4 @@ class PromotionalActivityAdmin(RecordAdmin):
     list_filter = (("participation__edition", RelatedAdminListFilter), "held_on")
     search_fields = ("title", "location", "description", "participation__delegation__name")
     autocomplete_fields = ("participation", "source")
-    fields = ("participation", "title", "held_on", "location", "description", "source", "created_at", "updated_at")
+    fields = (*PromotionalActivity.FIELDS, *TIMESTAMPS)

@@ -30,6 +30,17 @@ class Delegation(Record):
     description = models.TextField(blank=True)
     history = HistoricalRecords()
 
+    # The fields the record is shown and written with, in this order: its API representation, admin
+    # form and import rows list them (with the id and timestamps where each needs them).
+    FIELDS = (
+        "name",
+        "name_zh",
+        "parent",
+        "region",
+        "description",
+        "source",
+    )
+
     class Meta:
         ordering = ["name", "id"]
         constraints = [
@@ -91,6 +102,22 @@ class Enterprise(Record):
     description = models.TextField(blank=True)
     history = HistoricalRecords()
 
+    # The fields the record is shown and written with, in this order: its API representation, admin
+    # form and import rows list them (with the id and timestamps where each needs them).
+    FIELDS = (
+        "name",
+        "name_zh",
+        "kind",
+        "country",
+        "city",
+        "district",
+        "industry",
+        "uscc",
+        "registry_id",
+        "description",
+        "source",
+    )
+
     class Meta:
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["name"], name="enterprise_name_idx")]
@@ -137,6 +164,19 @@ class Participation(Record):
     services = models.TextField(blank=True, help_text="Services it offered visitors.")
     history = HistoricalRecords(m2m_fields=[enterprises])
 
+    # The fields the record is shown and written with, in this order: its API representation, admin
+    # form and import rows list them (with the id and timestamps where each needs them).
+    FIELDS = (
+        "delegation",
+        "edition",
+        "registered_organisations",
+        "professional_audience",
+        "enterprises",
+        "city_parlor",
+        "services",
+        "source",
+    )
+
     class Meta:
         ordering = ["edition__start_date", "delegation__name", "id"]
         constraints = [
@@ -163,6 +203,17 @@ class Settlement(Record):
     status = models.CharField(max_length=10, choices=Status.choices, db_index=True)
     announced_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
+
+    # The fields the record is shown and written with, in this order: its API representation, admin
+    # form and import rows list them (with the id and timestamps where each needs them).
+    FIELDS = (
+        "participation",
+        "enterprise",
+        "status",
+        "announced_on",
+        "notes",
+        "source",
+    )
 
     class Meta:
         ordering = ["participation_id", "enterprise__name", "id"]
@@ -191,6 +242,17 @@ class PromotionalActivity(Record):
     held_on = models.DateField(null=True, blank=True)
     location = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
+
+    # The fields the record is shown and written with, in this order: its API representation, admin
+    # form and import rows list them (with the id and timestamps where each needs them).
+    FIELDS = (
+        "participation",
+        "title",
+        "held_on",
+        "location",
+        "description",
+        "source",
+    )
 
     class Meta:
         ordering = ["held_on", "title", "id"]

@@ -10,17 +10,4 @@ class EnterpriseResource(RecordResource):
 
     class Meta:
         model = Enterprise
-        fields = (
-            "id",
-            "name",
-            "name_zh",
-            "kind",
-            "country",
-            "city",
-            "district",
-            "industry",
-            "uscc",
-            "registry_id",
-            "description",
-            "source",
-        )
+        fields = ("id", *Enterprise.FIELDS)

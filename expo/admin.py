@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from expo.models import Edition, Expo, Source, Venue
 from framework.admin import RecordAdmin
+from framework.models import TIMESTAMPS
 
 
 @admin.register(Source)
@@ -11,18 +12,7 @@ class SourceAdmin(RecordAdmin):
     list_display = ("title", "kind", "publisher", "author", "published_on")
     list_filter = ("kind", "published_on")
     search_fields = ("title", "author", "publisher", "url", "file")
-    fields = (
-        "kind",
-        "title",
-        "author",
-        "publisher",
-        "published_on",
-        "url",
-        "file",
-        "notes",
-        "created_at",
-        "updated_at",
-    )
+    fields = (*Source.FIELDS, *TIMESTAMPS)
 
 
 @admin.register(Venue)
@@ -31,7 +21,7 @@ class VenueAdmin(RecordAdmin):
     list_filter = (("country", admin.AllValuesFieldListFilter), ("city", admin.AllValuesFieldListFilter))
     search_fields = ("name", "name_zh", "district", "city")
     autocomplete_fields = ("source",)
-    fields = ("name", "name_zh", "address", "district", "city", "country", "source", "created_at", "updated_at")
+    fields = (*Venue.FIELDS, *TIMESTAMPS)
 
 
 @admin.register(Expo)
@@ -41,7 +31,7 @@ class ExpoAdmin(RecordAdmin):
     list_filter = ("host_venue",)
     search_fields = ("name", "short_name", "name_zh")
     autocomplete_fields = ("host_venue", "source")
-    fields = ("name", "short_name", "name_zh", "host_venue", "website", "source", "created_at", "updated_at")
+    fields = (*Expo.FIELDS, *TIMESTAMPS)
 
 
 @admin.register(Edition)
@@ -50,18 +40,7 @@ class EditionAdmin(RecordAdmin):
     list_filter = ("expo", "venue", "start_date")
     search_fields = ("name", "expo__name", "expo__short_name")
     autocomplete_fields = ("expo", "venue", "source", "dates_source")
-    fields = (
-        "expo",
-        "number",
-        "name",
-        "start_date",
-        "end_date",
-        "dates_source",
-        "venue",
-        "source",
-        "created_at",
-        "updated_at",
-    )
+    fields = (*Edition.FIELDS, *TIMESTAMPS)
 
     def get_queryset(self, request):
         # Not list_select_related: an edition without a name is called after its expo wherever it

@@ -31,6 +31,19 @@ class Source(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
+    # The fields the record is shown and written with, in this order: its API representation, admin
+    # form and import rows list them (with the id and timestamps where each needs them).
+    FIELDS = (
+        "kind",
+        "title",
+        "author",
+        "publisher",
+        "published_on",
+        "url",
+        "file",
+        "notes",
+    )
+
     class Meta:
         ordering = ["title", "id"]
         # The published_after/published_before filters.
@@ -75,6 +88,18 @@ class Venue(Record):
     country = CountryField()
     address = models.CharField(max_length=300, blank=True)
 
+    # The fields the record is shown and written with, in this order: its API representation, admin
+    # form and import rows list them (with the id and timestamps where each needs them).
+    FIELDS = (
+        "name",
+        "name_zh",
+        "address",
+        "district",
+        "city",
+        "country",
+        "source",
+    )
+
     class Meta:
         ordering = ["name"]
         constraints = [country_code_constraint(field="country", name="venue_country_iso3166")]
@@ -98,6 +123,17 @@ class Expo(Record):
         help_text="The permanent host venue, where the expo has one.",
     )
     website = models.URLField(blank=True)
+
+    # The fields the record is shown and written with, in this order: its API representation, admin
+    # form and import rows list them (with the id and timestamps where each needs them).
+    FIELDS = (
+        "name",
+        "short_name",
+        "name_zh",
+        "host_venue",
+        "website",
+        "source",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -125,6 +161,19 @@ class Edition(Record):
         help_text="Where the dates come from, when that is not the record's source.",
     )
     venue = models.ForeignKey(Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="editions")
+
+    # The fields the record is shown and written with, in this order: its API representation, admin
+    # form and import rows list them (with the id and timestamps where each needs them).
+    FIELDS = (
+        "expo",
+        "number",
+        "name",
+        "start_date",
+        "end_date",
+        "venue",
+        "dates_source",
+        "source",
+    )
 
     class Meta:
         ordering = ["expo__name", "number"]

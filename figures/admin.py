@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from figures.models import ReportedFigure
 from framework.admin import RecordAdmin, RelatedAdminListFilter
+from framework.models import TIMESTAMPS
 
 
 @admin.register(ReportedFigure)
@@ -13,21 +14,7 @@ class ReportedFigureAdmin(RecordAdmin):
     list_filter = ("metric", "qualifier", ("edition", RelatedAdminListFilter))
     search_fields = ("quote", "delegation__name")
     autocomplete_fields = ("delegation", "edition", "source")
-    fields = (
-        "delegation",
-        "edition",
-        "consecutive_editions",
-        "metric",
-        "qualifier",
-        "value",
-        "currency",
-        "unit",
-        "as_of",
-        "quote",
-        "source",
-        "created_at",
-        "updated_at",
-    )
+    fields = (*ReportedFigure.FIELDS, *TIMESTAMPS)
 
     @admin.display(description="currency / unit")
     def currency_or_unit(self, figure: ReportedFigure) -> str:

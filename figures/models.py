@@ -52,6 +52,22 @@ class ReportedFigure(Record):
     quote = models.TextField(help_text="The sentence of the source the figure comes from, verbatim.")
     as_of = models.DateField(null=True, blank=True, help_text="The date the figure stands at, where the source says.")
 
+    # The fields the record is shown and written with, in this order: its API representation, admin
+    # form and import rows list them (with the id and timestamps where each needs them).
+    FIELDS = (
+        "delegation",
+        "edition",
+        "consecutive_editions",
+        "metric",
+        "qualifier",
+        "value",
+        "currency",
+        "unit",
+        "quote",
+        "as_of",
+        "source",
+    )
+
     class Meta:
         # The table it had before the model moved here from the expo app.
         db_table = "expo_reportedfigure"

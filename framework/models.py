@@ -26,6 +26,8 @@ MAX_INTEGER = MaxValueValidator(2147483647)
 # exact to 15 significant digits (US$10 trillion is far above any deal).
 MAX_AMOUNT = MaxValueValidator(Decimal("9999999999999.99"))
 MAX_RATE = MaxValueValidator(Decimal("99999.9999999999"))
+# When a record was created and last changed: shown with every record, never written by a client.
+TIMESTAMPS = ("created_at", "updated_at")
 
 
 def country_code_constraint(*, field: str, name: str) -> models.CheckConstraint:

@@ -13,7 +13,8 @@ from expo.api.serializers import source_field
 from expo.models import Edition
 from framework.api.fields import BriefRelatedField, MoneyField
 from framework.api.fieldsets import expandable
-from framework.api.serializers import TIMESTAMPS, ValidatedModelSerializer
+from framework.api.serializers import ValidatedModelSerializer
+from framework.models import TIMESTAMPS
 
 
 @expandable
@@ -22,7 +23,7 @@ class MarketSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Market
-        fields = ("id", "name", "source", *TIMESTAMPS)
+        fields = ("id", *Market.FIELDS, *TIMESTAMPS)
 
 
 @expandable
@@ -31,7 +32,7 @@ class CategorySerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Category
-        fields = ("id", "name", "description", "source", *TIMESTAMPS)
+        fields = ("id", *Category.FIELDS, *TIMESTAMPS)
 
 
 @expandable
@@ -40,7 +41,7 @@ class ExchangeRateSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = ExchangeRate
-        fields = ("id", "currency", "date", "rate_to_usd", "source", *TIMESTAMPS)
+        fields = ("id", *ExchangeRate.FIELDS, *TIMESTAMPS)
 
 
 class DealLineItemSerializer(serializers.ModelSerializer):

@@ -10,7 +10,8 @@ from expo.api.serializers import source_field
 from expo.models import Edition
 from framework.api.fields import BriefRelatedField
 from framework.api.fieldsets import expandable
-from framework.api.serializers import TIMESTAMPS, ValidatedModelSerializer
+from framework.api.serializers import ValidatedModelSerializer
+from framework.models import TIMESTAMPS
 
 
 @expandable
@@ -26,7 +27,7 @@ class DelegationSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Delegation
-        fields = ("id", "name", "name_zh", "parent", "region", "description", "source", *TIMESTAMPS)
+        fields = ("id", *Delegation.FIELDS, *TIMESTAMPS)
 
 
 @expandable
@@ -35,21 +36,7 @@ class EnterpriseSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Enterprise
-        fields = (
-            "id",
-            "name",
-            "name_zh",
-            "kind",
-            "country",
-            "city",
-            "district",
-            "industry",
-            "uscc",
-            "registry_id",
-            "description",
-            "source",
-            *TIMESTAMPS,
-        )
+        fields = ("id", *Enterprise.FIELDS, *TIMESTAMPS)
 
 
 def participation_field() -> BriefRelatedField:
@@ -58,6 +45,10 @@ def participation_field() -> BriefRelatedField:
         queryset=Participation.objects.select_related("delegation", "edition__expo"),
         help_text="The delegation's participation in an edition.",
     )
+
+
+# The enterprise count follows the enterprises it counts.
+ENTERPRISES_END = Participation.FIELDS.index("enterprises") + 1
 
 
 @expandable
@@ -79,15 +70,9 @@ class ParticipationSerializer(ValidatedModelSerializer):
         model = Participation
         fields = (
             "id",
-            "delegation",
-            "edition",
-            "registered_organisations",
-            "professional_audience",
-            "enterprises",
+            *Participation.FIELDS[:ENTERPRISES_END],
             "enterprise_count",
-            "city_parlor",
-            "services",
-            "source",
+            *Participation.FIELDS[ENTERPRISES_END:],
             *TIMESTAMPS,
         )
         annotations = {"enterprise_count": lambda: Count("enterprises", distinct=True)}
@@ -101,7 +86,7 @@ class SettlementSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Settlement
-        fields = ("id", "participation", "enterprise", "status", "announced_on", "notes", "source", *TIMESTAMPS)
+        fields = ("id", *Settlement.FIELDS, *TIMESTAMPS)
 
 
 @expandable
@@ -111,4 +96,4 @@ class PromotionalActivitySerializer(ValidatedModelSerializer):
 
     class Meta:
         model = PromotionalActivity
-        fields = ("id", "participation", "title", "held_on", "location", "description", "source", *TIMESTAMPS)
+        fields = ("id", *PromotionalActivity.FIELDS, *TIMESTAMPS)

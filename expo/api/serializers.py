@@ -4,7 +4,8 @@ from expo.api.briefs import ExpoBriefSerializer, SourceBriefSerializer, VenueBri
 from expo.models import Edition, Expo, Source, Venue
 from framework.api.fields import BriefRelatedField
 from framework.api.fieldsets import expandable
-from framework.api.serializers import TIMESTAMPS, ValidatedModelSerializer
+from framework.api.serializers import ValidatedModelSerializer
+from framework.models import TIMESTAMPS
 
 
 def source_field() -> BriefRelatedField:
@@ -21,7 +22,7 @@ def source_field() -> BriefRelatedField:
 class SourceSerializer(ValidatedModelSerializer):
     class Meta:
         model = Source
-        fields = ("id", "kind", "title", "author", "publisher", "published_on", "url", "file", "notes", *TIMESTAMPS)
+        fields = ("id", *Source.FIELDS, *TIMESTAMPS)
 
 
 @expandable
@@ -30,7 +31,7 @@ class VenueSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Venue
-        fields = ("id", "name", "name_zh", "address", "district", "city", "country", "source", *TIMESTAMPS)
+        fields = ("id", *Venue.FIELDS, *TIMESTAMPS)
 
 
 @expandable
@@ -42,7 +43,7 @@ class ExpoSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Expo
-        fields = ("id", "name", "short_name", "name_zh", "host_venue", "website", "source", *TIMESTAMPS)
+        fields = ("id", *Expo.FIELDS, *TIMESTAMPS)
 
 
 @expandable
@@ -60,15 +61,4 @@ class EditionSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Edition
-        fields = (
-            "id",
-            "expo",
-            "number",
-            "name",
-            "start_date",
-            "end_date",
-            "venue",
-            "dates_source",
-            "source",
-            *TIMESTAMPS,
-        )
+        fields = ("id", *Edition.FIELDS, *TIMESTAMPS)

@@ -11,7 +11,8 @@ from expo.models import Edition
 from figures.models import ReportedFigure
 from framework.api.fields import BriefRelatedField
 from framework.api.fieldsets import expandable
-from framework.api.serializers import TIMESTAMPS, ValidatedModelSerializer
+from framework.api.serializers import ValidatedModelSerializer
+from framework.models import TIMESTAMPS
 
 
 @expandable
@@ -33,21 +34,7 @@ class ReportedFigureSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = ReportedFigure
-        fields = (
-            "id",
-            "delegation",
-            "edition",
-            "consecutive_editions",
-            "metric",
-            "qualifier",
-            "value",
-            "currency",
-            "unit",
-            "quote",
-            "as_of",
-            "source",
-            *TIMESTAMPS,
-        )
+        fields = ("id", *ReportedFigure.FIELDS, *TIMESTAMPS)
 
 
 @extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^-?\d+(?:\.\d{2})?$"})

@@ -8,8 +8,6 @@ from rest_framework import serializers
 from framework.api.errors import model_validation_error
 from framework.models import Deletion
 
-TIMESTAMPS = ("created_at", "updated_at")
-
 
 # The base of the model serializers: a write is checked against the model's own rules (clean()
 # and every constraint, with its message) before saving, so the database never has to refuse it.
