@@ -1,29 +1,14 @@
 """Reported figures, moved here from the expo app: their table (expo_reportedfigure) and rows stay
 as they are."""
 
+from decimal import Decimal
+
 import django.core.validators
 import django.db.models.deletion
-import framework.models
-from decimal import Decimal
 from django.db import migrations, models
 
-
-# The content types follow the models, so permissions, admin log entries and history keep them.
-MOVED = ("reportedfigure",)
-
-
-def rename_content_types(apps, schema_editor):
-    content_types = apps.get_model("contenttypes", "ContentType")
-    content_types.objects.using(schema_editor.connection.alias).filter(app_label="expo", model__in=MOVED).update(
-        app_label="figures"
-    )
-
-
-def restore_content_types(apps, schema_editor):
-    content_types = apps.get_model("contenttypes", "ContentType")
-    content_types.objects.using(schema_editor.connection.alias).filter(app_label="figures", model__in=MOVED).update(
-        app_label="expo"
-    )
+import framework.models
+from framework.moving import content_types_follow
 
 
 class Migration(migrations.Migration):
@@ -36,7 +21,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(rename_content_types, restore_content_types),
+        content_types_follow(models=("reportedfigure",), old_app="expo", new_app="figures"),
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.CreateModel(

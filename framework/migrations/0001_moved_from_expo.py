@@ -6,27 +6,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-
-# The content types follow the models, so permissions, admin log entries and history keep them.
-MOVED = (
-    "apitoken",
-    "idempotencykey",
-    "deletion",
-)
-
-
-def rename_content_types(apps, schema_editor):
-    content_types = apps.get_model("contenttypes", "ContentType")
-    content_types.objects.using(schema_editor.connection.alias).filter(app_label="expo", model__in=MOVED).update(
-        app_label="framework"
-    )
-
-
-def restore_content_types(apps, schema_editor):
-    content_types = apps.get_model("contenttypes", "ContentType")
-    content_types.objects.using(schema_editor.connection.alias).filter(app_label="framework", model__in=MOVED).update(
-        app_label="expo"
-    )
+from framework.moving import content_types_follow
 
 
 class Migration(migrations.Migration):
@@ -39,7 +19,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(rename_content_types, restore_content_types),
+        content_types_follow(models=("apitoken", "idempotencykey", "deletion"), old_app="expo", new_app="framework"),
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.CreateModel(
