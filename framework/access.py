@@ -53,9 +53,13 @@ def register_scope(model: type[Model], scope: Scope) -> None:
     SCOPES[model._meta.label] = scope
 
 
+def _no_delegations(user: object) -> frozenset[int]:
+    return frozenset()
+
+
 # The delegations an editor writes: those assigned to them and every one below (registered by the
 # app that keeps the assignments; no editor writes anything until it is).
-_editor_delegations: Callable[[object], frozenset[int]] = lambda user: frozenset()  # noqa: E731
+_editor_delegations: Callable[[object], frozenset[int]] = _no_delegations
 
 
 def register_editor_delegations(delegations_of: Callable[[object], frozenset[int]]) -> None:
