@@ -36,7 +36,7 @@ def row_version(instance: Model) -> str:
     return hashlib.sha256(stamp.encode()).hexdigest()[:ROW_PART]
 
 
-def etag_of(instance: Model, data, *, viewer: str) -> str:
+def etag_of(instance: Model, data: object, *, viewer: str) -> str:
     """A weak entity tag of ``data``, the record as rendered for a caller who sees it as
     ``viewer``: it changes with the row, with any record embedded in ``data``, with the fields
     chosen, and from one viewer to another."""

@@ -4,7 +4,7 @@ filtered by a strict FilterSet, paginated, and refusing unknown query parameters
 from collections.abc import Callable
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -131,7 +131,7 @@ class ModelViewSet(viewsets.ModelViewSet):
         self.describing = True
         return super().options(request, *args, **kwargs)
 
-    def etag(self, instance, data) -> str:
+    def etag(self, instance: Model, data: object) -> str:
         """The tag of ``data``, ``instance`` as this response renders it for the caller."""
         return etag_of(instance, data, viewer=access.role_of(self.request.user).value)
 
