@@ -18,41 +18,69 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.response import Response
 
 from framework.api.errors import Conflict, PreconditionFailed
+from framework.api.renderers import ORJSONRenderer
 from framework.models import IdempotencyKey
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
-def etag_of(instance: Model) -> str:
-    """A strong entity tag that changes whenever the record is saved."""
+# A tag is W/"<row><body>": 16 hex digits of the row's version, then 16 of the representation.
+ROW_PART = 16
+ETAG_PATTERN = re.compile(r'^W/"[0-9a-f]{32}"$')
+
+
+def row_version(instance: Model) -> str:
+    """The row's part of its tags: it changes whenever the record is saved."""
     stamp = f"{instance._meta.label}:{instance.pk}:{instance.updated_at.isoformat()}"
-    return '"' + hashlib.sha256(stamp.encode()).hexdigest()[:32] + '"'
+    return hashlib.sha256(stamp.encode()).hexdigest()[:ROW_PART]
+
+
+def etag_of(instance: Model, data: object, *, viewer: str) -> str:
+    """A weak entity tag of ``data``, the record as rendered for a caller who sees it as
+    ``viewer``: it changes with the row, with any record embedded in ``data``, with the fields
+    chosen, and from one viewer to another."""
+    body = hashlib.sha256(viewer.encode() + b"\0" + ORJSONRenderer().render(data)).hexdigest()
+    return f'W/"{row_version(instance)}{body[:ROW_PART]}"'
 
 
 def last_modified_of(instance: Model) -> str:
-    """The record's ``Last-Modified`` header value (HTTP dates have whole seconds)."""
+    """The record's ``Last-Modified`` header value: when the row itself last changed, the
+    ``updated_at`` that ``updated_since`` filters on (HTTP dates have whole seconds)."""
     return http_date(instance.updated_at.timestamp())
 
 
-def not_modified(request, instance: Model) -> bool:
-    """Whether a GET may answer 304: ``If-None-Match`` names the record's current tag (or
-    ``*``), or, without ``If-None-Match``, the record is no newer than ``If-Modified-Since``."""
+def _opaque(tag: str) -> str:
+    """A tag without its weakness mark and quotes, as weak comparison sees it (``*`` as itself)."""
+    return tag.strip().removeprefix("W/").strip('"')
+
+
+def _opaque_tags(header: str) -> set[str]:
+    return {_opaque(tag) for tag in header.split(",")}
+
+
+def not_modified(request, instance: Model, etag: str) -> bool:
+    """Whether a GET may answer 304: ``If-None-Match`` names ``etag``, the representation's
+    current tag, or ``*`` (weak comparison); or, without ``If-None-Match``, the row is no newer
+    than ``If-Modified-Since`` (a date says nothing of embedded records: the tag does)."""
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None:
-        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-        return "*" in tags or etag_of(instance) in tags
+        tags = _opaque_tags(if_none_match)
+        return "*" in tags or _opaque(etag) in tags
     since = parse_http_date_safe(request.headers.get("If-Modified-Since") or "")
     return since is not None and int(instance.updated_at.timestamp()) <= since
 
 
 def check_if_match(request, instance: Model) -> None:
-    """A 412 when ``If-Match`` is given and names none of ``*`` or the record's current tag."""
+    """A 412 when ``If-Match`` is given and names neither ``*`` nor a tag of the record's current
+    version. Only a tag's row part counts: a write replaces the row, whatever the representation
+    the tag was read with (its fields, embedded records or viewer)."""
     header = request.headers.get("If-Match")
     if header is None:
         return
-    tags = {tag.strip() for tag in header.split(",")}
-    if "*" not in tags and etag_of(instance) not in tags:
+    tags = _opaque_tags(header)
+    row = row_version(instance)
+    if "*" not in tags and not any(len(tag) == 2 * ROW_PART and tag.startswith(row) for tag in tags):
         raise PreconditionFailed()
 
 

@@ -10,7 +10,7 @@ from drf_standardized_errors.openapi import AutoSchema as StandardizedAutoSchema
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
 
-from framework.api.conditional import IDEMPOTENCY_HEADER, KEY_PATTERN
+from framework.api.conditional import ETAG_PATTERN, IDEMPOTENCY_HEADER, KEY_PATTERN
 from framework.api.fieldsets import expandable_fields
 from framework.api.filters import DecimalFilter, IntegerFilter
 from framework.api.viewsets import ModelViewSet
@@ -77,11 +77,20 @@ class AutoSchema(StandardizedAutoSchema):
         headers = []
         if action == "retrieve":
             headers += [
-                header("If-None-Match", "A tag from an earlier `ETag`: a 304 with no body while the record has it."),
+                header(
+                    "If-None-Match",
+                    "A tag from an earlier `ETag`: a 304 with no body while the same request still gets it.",
+                ),
                 header("If-Modified-Since", "An HTTP date: a 304 with no body while the record is no newer."),
             ]
         if self.method in CONDITIONAL_METHODS or action in conflict_actions:
-            headers.append(header("If-Match", "The record's `ETag` as last read: a 412 if it has changed since."))
+            headers.append(
+                header(
+                    "If-Match",
+                    "An `ETag` of the record as last read, in any view of it: a 412 if the record itself "
+                    "has changed since.",
+                )
+            )
         # Creates and bulk writes are done once per key (framework.api.conditional.replay_or_run).
         if action in ("create", "bulk"):
             headers.append(
@@ -94,7 +103,13 @@ class AutoSchema(StandardizedAutoSchema):
         if action in ("retrieve", "create", "update", "partial_update", *conflict_actions):
             codes = [201] if action == "create" else [200, 304] if action == "retrieve" else [200]
             headers += [
-                header("ETag", "The record's entity tag, for If-Match and If-None-Match.", response=codes),
+                header(
+                    "ETag",
+                    "A weak entity tag of this response's body, as rendered for the caller's role: for "
+                    "If-None-Match, and for If-Match, which checks only the record's own version.",
+                    response=codes,
+                    schema={"type": "string", "pattern": ETAG_PATTERN.pattern},
+                ),
                 header("Last-Modified", "When the record last changed.", response=codes),
             ]
         return headers

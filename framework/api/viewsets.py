@@ -4,7 +4,7 @@ filtered by a strict FilterSet, paginated, and refusing unknown query parameters
 from collections.abc import Callable
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -43,8 +43,10 @@ from framework.api.values import values_renderer
 # - list parameters limited to the FilterSet's filters plus limit/offset; list and retrieve
 #   take fields/omit/expand; other actions take no query parameters; anything else is a 400
 #   naming it;
-# - an ETag and a Last-Modified on every record it returns; If-Match with a stale tag is a 412;
-#   If-None-Match with the current tag, or If-Modified-Since no older than the record, a 304;
+# - a weak ETag and a Last-Modified on every record it returns, the tag of what the response
+#   renders for the caller's role (framework.api.conditional.etag_of); If-Match with a tag of an
+#   older version of the row is a 412; If-None-Match with the current tag, or If-Modified-Since
+#   no older than the row, a 304;
 # - writes in one transaction, under a lock of the row they change; a POST with an
 #   Idempotency-Key is done once; deleting a record still referred to is a 409.
 class ModelViewSet(viewsets.ModelViewSet):
@@ -129,10 +131,16 @@ class ModelViewSet(viewsets.ModelViewSet):
         self.describing = True
         return super().options(request, *args, **kwargs)
 
+    def etag(self, instance: Model, data: object) -> str:
+        """The tag of ``data``, ``instance`` as this response renders it for the caller."""
+        return etag_of(instance, data, viewer=access.role_of(self.request.user).value)
+
     def finalize_response(self, request, response, *args, **kwargs):
         instance = getattr(self, "rendered_instance", None)
         if instance is not None and (response.status_code < 300 or response.status_code == 304):
-            response["ETag"] = etag_of(instance)
+            # A 304 has no body to take the tag from: retrieve() kept the tag it compared.
+            tag = getattr(self, "rendered_etag", None)
+            response["ETag"] = tag if tag is not None else self.etag(instance, response.data)
             response["Last-Modified"] = last_modified_of(instance)
         # What a response holds depends on who asks: a shared cache must not hand it to another.
         patch_vary_headers(response, ("Authorization", "Cookie"))
@@ -150,9 +158,12 @@ class ModelViewSet(viewsets.ModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         self.rendered_instance = self.get_object()
-        if not_modified(request, self.rendered_instance):
+        # Rendered even for a 304: the tag is of the body, embedded records included.
+        data = self.get_serializer(self.rendered_instance).data
+        self.rendered_etag = self.etag(self.rendered_instance, data)
+        if not_modified(request, self.rendered_instance, self.rendered_etag):
             return Response(status=304)
-        return Response(self.get_serializer(self.rendered_instance).data)
+        return Response(data)
 
     def create(self, request, *args, **kwargs):
         key = idempotency_key(request)

@@ -50,18 +50,63 @@ def test_detail_carries_an_etag_that_changes_with_the_record(client):
     client.patch(detail(deal), {"title": "Changed"}, format="json")
 
     second = client.get(detail(deal))["ETag"]
-    assert re.fullmatch(r'"[0-9a-f]{32}"', first)
+    assert re.fullmatch(r'W/"[0-9a-f]{32}"', first)
     assert first != second
 
 
-def test_if_match_with_the_current_tag_writes(client):
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_if_match_with_the_current_tag_writes(client, method):
     deal = DealFactory()
     tag = client.get(detail(deal))["ETag"]
+
+    response = getattr(client, method)(
+        detail(deal), deal_payload(deal, title="Changed"), format="json", HTTP_IF_MATCH=tag
+    )
+
+    assert response.status_code == 200
+    assert Deal.objects.get(pk=deal.pk).title == "Changed"
+    assert response["ETag"] == client.get(detail(deal))["ETag"]
+
+
+@pytest.mark.parametrize("query", [{"fields": "id"}, {"expand": "buyer,seller"}], ids=["fields", "expand"])
+def test_if_match_checks_the_row_whatever_the_view_the_tag_was_read_with(client, query):
+    deal = DealFactory()
+    tag = client.get(detail(deal), query)["ETag"]
 
     response = client.patch(detail(deal), {"title": "Changed"}, format="json", HTTP_IF_MATCH=tag)
 
     assert response.status_code == 200
-    assert response["ETag"] == client.get(detail(deal))["ETag"]
+    assert Deal.objects.get(pk=deal.pk).title == "Changed"
+
+
+def test_if_match_still_writes_after_an_embedded_record_changed(client):
+    deal = DealFactory()
+    tag = client.get(detail(deal))["ETag"]
+    # The buyer's new name changes the deal's tag, but not the deal's own row.
+    client.patch(reverse("enterprise-detail", args=[deal.buyer_id]), {"name": "Renamed Ltd"}, format="json")
+    assert client.get(detail(deal))["ETag"] != tag
+
+    response = client.patch(detail(deal), {"title": "Changed"}, format="json", HTTP_IF_MATCH=tag)
+
+    assert response.status_code == 200
+    assert Deal.objects.get(pk=deal.pk).title == "Changed"
+
+
+@pytest.mark.parametrize(
+    "if_match",
+    [
+        lambda tag: tag.removeprefix("W/"),
+        lambda tag: f'"stale", {tag}',
+    ],
+    ids=["without-weakness-mark", "in-a-list"],
+)
+def test_if_match_takes_the_tag_without_its_mark_or_among_others(client, if_match):
+    deal = DealFactory()
+    tag = client.get(detail(deal))["ETag"]
+
+    response = client.patch(detail(deal), {"title": "Changed"}, format="json", HTTP_IF_MATCH=if_match(tag))
+
+    assert response.status_code == 200
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
@@ -79,10 +124,30 @@ def test_if_match_with_a_stale_tag_is_412_and_changes_nothing(client, method):
     assert Deal.objects.get(pk=deal.pk).title == "Original"
 
 
-def test_if_match_star_always_matches(client):
-    deal = DealFactory()
+@pytest.mark.parametrize(
+    "if_match",
+    [lambda tag: '"stale"', lambda tag: tag[: len('W/"') + 16] + '"'],
+    ids=["unknown", "row-part-alone"],
+)
+def test_if_match_with_a_tag_never_given_is_412(client, if_match):
+    deal = DealFactory(title="Original")
+    tag = client.get(detail(deal))["ETag"]
 
-    assert client.patch(detail(deal), {"title": "x"}, format="json", HTTP_IF_MATCH="*").status_code == 200
+    response = client.patch(detail(deal), {"title": "Mine"}, format="json", HTTP_IF_MATCH=if_match(tag))
+
+    assert response.status_code == 412
+    assert Deal.objects.get(pk=deal.pk).title == "Original"
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_if_match_star_always_matches(client, method):
+    deal = DealFactory()
+    client.patch(detail(deal), {"description": "Someone else's edit"}, format="json")
+
+    response = getattr(client, method)(detail(deal), deal_payload(deal, title="x"), format="json", HTTP_IF_MATCH="*")
+
+    assert response.status_code == 200
+    assert Deal.objects.get(pk=deal.pk).title == "x"
 
 
 # Outside the test's transaction, as a real request is: the OPTIONS answer takes no lock there.
