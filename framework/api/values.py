@@ -9,17 +9,23 @@ way over the columns under its prefix (``buyer__name``); a list (markets, line i
 ``.values()`` query for the whole page, grouped by record; any other field (``source="*"``, a
 method) gets a :class:`Row` that reads the columns as a model instance's attributes. A
 serializer whose rendering needs something else (a list within a list, an attribute that is
-not a column) cannot be compiled: it is rendered from instances as before.
+not a column, the request, a ``to_representation`` of its own) cannot be compiled: it is
+rendered from instances as before. A page whose rows turn out not to hold what a field reads
+(a ``Meta.reads`` that leaves a path out) is rendered from instances too, with one warning,
+and so are that shape's later pages.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import CodeType
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.db import models
 from django.db.models import QuerySet
 from rest_framework import serializers
@@ -27,9 +33,16 @@ from rest_framework.relations import ManyRelatedField, RelatedField
 
 from framework.api.fieldsets import Plan, Selection, model_field_of, plan_of, shaped_fields
 
+logger = logging.getLogger(__name__)
+
 
 class NotCompilable(Exception):
     """The serializer renders something a ``.values()`` row does not hold."""
+
+
+# What a row may fail with when a field reads what the compiled columns left out: the page is
+# then rendered from instances. A database error is not among them: it is no rendering's fault.
+RENDER_ERRORS = (NotCompilable, LookupError, AttributeError, TypeError)
 
 
 class Row:
@@ -89,8 +102,46 @@ class ListFetch:
         return grouped
 
 
+def _code_names(code: CodeType) -> set[str]:
+    """The global and attribute names ``code`` uses, its nested functions' included."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            names |= _code_names(const)
+    return names
+
+
+def needs_request(serializer_field: serializers.Field) -> bool:
+    """Whether rendering ``serializer_field`` may read the request or anything else of the
+    serializer's context, which a compiled renderer has none of: a hyperlink, a file's absolute
+    URL, a method reading ``self.context``, a default such as ``CurrentUserDefault``."""
+    if getattr(serializer_field.default, "requires_context", False):
+        return True
+    functions: list[Any] = [type(serializer_field).to_representation, type(serializer_field).get_attribute]
+    if isinstance(serializer_field, serializers.SerializerMethodField):
+        functions.append(getattr(serializer_field.parent, serializer_field.method_name))
+    for function in functions:
+        code = getattr(function, "__code__", None)
+        # A callable whose code cannot be read might read anything.
+        if code is None or {"context", "request"} & _code_names(code):
+            return True
+    return False
+
+
+def _renders_its_own_way(serializer: serializers.BaseSerializer) -> bool:
+    """Whether ``serializer`` overrides ``to_representation``, which the compiled fields would skip."""
+    base = serializers.ListSerializer if isinstance(serializer, serializers.ListSerializer) else serializers.Serializer
+    return type(serializer).to_representation is not base.to_representation
+
+
+def _refuse_request(serializer_field: serializers.Field) -> None:
+    if needs_request(serializer_field):
+        raise NotCompilable(f"{serializer_field.field_name}: its rendering reads the request")
+
+
 def _value_builder(key: str, serializer_field: serializers.Field) -> Callable:
     """A column, as the serializer field represents it (null stays null)."""
+    _refuse_request(serializer_field)
     represent = serializer_field.to_representation
 
     def build(row: dict[str, Any], fetched: dict) -> Any:
@@ -102,6 +153,7 @@ def _value_builder(key: str, serializer_field: serializers.Field) -> Callable:
 
 def _row_builder(prefix: str, serializer_field: serializers.Field, relations: set[str]) -> Callable:
     """A field that reads the record as an object (``source="*"``, a method): given a :class:`Row`."""
+    _refuse_request(serializer_field)
     represent = serializer_field.to_representation
     source_attrs = serializer_field.source_attrs
 
@@ -153,6 +205,9 @@ def compile_fields(
 ) -> Compiled:
     """Compile ``serializer_fields`` of a ``model`` record whose columns are under ``prefix``;
     ``relations`` collects the prefixes of the records embedded through joins."""
+    serializer = getattr(serializer_fields, "serializer", None)
+    if serializer is not None and _renders_its_own_way(serializer):
+        raise NotCompilable(f"{type(serializer).__name__}: a to_representation of its own")
     plan = plan_of(serializer_fields, model, meta)
     if plan.columns is None:
         raise NotCompilable(f"{model.__name__}: a field reads what the plan cannot name")
@@ -208,6 +263,8 @@ def _compile_field(
     if isinstance(serializer_field, ManyRelatedField | serializers.ListSerializer):
         if not top:
             raise NotCompilable(f"{name}: a list within an embedded record")
+        if isinstance(serializer_field, serializers.ListSerializer) and _renders_its_own_way(serializer_field):
+            raise NotCompilable(f"{name}: a list with a to_representation of its own")
         related_model = model_field.related_model
         if isinstance(serializer_field, ManyRelatedField):
             child = serializer_field.child_relation
@@ -252,38 +309,86 @@ def _compile_field(
     raise NotCompilable(f"{name}: {source!r} is neither a column nor a relation")
 
 
+def compile_serializer(
+    serializer_class: type[serializers.Serializer], selection: Selection, model: type[models.Model]
+) -> Compiled:
+    """``serializer_class``'s rendering of ``model`` records under ``selection``, compiled; a
+    :class:`NotCompilable` saying why not where it cannot be."""
+    meta = getattr(serializer_class, "Meta", None)
+    try:
+        compiled = compile_fields(shaped_fields(serializer_class, selection), model, meta)
+    except (FieldDoesNotExist, AttributeError, LookupError, TypeError) as error:
+        # A shape the compiler does not know: the serializer renders it, and someone should know.
+        logger.warning("%s %s: not compiled, since compiling failed: %r", serializer_class.__name__, selection, error)
+        raise NotCompilable(f"{serializer_class.__name__}: {error!r}") from error
+    annotations = getattr(meta, "annotations", {}) or {}
+    queries = [(model, [column for column in compiled.columns if column not in annotations])]
+    queries += [(fetch.model, [fetch.back, *fetch.compiled.columns]) for fetch in compiled.lists.values()]
+    for queried, columns in queries:
+        try:
+            # Building the query resolves every column now, not on the first request.
+            queried._default_manager.values(*columns)
+        except FieldError as error:
+            raise NotCompilable(f"{serializer_class.__name__}: {error}") from error
+    return compiled
+
+
 @lru_cache(maxsize=512)
+def renderer_of(
+    serializer_class: type[serializers.Serializer], selection: Selection, model: type[models.Model]
+) -> ValuesRenderer | None:
+    """The compiled renderer of a shape, worked out once (failed or not), or ``None``."""
+    try:
+        compiled = compile_serializer(serializer_class, selection, model)
+    except NotCompilable:
+        return None
+    return ValuesRenderer(compiled, model, name=f"{serializer_class.__name__} {selection}")
+
+
 def values_renderer(
     serializer_class: type[serializers.Serializer], selection: Selection, model: type[models.Model]
 ) -> ValuesRenderer | None:
     """A renderer of ``serializer_class``'s records under ``selection`` from rows, or ``None``
-    where it cannot be compiled."""
-    try:
-        compiled = compile_fields(
-            shaped_fields(serializer_class, selection), model, getattr(serializer_class, "Meta", None)
-        )
-    except NotCompilable:
-        return None
-    return ValuesRenderer(compiled, model)
+    where it cannot be compiled or a page has shown its rows lack what it reads."""
+    renderer = renderer_of(serializer_class, selection, model)
+    return None if renderer is None or renderer.failed else renderer
 
 
 class ValuesRenderer:
     """Renders a page of records from ``.values()`` rows: the page's query reads ``columns``;
     each list field adds one query for the whole page."""
 
-    def __init__(self, compiled: Compiled, model: type[models.Model]) -> None:
+    def __init__(self, compiled: Compiled, model: type[models.Model], *, name: str) -> None:
         self.compiled = compiled
         self.model = model
         self.key = model._meta.pk.name
+        self.name = name
+        # Set by the first page whose rows lacked what a field reads: the shape is then
+        # rendered by its serializer.
+        self.failed = False
 
     def rows(self, queryset: QuerySet) -> QuerySet:
         """``queryset`` reading the columns the rendering needs, as dicts."""
         return queryset.prefetch_related(None).values(*self.compiled.columns)
 
-    def render(self, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    def render(
+        self, rows: Iterable[dict[str, Any]], *, fallback: Callable[[list[Any]], list[dict[str, Any]]]
+    ) -> list[dict[str, Any]]:
+        """The records of ``rows``, rendered; where a row lacks what a field reads, what
+        ``fallback`` gives for the records' keys (the serializer's rendering, in their order)."""
         rows = list(rows)
         if not rows:
             return []
         keys = [row[self.key] for row in rows]
-        fetched = {name: fetch.fetch(keys) for name, fetch in self.compiled.lists.items()}
-        return [self.compiled.render(row, fetched) for row in rows]
+        try:
+            fetched = {name: fetch.fetch(keys) for name, fetch in self.compiled.lists.items()}
+            return [self.compiled.render(row, fetched) for row in rows]
+        except RENDER_ERRORS as error:
+            if not self.failed:
+                self.failed = True
+                logger.warning(
+                    "%s: rendered by its serializer from now on, since a row could not be rendered: %r",
+                    self.name,
+                    error,
+                )
+            return fallback(keys)

@@ -154,7 +154,12 @@ class ModelViewSet(viewsets.ModelViewSet):
         if renderer is None:
             return super().list(request, *args, **kwargs)
         page = self.paginator.paginate_queryset(queryset, self.request, view=self, rows=renderer.rows(queryset))
-        return self.get_paginated_response(renderer.render(page))
+        return self.get_paginated_response(renderer.render(page, fallback=lambda keys: self.serialized(queryset, keys)))
+
+    def serialized(self, queryset: QuerySet, keys: list) -> list:
+        """The records of ``queryset`` with ``keys``, in that order, as the serializer renders them."""
+        records = queryset.in_bulk(keys)
+        return self.get_serializer([records[key] for key in keys], many=True).data
 
     def retrieve(self, request, *args, **kwargs):
         self.rendered_instance = self.get_object()
