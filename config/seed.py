@@ -165,10 +165,7 @@ def _load_seed_deal(
     unsigned = deal.stage == Deal.Stage.INTENTION
     changes = {name: value for name, value in values.items() if getattr(deal, name) != value}
     stale_markets = set(deal.markets.all()) != set(markets)
-    stored_items = [
-        LineItemInput(product=item.product, category=item.category, hs_code=item.hs_code, amount=item.amount)
-        for item in deal.line_items.select_related("category")
-    ]
+    stored_items = [LineItemInput.of(item) for item in deal.line_items.select_related("category")]
     stale_items = _line_item_values(stored_items) != _line_item_values(line_items)
     if changes or stale_markets or stale_items:
         deal_update(

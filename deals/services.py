@@ -70,9 +70,10 @@ class NotAnIntention(DomainError):
         )
 
 
-def _check_scope(*, user: User, deal: Deal | None = None, delegation: Delegation | None = None) -> None:
+def deal_check_scope(*, user: User, deal: Deal | None = None, delegation: Delegation | None = None) -> None:
     """Raise :class:`OutOfScope` unless ``user`` may write a deal of ``delegation`` (by default
-    ``deal``'s own). The system's loads (``user`` None) are not limited."""
+    ``deal``'s own); every deal service checks it first. The system's loads (``user`` None) are
+    not limited."""
     if user is None:
         return
     data = {} if delegation is None else {"delegation": delegation}
@@ -135,6 +136,11 @@ class LineItemInput:
     category: Category
     hs_code: str = ""
     amount: Decimal | None = None
+
+    @classmethod
+    def of(cls, item: DealLineItem) -> "LineItemInput":
+        """The input that gives ``item`` (saved or not) again."""
+        return cls(product=item.product, category=item.category, hs_code=item.hs_code, amount=item.amount)
 
 
 VALUATION_FIELDS = frozenset({"amount", "currency", "signed_on", "edition"})
@@ -240,7 +246,7 @@ def deal_create(
     ``ValidationError`` when a rule of the model is broken; nothing is written then."""
     if stage != Deal.Stage.INTENTION:
         raise NotAnIntention(stage=stage)
-    _check_scope(user=user, delegation=delegation)
+    deal_check_scope(user=user, delegation=delegation)
     deal = Deal(
         title=title,
         description=description,
@@ -290,7 +296,7 @@ def deal_update(
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
     delegation = changes.get("delegation")
-    _check_scope(user=user, deal=deal, delegation=delegation if isinstance(delegation, Delegation) else None)
+    deal_check_scope(user=user, deal=deal, delegation=delegation if isinstance(delegation, Delegation) else None)
     for name, value in changes.items():
         setattr(deal, name, value)
     update_fields = list(changes)
@@ -327,7 +333,7 @@ TRANSITIONS = frozenset(
 
 
 def _move(*, deal: Deal, to: str, user: User, reason: str = "", also_changed: Iterable[str] = ()) -> Deal:
-    _check_scope(user=user, deal=deal)
+    deal_check_scope(user=user, deal=deal)
     if (deal.stage, to) not in TRANSITIONS:
         raise IllegalStageTransition(deal=deal, to=to)
     DealStageChange.objects.create(deal=deal, from_stage=deal.stage, to_stage=to, changed_by=user, reason=reason)
