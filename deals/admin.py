@@ -174,7 +174,9 @@ class DealAdmin(ImportExportHistoryAdmin):
             return
         changes = {name: data[name] for name in form.changed_data if name in DEAL_EDITABLE_FIELDS}
         markets = data["markets"] if "markets" in form.changed_data else None
-        deal_update(deal=obj, changes=changes, markets=markets, user=request.user)
+        # A form saved unchanged (or with only its line items changed) writes no change of the deal.
+        if changes or markets is not None:
+            deal_update(deal=obj, changes=changes, markets=markets, user=request.user)
 
     def save_related(self, request, form, formsets, change: bool) -> None:
         """The markets were written with the deal; changed line items replace the deal's through
