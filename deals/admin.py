@@ -166,14 +166,17 @@ class DealAdmin(ImportExportHistoryAdmin):
 
     def save_model(self, request, obj: Deal, form: DealAdminForm, change: bool) -> None:
         """Write the deal and its markets through the deal services, as the API does: a new one
-        is an intention, a changed one has only the fields the form changed written."""
+        is an intention, a changed one has only the fields that differ from the stored deal written."""
         data = form.cleaned_data
         if not change:
             fields = {name: data[name] for name in DEAL_EDITABLE_FIELDS}
             adopt_saved(obj, deal_create(**fields, markets=data["markets"], user=request.user))
             return
-        changes = {name: data[name] for name in form.changed_data if name in DEAL_EDITABLE_FIELDS}
-        markets = data["markets"] if "markets" in form.changed_data else None
+        # Compared with the stored deal, not the form's initial values: a revert from the History
+        # page starts its form from the old version.
+        stored = Deal.objects.get(pk=obj.pk)
+        changes = {name: data[name] for name in DEAL_EDITABLE_FIELDS if getattr(stored, name) != data[name]}
+        markets = data["markets"] if set(stored.markets.all()) != set(data["markets"]) else None
         # A form saved unchanged (or with only its line items changed) writes no change of the deal.
         if changes or markets is not None:
             deal_update(deal=obj, changes=changes, markets=markets, user=request.user)

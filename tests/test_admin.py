@@ -356,3 +356,23 @@ def test_changing_a_deals_line_items_replaces_them_through_the_deal_services(adm
         ("+", admin_user),
         ("~", admin_user),
     ]
+
+
+def test_reverting_a_deal_from_its_history_page_writes_the_old_values_through_the_deal_services(
+    admin_client, admin_user
+):
+    data = deal_form_data(edition=EditionFactory(), currency="USD")
+    admin_client.post(admin_url(Deal, "add"), data)
+    deal = Deal.objects.get()
+    admin_client.post(admin_url(Deal, "change", deal.pk), data | {"title": "Renamed"})
+    before = deal.history.earliest()
+
+    response = admin_client.post(admin_url(Deal, "simple_history", deal.pk, before.history_id), data)
+
+    assert response.status_code == 302
+    latest = deal.history.latest()
+    assert (Deal.objects.get().title, latest.title, latest.history_user) == (
+        "Organo-silicon products",
+        "Organo-silicon products",
+        admin_user,
+    )
