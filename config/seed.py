@@ -8,15 +8,16 @@ Loading is idempotent: each record is found by its natural key and only changed 
 written, so a second run changes nothing."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.db import models, transaction
 
 from deals.models import Category, Deal, DealLineItem, Market
-from deals.services import deal_set_usd_value
+from deals.services import LineItemInput, deal_create, deal_sign, deal_update
 from delegations.models import Delegation, Enterprise, Participation
 from expo.models import Edition, Expo, Source, Venue
 from figures.models import ReportedFigure
@@ -133,6 +134,58 @@ def _upsert(result: SeedResult, model: type[M], lookup: dict, values: dict) -> M
     return instance
 
 
+def _line_item_values(items: Iterable[LineItemInput]) -> list[tuple]:
+    return sorted((item.product, item.category.pk, item.hs_code, item.amount) for item in items)
+
+
+def _signed(deal: Deal) -> Deal:
+    # The report says the order was signed, not on which day.
+    return deal_sign(deal=deal, signed_on=None, user=None)
+
+
+def _load_seed_deal(
+    result: SeedResult,
+    *,
+    parties: dict[str, Any],
+    values: dict[str, Any],
+    markets: list[Market],
+    line_items: list[LineItemInput],
+) -> Deal:
+    """The signed deal between ``parties``, created through the deal services (an intention,
+    then signed, so its history shows the move) or brought up to date with ``values``,
+    ``markets`` and ``line_items`` through them; nothing is written when nothing differs."""
+    deal = Deal.objects.filter(**parties).first()
+    if deal is None:
+        deal = deal_create(**parties, **values, markets=markets, line_items=line_items, user=None)
+        result.count(result.created, Deal)
+        for _ in line_items:
+            result.count(result.created, DealLineItem)
+        return _signed(deal)
+    # Stage moves are not undone: a deal executed or cancelled since stays so.
+    unsigned = deal.stage == Deal.Stage.INTENTION
+    changes = {name: value for name, value in values.items() if getattr(deal, name) != value}
+    stale_markets = set(deal.markets.all()) != set(markets)
+    stored_items = [LineItemInput.of(item) for item in deal.line_items.select_related("category")]
+    stale_items = _line_item_values(stored_items) != _line_item_values(line_items)
+    if changes or stale_markets or stale_items:
+        deal_update(
+            deal=deal,
+            changes=changes,
+            markets=markets if stale_markets else None,
+            line_items=line_items if stale_items else None,
+            user=None,
+        )
+    if unsigned:
+        _signed(deal)
+    if changes or unsigned:
+        result.count(result.updated, Deal)
+    if stale_markets:
+        result.count(result.updated, Market)
+    if stale_items:
+        result.count(result.updated, DealLineItem)
+    return deal
+
+
 @transaction.atomic
 def load_seed_facts() -> SeedResult:
     """Load (or bring up to date) every seed fact; returns what was created and updated."""
@@ -240,44 +293,29 @@ def load_seed_facts() -> SeedResult:
     markets = [_upsert(result, Market, {"name": name}, cited) for name in MARKETS]
     organo_silicon = _upsert(result, Category, {"name": "Organo-silicon products"}, cited)
 
-    deal_values = {
-        **cited,
-        "title": "Organo-silicon products procurement order",
-        "description": (
-            "A procurement order mainly for organo-silicon products, one of which makes its debut "
-            "in the Asia Pacific. Based on the deal, the two sides will jointly explore downstream "
-            "markets for industrial products."
-        ),
-        "amount": Decimal("300000000.00"),
-        "currency": "USD",
-        "stage": Deal.Stage.SIGNED,
-        "signed_on": None,
-        "first_deal_of": shanghai,
-        "regional_debut": True,
-        "debut_region": "Asia Pacific",
-        "is_published": True,
-        "embargo_until": None,
-    }
-    valuation = Deal(edition=edition, **deal_values)
-    deal_set_usd_value(deal=valuation)
-    deal_values |= {"value_usd": valuation.value_usd, "usd_rate": valuation.usd_rate, "usd_rate_date": None}
-    deal = _upsert(
+    _load_seed_deal(
         result,
-        Deal,
-        {"buyer": zkh, "seller": dow, "delegation": qingpu, "edition": edition},
-        deal_values,
+        parties={"buyer": zkh, "seller": dow, "delegation": qingpu, "edition": edition},
+        values={
+            **cited,
+            "title": "Organo-silicon products procurement order",
+            "description": (
+                "A procurement order mainly for organo-silicon products, one of which makes its debut "
+                "in the Asia Pacific. Based on the deal, the two sides will jointly explore downstream "
+                "markets for industrial products."
+            ),
+            "amount": Decimal("300000000.00"),
+            "currency": "USD",
+            "signed_on": None,
+            "first_deal_of": shanghai,
+            "regional_debut": True,
+            "debut_region": "Asia Pacific",
+            "is_published": True,
+            "embargo_until": None,
+        },
+        markets=markets,
+        line_items=[LineItemInput(product="Organo-silicon products", category=organo_silicon)],
     )
-    if set(deal.markets.all()) != set(markets):
-        deal.markets.set(markets)
-        if "Deal" not in result.created:
-            result.count(result.updated, Market)
-    _upsert(
-        result,
-        DealLineItem,
-        {"deal": deal, "product": "Organo-silicon products"},
-        {"category": organo_silicon, "hs_code": "", "amount": None},
-    )
-
     for figure in FIGURES:
         _upsert(
             result,

@@ -5,8 +5,17 @@ from django.contrib import admin, messages
 from django.db import transaction
 
 from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
-from deals.resources import DealResource
-from deals.services import DEAL_EDITABLE_FIELDS, VALUATION_FIELDS, deal_execute, deal_set_usd_value
+from deals.resources import DealResource, adopt_saved
+from deals.services import (
+    DEAL_EDITABLE_FIELDS,
+    VALUATION_FIELDS,
+    LineItemInput,
+    deal_check_scope,
+    deal_create,
+    deal_execute,
+    deal_set_usd_value,
+    deal_update,
+)
 from framework.admin import ImportExportHistoryAdmin, RecordAdmin, RelatedAdminListFilter
 from framework.errors import DomainError
 from framework.models import TIMESTAMPS
@@ -42,9 +51,12 @@ class ExchangeRateAdmin(RecordAdmin):
 
 
 class DealAdminForm(forms.ModelForm):
-    """A deal's form that values it in USD as it validates: a missing exchange rate is a form error."""
+    """A deal's form that values it in USD as it validates: a missing exchange rate, or a
+    delegation the user may not write deals for, is a form error rather than a refused save."""
 
     valuation_fields = tuple(VALUATION_FIELDS)
+    # The user the form is for; set by DealAdmin.get_form.
+    user = None
 
     class Meta:
         model = Deal
@@ -53,11 +65,14 @@ class DealAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        if any(self.has_error(name) for name in self.valuation_fields):
-            return cleaned_data
-        for name in self.valuation_fields:
-            setattr(self.instance, name, cleaned_data[name])
         try:
+            if not self.has_error("delegation"):
+                stored = None if self.instance._state.adding else self.instance
+                deal_check_scope(user=self.user, deal=stored, delegation=cleaned_data["delegation"])
+            if any(self.has_error(name) for name in self.valuation_fields):
+                return cleaned_data
+            for name in self.valuation_fields:
+                setattr(self.instance, name, cleaned_data[name])
             deal_set_usd_value(deal=self.instance)
         except DomainError as error:
             raise forms.ValidationError(error.message, code=error.code) from error
@@ -69,6 +84,13 @@ class DealLineItemInline(admin.TabularInline):
     extra = 0
     fields = ("product", "category", "hs_code", "amount")
     autocomplete_fields = ("category",)
+
+
+def line_item_inputs(formset) -> list[LineItemInput]:
+    """The line items an inline formset saved uncommitted leaves: those kept (as edited) and those added."""
+    deleted = {item.pk for item in formset.deleted_objects}
+    kept = [form.instance for form in formset.initial_forms if form.instance.pk not in deleted]
+    return [LineItemInput.of(item) for item in [*kept, *formset.new_objects]]
 
 
 class DealStageChangeInline(admin.TabularInline):
@@ -138,6 +160,35 @@ class DealAdmin(ImportExportHistoryAdmin):
         ("Publication", {"fields": ("is_published", "embargo_until")}),
         ("Record", {"fields": ("source", "created_at", "updated_at")}),
     )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def save_model(self, request, obj: Deal, form: DealAdminForm, change: bool) -> None:
+        """Write the deal and its markets through the deal services, as the API does: a new one
+        is an intention, a changed one has only the fields that differ from the stored deal written."""
+        data = form.cleaned_data
+        if not change:
+            fields = {name: data[name] for name in DEAL_EDITABLE_FIELDS}
+            adopt_saved(obj, deal_create(**fields, markets=data["markets"], user=request.user))
+            return
+        # Compared with the stored deal, not the form's initial values: a revert from the History
+        # page starts its form from the old version.
+        stored = Deal.objects.get(pk=obj.pk)
+        changes = {name: data[name] for name in DEAL_EDITABLE_FIELDS if getattr(stored, name) != data[name]}
+        markets = data["markets"] if set(stored.markets.all()) != set(data["markets"]) else None
+        # A form saved unchanged (or with only its line items changed) writes no change of the deal.
+        if changes or markets is not None:
+            deal_update(deal=obj, changes=changes, markets=markets, user=request.user)
+
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        """The markets were written with the deal; changed line items replace the deal's through
+        :func:`deal_update`. The formsets are saved uncommitted so the change message lists them."""
+        for formset in formsets:
+            formset.save(commit=False)
+            if formset.model is DealLineItem and formset.has_changed():
+                deal_update(deal=form.instance, changes={}, line_items=line_item_inputs(formset), user=request.user)
 
     @admin.display(description="amount", ordering="amount")
     def amount_with_currency(self, deal: Deal) -> str:

@@ -1,12 +1,32 @@
 """How deals are imported into the admin from CSV/XLSX and exported from its change list."""
 
+import contextlib
+
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
+from import_export import widgets
 
 from deals.models import Deal
-from deals.services import DEAL_EDITABLE_FIELDS, USD_FIELDS, VALUATION_FIELDS, deal_set_usd_value
+from deals.services import (
+    DEAL_EDITABLE_FIELDS,
+    USD_FIELDS,
+    VALUATION_FIELDS,
+    deal_create,
+    deal_set_usd_value,
+    deal_update,
+)
 from framework.codes import CURRENCY_CODES
 from framework.errors import DomainError
+from framework.history import change_reason
 from framework.resources import RecordResource
+
+
+def adopt_saved(instance: Deal, saved: Deal) -> None:
+    """Make ``instance`` (a form's or an import row's) the deal a service saved: its id, its
+    computed values and its saved state, so what shows it afterwards shows the stored record."""
+    for field in Deal._meta.concrete_fields:
+        setattr(instance, field.attname, getattr(saved, field.attname))
+    instance._state.adding = False
+    instance._state.db = saved._state.db
 
 
 class DealResource(RecordResource):
@@ -52,6 +72,32 @@ class DealResource(RecordResource):
             errors.setdefault(NON_FIELD_ERRORS, []).append(ValidationError(error.message, code=error.code))
             return False
         return True
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """Write the row through the deal services, as the API does: a new deal with
+        :func:`deal_create`, a changed one with :func:`deal_update` of the fields the row gives,
+        the markets with it when the row has them. The history names the importing admin and the
+        file; a service's refusal is the row's error (the whole import is then rolled back)."""
+        fields = [field for field in self.get_import_fields() if field.column_name in row]
+        markets = next(
+            (field.clean(row) for field in fields if isinstance(field.widget, widgets.ManyToManyWidget)), None
+        )
+        values = {name: getattr(instance, name) for name in DEAL_EDITABLE_FIELDS}
+        file_name = kwargs.get("file_name")
+        with change_reason(f"Imported from {file_name}") if file_name else contextlib.nullcontext():
+            try:
+                if is_create:
+                    saved = deal_create(**values, markets=markets or (), user=kwargs.get("user"))
+                    adopt_saved(instance, saved)
+                else:
+                    given = {field.attribute for field in fields} & set(DEAL_EDITABLE_FIELDS)
+                    changes = {name: values[name] for name in DEAL_EDITABLE_FIELDS if name in given}
+                    deal_update(deal=instance, changes=changes, markets=markets, user=kwargs.get("user"))
+            except DomainError as error:
+                raise ValidationError({NON_FIELD_ERRORS: [ValidationError(error.message, code=error.code)]}) from error
+
+    def save_m2m(self, instance, row, **kwargs):
+        """The markets were written with the deal, by :meth:`save_instance`."""
 
     def filter_export(self, queryset, **kwargs):
         return queryset.prefetch_related("markets")

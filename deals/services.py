@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -12,9 +13,14 @@ from django.db.models import ProtectedError
 from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
 from delegations.models import Delegation, Enterprise
 from expo.models import Edition, Source
+from framework import access
 from framework.errors import DomainError
 
 CENT = Decimal("0.01")
+
+# Who a write is made for: a user of the API or the admin, or None for the system's own loads
+# (the seed, commands), which no role limits and whose history names no one.
+User = AbstractBaseUser | AnonymousUser | None
 
 
 class ExchangeRateMissing(DomainError):
@@ -40,6 +46,39 @@ class ValuationDateMissing(DomainError):
             f"A {currency} deal needs a signing date (or an edition with dates) to be valued in USD.",
             currency=currency,
         )
+
+
+class OutOfScope(DomainError):
+    """The user may not write deals of that delegation: an editor writes only their own delegations' deals."""
+
+    code = "out_of_scope"
+
+    def __init__(self) -> None:
+        super().__init__("Not one of the delegations you edit.", field="delegation")
+
+
+class NotAnIntention(DomainError):
+    """A deal is created as an intention; signing, executing and cancelling it are moves its history records."""
+
+    code = "not_an_intention"
+
+    def __init__(self, *, stage: str) -> None:
+        super().__init__(
+            f"A deal is created as an intention, not {stage}: create it, then sign, execute or cancel it.",
+            field="stage",
+            stage=stage,
+        )
+
+
+def deal_check_scope(*, user: User, deal: Deal | None = None, delegation: Delegation | None = None) -> None:
+    """Raise :class:`OutOfScope` unless ``user`` may write a deal of ``delegation`` (by default
+    ``deal``'s own); every deal service checks it first. The system's loads (``user`` None) are
+    not limited."""
+    if user is None:
+        return
+    data = {} if delegation is None else {"delegation": delegation}
+    if not access.may_write_for(user, Deal, data=data, instance=deal):
+        raise OutOfScope()
 
 
 @dataclass(frozen=True)
@@ -98,6 +137,11 @@ class LineItemInput:
     hs_code: str = ""
     amount: Decimal | None = None
 
+    @classmethod
+    def of(cls, item: DealLineItem) -> "LineItemInput":
+        """The input that gives ``item`` (saved or not) again."""
+        return cls(product=item.product, category=item.category, hs_code=item.hs_code, amount=item.amount)
+
 
 VALUATION_FIELDS = frozenset({"amount", "currency", "signed_on", "edition"})
 USD_FIELDS = ("value_usd", "usd_rate", "usd_rate_date")
@@ -141,7 +185,7 @@ def _line_items_for(*, deal: Deal, line_items: Iterable[LineItemInput]) -> list[
 def _save_deal(
     *,
     deal: Deal,
-    user,
+    user: User,
     update_fields: Iterable[str] | None,
     markets: Iterable[Market] | None,
     line_items: Iterable[LineItemInput] | None,
@@ -182,7 +226,7 @@ def deal_create(
     edition: Edition,
     amount: Decimal,
     currency: str,
-    user=None,
+    user: User,
     stage: str = Deal.Stage.INTENTION,
     signed_on: datetime.date | None = None,
     description: str = "",
@@ -195,9 +239,14 @@ def deal_create(
     markets: Iterable[Market] = (),
     line_items: Iterable[LineItemInput] = (),
 ) -> Deal:
-    """Create a deal valued in USD at its valuation date, with its markets and line items,
-    recording ``user`` in its history. Raises :class:`ExchangeRateMissing` when no rate applies
-    and ``ValidationError`` when a rule of the model is broken; nothing is written then."""
+    """Create an intention valued in USD at its valuation date, with its markets and line items,
+    recording ``user`` in its history; a signed deal is then :func:`deal_sign`-ed. Raises
+    :class:`NotAnIntention` for any other ``stage``, :class:`OutOfScope` when ``user`` may not
+    write for ``delegation``, :class:`ExchangeRateMissing` when no rate applies and
+    ``ValidationError`` when a rule of the model is broken; nothing is written then."""
+    if stage != Deal.Stage.INTENTION:
+        raise NotAnIntention(stage=stage)
+    deal_check_scope(user=user, delegation=delegation)
     deal = Deal(
         title=title,
         description=description,
@@ -235,16 +284,19 @@ def deal_update(
     *,
     deal: Deal,
     changes: dict[str, object],
-    user=None,
+    user: User,
     markets: Iterable[Market] | None = None,
     line_items: Iterable[LineItemInput] | None = None,
 ) -> Deal:
     """Apply ``changes`` (field name → value) to ``deal`` and write only those fields (plus the
     USD value when its amount, currency, signing date or edition changed); replace markets and
-    line items where given. The stage is not among the fields: see :func:`deal_sign`."""
+    line items where given. The stage is not among the fields: see :func:`deal_sign`. Raises
+    :class:`OutOfScope` when ``user`` may not write for the deal's (new) delegation."""
     unknown = set(changes) - set(DEAL_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    delegation = changes.get("delegation")
+    deal_check_scope(user=user, deal=deal, delegation=delegation if isinstance(delegation, Delegation) else None)
     for name, value in changes.items():
         setattr(deal, name, value)
     update_fields = list(changes)
@@ -280,7 +332,8 @@ TRANSITIONS = frozenset(
 )
 
 
-def _move(*, deal: Deal, to: str, user, reason: str = "", also_changed: Iterable[str] = ()) -> Deal:
+def _move(*, deal: Deal, to: str, user: User, reason: str = "", also_changed: Iterable[str] = ()) -> Deal:
+    deal_check_scope(user=user, deal=deal)
     if (deal.stage, to) not in TRANSITIONS:
         raise IllegalStageTransition(deal=deal, to=to)
     DealStageChange.objects.create(deal=deal, from_stage=deal.stage, to_stage=to, changed_by=user, reason=reason)
@@ -292,8 +345,9 @@ def _move(*, deal: Deal, to: str, user, reason: str = "", also_changed: Iterable
 
 
 @transaction.atomic
-def deal_sign(*, deal: Deal, signed_on: datetime.date, user) -> Deal:
-    """Move an intention to signed on ``signed_on``, revaluing it in USD at that date."""
+def deal_sign(*, deal: Deal, signed_on: datetime.date | None, user: User) -> Deal:
+    """Move an intention to signed on ``signed_on`` (None where the day is not known), revaluing
+    it in USD at its valuation date."""
     if deal.stage != Stage.INTENTION:
         raise IllegalStageTransition(deal=deal, to=Stage.SIGNED)
     deal.signed_on = signed_on
@@ -302,13 +356,13 @@ def deal_sign(*, deal: Deal, signed_on: datetime.date, user) -> Deal:
 
 
 @transaction.atomic
-def deal_execute(*, deal: Deal, user) -> Deal:
+def deal_execute(*, deal: Deal, user: User) -> Deal:
     """Move a signed deal to executed."""
     return _move(deal=deal, to=Stage.EXECUTED, user=user)
 
 
 @transaction.atomic
-def deal_cancel(*, deal: Deal, reason: str, user) -> Deal:
+def deal_cancel(*, deal: Deal, reason: str, user: User) -> Deal:
     """Cancel an intention or a signed deal, giving the reason."""
     if not reason.strip():
         raise ValidationError({"reason": "Say why the deal is cancelled."})

@@ -328,3 +328,51 @@ def test_enterprise_changelist_search_finds_an_enterprise_by_uscc(admin_client):
     response = admin_client.get(admin_url(Enterprise, "changelist"), {"q": valid_uscc(1)})
 
     assert list(response.context["cl"].result_list) == [enterprise]
+
+
+def test_changing_a_deals_line_items_replaces_them_through_the_deal_services(admin_client, admin_user):
+    category = CategoryFactory(name="Organo-silicon products")
+    data = deal_form_data(edition=EditionFactory(), currency="USD")
+    admin_client.post(admin_url(Deal, "add"), data)
+    deal = Deal.objects.get()
+    edited = data | {
+        "line_items-TOTAL_FORMS": "1",
+        "line_items-0-product": "Silicone elastomers",
+        "line_items-0-category": category.pk,
+        "line_items-0-hs_code": "391000",
+    }
+
+    response = admin_client.post(admin_url(Deal, "change", deal.pk), edited)
+
+    assert response.status_code == 302
+    item = DealLineItem.objects.get()
+    assert (item.deal, item.product, item.hs_code, item.history.get().history_user) == (
+        deal,
+        "Silicone elastomers",
+        "391000",
+        admin_user,
+    )
+    assert [(record.history_type, record.history_user) for record in deal.history.order_by("history_id")] == [
+        ("+", admin_user),
+        ("~", admin_user),
+    ]
+
+
+def test_reverting_a_deal_from_its_history_page_writes_the_old_values_through_the_deal_services(
+    admin_client, admin_user
+):
+    data = deal_form_data(edition=EditionFactory(), currency="USD")
+    admin_client.post(admin_url(Deal, "add"), data)
+    deal = Deal.objects.get()
+    admin_client.post(admin_url(Deal, "change", deal.pk), data | {"title": "Renamed"})
+    before = deal.history.earliest()
+
+    response = admin_client.post(admin_url(Deal, "simple_history", deal.pk, before.history_id), data)
+
+    assert response.status_code == 302
+    latest = deal.history.latest()
+    assert (Deal.objects.get().title, latest.title, latest.history_user) == (
+        "Organo-silicon products",
+        "Organo-silicon products",
+        admin_user,
+    )

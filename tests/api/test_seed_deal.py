@@ -1,10 +1,12 @@
 """The seed's deal through the API: ZKH Industrial Supply Co buys organo-silicon products from Dow
-for US$300 million, the Shanghai trading delegation's first deal at the 6th CIIE."""
+for US$300 million, the Shanghai trading delegation's first deal at the 6th CIIE, created as an
+intention and then signed, as its history shows."""
 
 import pytest
 from django.urls import reverse
 
 from config.seed import load_seed_facts
+from deals.models import Deal, DealStageChange
 from delegations.models import Delegation
 from tests.api.collection import errors
 
@@ -82,3 +84,44 @@ def test_a_malformed_value_usd_min_is_a_400_naming_it(anon, seeded):
 def test_an_unknown_parameter_is_a_400_naming_it(anon, seeded):
     response = anon.get(reverse("deal-list"), {"nosuch": "1"})
     assert (response.status_code, errors(response)) == (400, [("unknown_parameter", "nosuch")])
+
+
+def test_the_seed_deal_history_shows_its_move_from_intention_to_signed(analyst_api, seeded):
+    deal = Deal.objects.get()
+
+    entries = analyst_api.get(reverse("deal-history", args=[deal.pk])).json()["results"]
+
+    assert [(entry["type"], entry["user"], entry["reason"]) for entry in entries] == [
+        ("changed", None, "stage: signed"),
+        # Linking the markets, as any create with markets records it.
+        ("changed", None, None),
+        ("created", None, None),
+    ]
+    assert entries[0]["changes"] == [{"field": "stage", "old": "intention", "new": "signed"}]
+    created = {change["field"]: change["new"] for change in entries[-1]["changes"]}
+    assert (created["stage"], created["value_usd"], "signed_on" in created) == ("intention", "300000000.00", False)
+    assert list(DealStageChange.objects.values_list("deal", "from_stage", "to_stage", "changed_by")) == [
+        (deal.pk, "intention", "signed", None)
+    ]
+
+
+def test_loading_the_seed_again_adds_no_history(seeded):
+    deal = Deal.objects.get()
+    history = list(deal.history.values_list("history_id", flat=True))
+
+    assert load_seed_facts().updated == {}
+
+    assert list(deal.history.values_list("history_id", flat=True)) == history
+    assert DealStageChange.objects.count() == 1
+
+
+def test_loading_signs_a_seed_deal_left_an_intention_without_changing_its_other_facts(seeded):
+    deal = Deal.objects.get()
+    Deal.objects.filter(pk=deal.pk).update(stage=Deal.Stage.INTENTION)
+    DealStageChange.objects.all().delete()
+
+    assert load_seed_facts().updated == {"Deal": 1}
+
+    latest = deal.history.latest()
+    assert (latest.stage, latest.history_change_reason) == ("signed", "stage: signed")
+    assert list(DealStageChange.objects.values_list("from_stage", "to_stage")) == [("intention", "signed")]

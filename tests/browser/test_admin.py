@@ -49,8 +49,8 @@ def test_an_admin_renames_a_deal_sees_it_in_the_history_and_reverts_it(page: Pag
     page.locator("a.historylink").click()
     history_page = live_server.url + reverse("admin:deals_deal_history", args=[seed_deal.pk])
     expect(page).to_have_url(history_page)
-    expect(page.locator("#change-history tbody tr")).to_have_count(3)
-    rename, seeded_markets, seeded = seed_deal.history.order_by("-history_date", "-history_id")
+    expect(page.locator("#change-history tbody tr")).to_have_count(4)
+    rename, signed, seeded_markets, seeded = seed_deal.history.order_by("-history_date", "-history_id")
     assert history_rows(page) == [
         [
             f"{NEW_TITLE} (USD 300,000,000.00)",
@@ -59,6 +59,14 @@ def test_an_admin_renames_a_deal_sees_it_in_the_history_and_reverts_it(page: Pag
             "ada",
             "None",
             f"Title: {original} → {NEW_TITLE}",
+        ],
+        [
+            f"{original} (USD 300,000,000.00)",
+            when(signed),
+            "Changed",
+            "None",
+            "stage: signed",
+            "Stage: intention → signed",
         ],
         [
             f"{original} (USD 300,000,000.00)",
@@ -72,9 +80,9 @@ def test_an_admin_renames_a_deal_sees_it_in_the_history_and_reverts_it(page: Pag
     ]
     screenshot(page, "admin-deal-history.png")
 
-    # The version before the rename: the seed's, once its markets were set.
+    # The version before the rename: the seed's, once signed.
     page.locator("#change-history tbody tr").nth(1).get_by_role("link").click()
-    revert_page = reverse("admin:deals_deal_simple_history", args=[seed_deal.pk, seeded_markets.history_id])
+    revert_page = reverse("admin:deals_deal_simple_history", args=[seed_deal.pk, signed.history_id])
     expect(page).to_have_url(live_server.url + revert_page)
     expect(page.locator("#id_title")).to_have_value(original)
     screenshot(page, "admin-deal-revert.png")
@@ -88,7 +96,7 @@ def test_an_admin_renames_a_deal_sees_it_in_the_history_and_reverts_it(page: Pag
     assert (revert.history_type, revert.history_user.username, revert.title) == ("~", "ada", original)
 
     page.goto(history_page)
-    expect(page.locator("#change-history tbody tr")).to_have_count(4)
+    expect(page.locator("#change-history tbody tr")).to_have_count(5)
     assert history_rows(page)[0] == [
         f"{original} (USD 300,000,000.00)",
         when(revert),

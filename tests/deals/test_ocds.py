@@ -424,7 +424,7 @@ def test_a_new_version_of_the_deal_or_of_what_it_shows_is_a_new_release(anon):
     deal.seller.name = "Dow Inc."
     deal.seller.save()
     renamed = release_of(anon, deal)
-    services.deal_update(deal=Deal.objects.get(pk=deal.pk), changes={"title": "Renegotiated order"})
+    services.deal_update(deal=Deal.objects.get(pk=deal.pk), changes={"title": "Renegotiated order"}, user=None)
     retitled = release_of(anon, deal)
     assert len({first["id"], renamed["id"], retitled["id"]}) == 3
     dates = [datetime.datetime.fromisoformat(release["date"]) for release in (first, renamed, retitled)]
