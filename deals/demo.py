@@ -1,7 +1,7 @@
 """Synthetic demo data: a deterministic, valid data set of any size for trying the API and the
-admin at scale. The reference rows (expos, delegations, enterprises…) are built with the test
-factories, the deals and what hangs off them in a tight loop; all are written with
-``bulk_create`` in one transaction, and every record cites one synthetic source."""
+admin at scale. The rows are built with the model classes in dependency order (the deals and what
+hangs off them in a tight loop); all are written with ``bulk_create`` in one transaction, and
+every record cites one synthetic source."""
 
 import bisect
 import datetime
@@ -11,29 +11,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-import factory.random
 import faker
 from django.db import connection, transaction
 from django.utils import timezone
 
 from deals.models import Category, Deal, DealLineItem, ExchangeRate, Market
 from deals.services import convert_to_usd
-from delegations.models import Delegation, Enterprise, Participation
-from expo.models import Edition, Source, ordinal
-from tests.factories import (
-    CategoryFactory,
-    DelegationFactory,
-    EditionFactory,
-    EnterpriseFactory,
-    ExchangeRateFactory,
-    ExpoFactory,
-    MarketFactory,
-    ParticipationFactory,
-    PromotionalActivityFactory,
-    SettlementFactory,
-    SourceFactory,
-    VenueFactory,
-)
+from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
+from expo.models import Edition, Expo, Source, Venue, ordinal
 
 # Currencies with their share of deals and a base rate (USD per unit) that each edition varies by ±5%.
 CURRENCIES = {
@@ -118,6 +103,8 @@ EXPOS = [
 # Enterprises: one per DEALS_PER_ENTERPRISE deals, plus a base so small runs still have a choice.
 DEALS_PER_ENTERPRISE = 20
 BASE_ENTERPRISES = 50
+VENUE = ("Synthetic Exhibition and Convention Center", "Qingpu District", "Shanghai", "CN")
+ACTIVITY_LOCATION = "National Exhibition and Convention Center (Shanghai)"
 
 
 class DemoDataExists(Exception):
@@ -146,7 +133,6 @@ def generate_demo(*, deals: int, seed: int = 0, batch_size: int = 5000) -> dict[
     if deals < 1:
         raise ValueError("Generate at least one deal.")
     rng = random.Random(seed)
-    factory.random.reseed_random(seed)
     with transaction.atomic():
         if Source.objects.filter(kind=Source.Kind.SYNTHETIC, title=source_title(seed)).exists():
             raise DemoDataExists(f"The demo data of seed {seed} is already in this database.")
@@ -161,6 +147,11 @@ class _Builder:
         self.seed = seed
         self.batch_size = batch_size
         self.counts: dict[str, int] = {}
+        # Company names in English and Chinese, drawn from one generator of their own.
+        names = random.Random(seed)
+        self.fake_en = faker.Faker("en_US")
+        self.fake_zh = faker.Faker("zh_CN")
+        self.fake_en.random = self.fake_zh.random = names
         # Unique names carry the seed so the data sets of several seeds can share a database.
         self.suffix = f" (demo seed {seed})"
 
@@ -196,7 +187,7 @@ class _Builder:
                 )
 
     def run(self, *, deals: int) -> dict[str, int]:
-        self.source = SourceFactory.build(
+        self.source = Source(
             kind=Source.Kind.SYNTHETIC,
             title=source_title(self.seed),
             publisher="",
@@ -209,12 +200,10 @@ class _Builder:
         delegations = self.delegations()
         enterprises = self.enterprises(deals // DEALS_PER_ENTERPRISE + BASE_ENTERPRISES)
         self.participations(editions, delegations, enterprises)
-        markets = self.save(
-            "markets", [MarketFactory.build(name=name + self.suffix, source=self.source) for name in MARKETS]
-        )
+        markets = self.save("markets", [Market(name=name + self.suffix, source=self.source) for name in MARKETS])
         categories = self.save(
             "categories",
-            [CategoryFactory.build(name=name + self.suffix, source=self.source) for name in CATEGORIES],
+            [Category(name=name + self.suffix, source=self.source) for name in CATEGORIES],
         )
         plans = self.exchange_rates(editions)
         self.deals(
@@ -225,14 +214,15 @@ class _Builder:
 
     def editions(self) -> list[Edition]:
         """Two expos at one venue, with yearly editions of six days each."""
+        name, district, city, country = VENUE
         venue = self.save(
             "venues",
-            [VenueFactory.build(name="Synthetic Exhibition and Convention Center" + self.suffix, source=self.source)],
+            [Venue(name=name + self.suffix, district=district, city=city, country=country, source=self.source)],
         )[0]
         expos = self.save(
             "expos",
             [
-                ExpoFactory.build(name=name + self.suffix, short_name=short, host_venue=venue, source=self.source)
+                Expo(name=name + self.suffix, short_name=short, host_venue=venue, source=self.source)
                 for name, short, _, _, _ in EXPOS
             ],
         )
@@ -241,7 +231,7 @@ class _Builder:
             for number in range(1, count + 1):
                 start = datetime.date(2017 + number, month, day)
                 editions.append(
-                    EditionFactory.build(
+                    Edition(
                         expo=expo,
                         number=number,
                         name=f"{ordinal(number)} {name}",
@@ -258,14 +248,14 @@ class _Builder:
         roots = self.save(
             "delegations",
             [
-                DelegationFactory.build(name=f"{region} trading delegation", region=region, source=self.source)
+                Delegation(name=f"{region} trading delegation", region=region, source=self.source)
                 for region in DELEGATIONS
             ],
         )
         children = self.save(
             "delegations",
             [
-                DelegationFactory.build(name=f"{sub} trading delegation", region=sub, parent=root, source=self.source)
+                Delegation(name=f"{sub} trading delegation", region=sub, parent=root, source=self.source)
                 for root, subs in zip(roots, DELEGATIONS.values(), strict=True)
                 for sub in subs
             ],
@@ -275,15 +265,15 @@ class _Builder:
     def enterprises(self, count: int) -> list[Enterprise]:
         """``count`` enterprises in several countries, most of them Chinese."""
         rng = self.rng
-        fake_zh = faker.Faker("zh_CN")
         countries = rng.choices(list(COUNTRIES), weights=[share for share, _ in COUNTRIES.values()], k=count)
         enterprises = []
         for country in countries:
             city = rng.choice(COUNTRIES[country][1])
             enterprises.append(
-                # The English name comes from the factory's Faker declaration.
-                EnterpriseFactory.build(
-                    name_zh=fake_zh.company() if country == "CN" else "",
+                Enterprise(
+                    # The Chinese name is drawn first: the names of a seed stay those it always gave.
+                    name_zh=self.fake_zh.company() if country == "CN" else "",
+                    name=self.fake_en.company(),
                     kind=rng.choices(list(Enterprise.Kind), weights=[85, 5, 5, 3, 2])[0],
                     country=country,
                     city=city,
@@ -302,7 +292,7 @@ class _Builder:
         participations = self.save(
             "participations",
             [
-                ParticipationFactory.build(
+                Participation(
                     delegation=delegation,
                     edition=edition,
                     registered_organisations=rng.randint(100, 5000),
@@ -319,7 +309,7 @@ class _Builder:
             edition = participation.edition
             for enterprise in rng.sample(enterprises, rng.randint(0, 4)):
                 settlements.append(
-                    SettlementFactory.build(
+                    Settlement(
                         participation=participation,
                         enterprise=enterprise,
                         status=rng.choice(["confirmed", "intended", "intended"]),
@@ -329,10 +319,11 @@ class _Builder:
                 )
             for number in range(1, rng.randint(1, 3) + 1):
                 activities.append(
-                    PromotionalActivityFactory.build(
+                    PromotionalActivity(
                         participation=participation,
                         title=f"{participation.delegation.region} investment promotion conference {number}",
                         held_on=edition.start_date + datetime.timedelta(days=number),
+                        location=ACTIVITY_LOCATION,
                         source=self.source,
                     )
                 )
@@ -359,9 +350,7 @@ class _Builder:
                 if start in known[currency]:
                     continue
                 known[currency][start] = rate
-                new_rates.append(
-                    ExchangeRateFactory.build(currency=currency, date=start, rate_to_usd=rate, source=self.source)
-                )
+                new_rates.append(ExchangeRate(currency=currency, date=start, rate_to_usd=rate, source=self.source))
         self.save("exchange_rates", new_rates)
         plans = []
         for edition in editions:
@@ -388,10 +377,7 @@ class _Builder:
         markets: list[Market],
         categories: list[Category],
     ) -> None:
-        """``count`` deals with their line items and markets. These rows are built with the model
-        classes, not the factories: factory-boy spends about 150 µs resolving its declarations for
-        every object, which would double the time of a 100,000-deal run. test_demo.py holds them
-        to full_clean(), as valid as factory rows."""
+        """``count`` deals with their line items and markets (test_demo.py holds them to full_clean())."""
         rng = self.rng
         currencies = list(CURRENCIES)
         currency_weights = list(itertools.accumulate(weight for weight, _ in CURRENCIES.values()))
