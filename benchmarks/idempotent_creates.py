@@ -20,7 +20,8 @@ from django.urls import reverse
 from benchmarks.servers import HOST, request
 from deals.models import Deal
 from delegations.models import Delegation
-from tests.factories import api_token, editor
+from delegations.services import editor_create
+from framework.api.tokens import token_issue
 
 TITLE_PREFIX = "Idempotent create "
 RETRIED_STATUSES = {502, 503, 504}
@@ -74,8 +75,8 @@ def prepare(*, clients: int, run: str) -> Writers:
     deal = Deal.objects.order_by("id").values("delegation_id", "edition_id", "buyer_id", "seller_id").first()
     if deal is None:
         raise RuntimeError("The database has no deal to take a delegation, parties and an edition from.")
-    user = editor(Delegation.objects.get(pk=deal["delegation_id"]), username=f"soak-editor-{run}")
-    tokens = [api_token(user, client=f"soak client {n}")[1] for n in range(clients)]
+    user = editor_create(username=f"soak-editor-{run}", delegations=[Delegation.objects.get(pk=deal["delegation_id"])])
+    tokens = [token_issue(user=user, client=f"soak client {n}")[1] for n in range(clients)]
     body = {
         "buyer": deal["buyer_id"],
         "seller": deal["seller_id"],

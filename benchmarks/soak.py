@@ -198,15 +198,17 @@ class Soak:
 
 def setup(soak: Soak) -> None:
     """An analyst with a token, for the reads that need one."""
+    from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
     from framework import access
-    from tests.factories import UserFactory, api_token
+    from framework.api.tokens import token_issue
 
     access.ensure_groups()
-    analyst = UserFactory(username=f"soak-analyst-{soak.run}")
+    # No usable password: it signs in with its token only.
+    analyst = get_user_model().objects.create_user(username=f"soak-analyst-{soak.run}")
     analyst.groups.add(Group.objects.get(name=access.ANALYSTS))
-    soak.analyst_headers = {"Authorization": f"Token {api_token(analyst, client='soak')[1]}"}
+    soak.analyst_headers = {"Authorization": f"Token {token_issue(user=analyst, client='soak')[1]}"}
 
 
 def mixed_reads(soak: Soak) -> None:

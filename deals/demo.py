@@ -1,7 +1,7 @@
 """Synthetic demo data: a deterministic, valid data set of any size for trying the API and the
-admin at scale. The reference rows (expos, delegations, enterprises…) are built with the test
-factories, the deals and what hangs off them in a tight loop; all are written with
-``bulk_create`` in one transaction, and every record cites one synthetic source."""
+admin at scale. The rows are built with the model classes in dependency order (the deals and what
+hangs off them in a tight loop); all are written with ``bulk_create`` in one transaction, and
+every record cites one synthetic source."""
 
 import bisect
 import datetime
@@ -11,29 +11,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-import factory.random
 import faker
 from django.db import connection, transaction
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from deals.models import Category, Deal, DealLineItem, ExchangeRate, Market
+from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
 from deals.services import convert_to_usd
-from delegations.models import Delegation, Enterprise, Participation
-from expo.models import Edition, Source, ordinal
-from tests.factories import (
-    CategoryFactory,
-    DelegationFactory,
-    EditionFactory,
-    EnterpriseFactory,
-    ExchangeRateFactory,
-    ExpoFactory,
-    MarketFactory,
-    ParticipationFactory,
-    PromotionalActivityFactory,
-    SettlementFactory,
-    SourceFactory,
-    VenueFactory,
-)
+from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
+from expo.models import Edition, Expo, Source, Venue, ordinal
+from framework import sync
 
 # Currencies with their share of deals and a base rate (USD per unit) that each edition varies by ±5%.
 CURRENCIES = {
@@ -118,6 +105,18 @@ EXPOS = [
 # Enterprises: one per DEALS_PER_ENTERPRISE deals, plus a base so small runs still have a choice.
 DEALS_PER_ENTERPRISE = 20
 BASE_ENTERPRISES = 50
+# The reason every history row of the demo data gives, but for its stage moves.
+HISTORY_REASON = "demo data"
+# The moves from an intention that make a deal of each later stage, made as deals.services makes them.
+MOVES = {
+    Deal.Stage.SIGNED: (Deal.Stage.SIGNED,),
+    Deal.Stage.EXECUTED: (Deal.Stage.SIGNED, Deal.Stage.EXECUTED),
+    Deal.Stage.CANCELLED: (Deal.Stage.CANCELLED,),
+}
+CANCELLATION_REASON = "The buyer withdrew."
+MICROSECOND = datetime.timedelta(microseconds=1)
+VENUE = ("Synthetic Exhibition and Convention Center", "Qingpu District", "Shanghai", "CN")
+ACTIVITY_LOCATION = "National Exhibition and Convention Center (Shanghai)"
 
 
 class DemoDataExists(Exception):
@@ -140,17 +139,20 @@ def source_title(seed: int) -> str:
 
 def generate_demo(*, deals: int, seed: int = 0, batch_size: int = 5000) -> dict[str, int]:
     """Create ``deals`` synthetic deals with everything they need (expos, editions, delegations,
-    enterprises, markets, categories, exchange rates, participations) in one transaction and
-    return the number of rows created per kind. The same seed gives the same data. Raises
+    enterprises, markets, categories, exchange rates, participations) in one transaction, with
+    the history, stage changes and data version the services would have recorded, and return the
+    number of rows created per kind. The same seed gives the same data. Raises
     :class:`DemoDataExists` if this seed's data is already there."""
     if deals < 1:
         raise ValueError("Generate at least one deal.")
     rng = random.Random(seed)
-    factory.random.reseed_random(seed)
     with transaction.atomic():
         if Source.objects.filter(kind=Source.Kind.SYNTHETIC, title=source_title(seed)).exists():
             raise DemoDataExists(f"The demo data of seed {seed} is already in this database.")
-        return _Builder(rng=rng, seed=seed, batch_size=batch_size).run(deals=deals)
+        counts = _Builder(rng=rng, seed=seed, batch_size=batch_size).run(deals=deals)
+        # bulk_create sends no post_save: what is cached from the records is made stale here, once.
+        sync.data_changed()
+        return counts
 
 
 class _Builder:
@@ -161,6 +163,11 @@ class _Builder:
         self.seed = seed
         self.batch_size = batch_size
         self.counts: dict[str, int] = {}
+        # Company names in English and Chinese, drawn from one generator of their own.
+        names = random.Random(seed)
+        self.fake_en = faker.Faker("en_US")
+        self.fake_zh = faker.Faker("zh_CN")
+        self.fake_en.random = self.fake_zh.random = names
         # Unique names carry the seed so the data sets of several seeds can share a database.
         self.suffix = f" (demo seed {seed})"
 
@@ -173,30 +180,48 @@ class _Builder:
         return objs
 
     def record_history(self) -> None:
-        """The first historical version of every demo row whose history is kept, as saving the
-        rows one by one would have recorded it, copied inside the database in one statement
-        per model (simple-history's bulk helper takes longer than the data itself)."""
+        """What saving the rows through the services one by one would have recorded, copied
+        inside the database a statement at a time (simple-history's bulk helper takes longer than
+        the data itself): the first version of every row whose history is kept; and for a deal,
+        as deals.services records one made as an intention and then moved, a first version as an
+        intention without its markets, a version with them (if any), then a stage change and a
+        version per move to its stage. A deal's versions are a microsecond apart, in that order."""
         when = timezone.now()
         for model, rows in (
             (Delegation, Delegation.objects.filter(source=self.source)),
             (Enterprise, Enterprise.objects.filter(source=self.source)),
             (Participation, Participation.objects.filter(source=self.source)),
-            (Deal, Deal.objects.filter(source=self.source)),
             (DealLineItem, DealLineItem.objects.filter(deal__source=self.source)),
         ):
-            columns = ", ".join(connection.ops.quote_name(field.column) for field in model._meta.concrete_fields)
-            ids_sql, ids_params = rows.values("pk").query.sql_with_params()
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"INSERT INTO {connection.ops.quote_name(model.history.model._meta.db_table)} "  # noqa: S608
-                    f"({columns}, history_date, history_type, history_change_reason) "
-                    f"SELECT {columns}, %s, '+', %s FROM {connection.ops.quote_name(model._meta.db_table)} "
-                    f"WHERE id IN ({ids_sql})",
-                    [when, "demo data", *ids_params],
+            _copy_versions(model, rows, when=when)
+        deals = Deal.objects.filter(source=self.source)
+        intention = Deal.Stage.INTENTION
+        _copy_versions(Deal, deals, when=when, values={"stage": intention})
+        with_markets = deals.filter(pk__in=Deal.markets.through.objects.values("deal_id"))
+        _copy_versions(Deal, with_markets, when=when + MICROSECOND, history_type="~", values={"stage": intention})
+        self.counts["deal_stage_changes"] = 0
+        for stage, moves in MOVES.items():
+            from_stage = intention
+            for step, to_stage in enumerate(moves, start=2):
+                moved, at = deals.filter(stage=stage), when + step * MICROSECOND
+                reason = CANCELLATION_REASON if to_stage == Deal.Stage.CANCELLED else ""
+                self.counts["deal_stage_changes"] += _insert_stage_changes(
+                    moved, from_stage=from_stage, to_stage=to_stage, reason=reason, at=at
                 )
+                # As deals.services._move records the move in the history.
+                _copy_versions(
+                    Deal,
+                    moved,
+                    when=at,
+                    history_type="~",
+                    reason=reason or f"stage: {to_stage}",
+                    values={"stage": to_stage},
+                )
+                from_stage = to_stage
+        _copy_deal_markets(source=self.source)
 
     def run(self, *, deals: int) -> dict[str, int]:
-        self.source = SourceFactory.build(
+        self.source = Source(
             kind=Source.Kind.SYNTHETIC,
             title=source_title(self.seed),
             publisher="",
@@ -209,12 +234,10 @@ class _Builder:
         delegations = self.delegations()
         enterprises = self.enterprises(deals // DEALS_PER_ENTERPRISE + BASE_ENTERPRISES)
         self.participations(editions, delegations, enterprises)
-        markets = self.save(
-            "markets", [MarketFactory.build(name=name + self.suffix, source=self.source) for name in MARKETS]
-        )
+        markets = self.save("markets", [Market(name=name + self.suffix, source=self.source) for name in MARKETS])
         categories = self.save(
             "categories",
-            [CategoryFactory.build(name=name + self.suffix, source=self.source) for name in CATEGORIES],
+            [Category(name=name + self.suffix, source=self.source) for name in CATEGORIES],
         )
         plans = self.exchange_rates(editions)
         self.deals(
@@ -225,14 +248,15 @@ class _Builder:
 
     def editions(self) -> list[Edition]:
         """Two expos at one venue, with yearly editions of six days each."""
+        name, district, city, country = VENUE
         venue = self.save(
             "venues",
-            [VenueFactory.build(name="Synthetic Exhibition and Convention Center" + self.suffix, source=self.source)],
+            [Venue(name=name + self.suffix, district=district, city=city, country=country, source=self.source)],
         )[0]
         expos = self.save(
             "expos",
             [
-                ExpoFactory.build(name=name + self.suffix, short_name=short, host_venue=venue, source=self.source)
+                Expo(name=name + self.suffix, short_name=short, host_venue=venue, source=self.source)
                 for name, short, _, _, _ in EXPOS
             ],
         )
@@ -241,7 +265,7 @@ class _Builder:
             for number in range(1, count + 1):
                 start = datetime.date(2017 + number, month, day)
                 editions.append(
-                    EditionFactory.build(
+                    Edition(
                         expo=expo,
                         number=number,
                         name=f"{ordinal(number)} {name}",
@@ -258,14 +282,14 @@ class _Builder:
         roots = self.save(
             "delegations",
             [
-                DelegationFactory.build(name=f"{region} trading delegation", region=region, source=self.source)
+                Delegation(name=f"{region} trading delegation", region=region, source=self.source)
                 for region in DELEGATIONS
             ],
         )
         children = self.save(
             "delegations",
             [
-                DelegationFactory.build(name=f"{sub} trading delegation", region=sub, parent=root, source=self.source)
+                Delegation(name=f"{sub} trading delegation", region=sub, parent=root, source=self.source)
                 for root, subs in zip(roots, DELEGATIONS.values(), strict=True)
                 for sub in subs
             ],
@@ -275,15 +299,15 @@ class _Builder:
     def enterprises(self, count: int) -> list[Enterprise]:
         """``count`` enterprises in several countries, most of them Chinese."""
         rng = self.rng
-        fake_zh = faker.Faker("zh_CN")
         countries = rng.choices(list(COUNTRIES), weights=[share for share, _ in COUNTRIES.values()], k=count)
         enterprises = []
         for country in countries:
             city = rng.choice(COUNTRIES[country][1])
             enterprises.append(
-                # The English name comes from the factory's Faker declaration.
-                EnterpriseFactory.build(
-                    name_zh=fake_zh.company() if country == "CN" else "",
+                Enterprise(
+                    # The Chinese name is drawn first: the names of a seed stay those it always gave.
+                    name_zh=self.fake_zh.company() if country == "CN" else "",
+                    name=self.fake_en.company(),
                     kind=rng.choices(list(Enterprise.Kind), weights=[85, 5, 5, 3, 2])[0],
                     country=country,
                     city=city,
@@ -302,7 +326,7 @@ class _Builder:
         participations = self.save(
             "participations",
             [
-                ParticipationFactory.build(
+                Participation(
                     delegation=delegation,
                     edition=edition,
                     registered_organisations=rng.randint(100, 5000),
@@ -319,7 +343,7 @@ class _Builder:
             edition = participation.edition
             for enterprise in rng.sample(enterprises, rng.randint(0, 4)):
                 settlements.append(
-                    SettlementFactory.build(
+                    Settlement(
                         participation=participation,
                         enterprise=enterprise,
                         status=rng.choice(["confirmed", "intended", "intended"]),
@@ -329,10 +353,11 @@ class _Builder:
                 )
             for number in range(1, rng.randint(1, 3) + 1):
                 activities.append(
-                    PromotionalActivityFactory.build(
+                    PromotionalActivity(
                         participation=participation,
                         title=f"{participation.delegation.region} investment promotion conference {number}",
                         held_on=edition.start_date + datetime.timedelta(days=number),
+                        location=ACTIVITY_LOCATION,
                         source=self.source,
                     )
                 )
@@ -359,9 +384,7 @@ class _Builder:
                 if start in known[currency]:
                     continue
                 known[currency][start] = rate
-                new_rates.append(
-                    ExchangeRateFactory.build(currency=currency, date=start, rate_to_usd=rate, source=self.source)
-                )
+                new_rates.append(ExchangeRate(currency=currency, date=start, rate_to_usd=rate, source=self.source))
         self.save("exchange_rates", new_rates)
         plans = []
         for edition in editions:
@@ -388,10 +411,7 @@ class _Builder:
         markets: list[Market],
         categories: list[Category],
     ) -> None:
-        """``count`` deals with their line items and markets. These rows are built with the model
-        classes, not the factories: factory-boy spends about 150 µs resolving its declarations for
-        every object, which would double the time of a 100,000-deal run. test_demo.py holds them
-        to full_clean(), as valid as factory rows."""
+        """``count`` deals with their line items and markets (test_demo.py holds them to full_clean())."""
         rng = self.rng
         currencies = list(CURRENCIES)
         currency_weights = list(itertools.accumulate(weight for weight, _ in CURRENCIES.values()))
@@ -481,6 +501,66 @@ class _Builder:
                     for market_id in deal_market_ids
                 ],
             )
+
+
+def _copy_versions(
+    model: type[Model],
+    rows: QuerySet,
+    *,
+    when: datetime.datetime,
+    history_type: str = "+",
+    reason: str = HISTORY_REASON,
+    values: dict[str, str] | None = None,
+) -> None:
+    """Write a version of each of ``rows`` (of ``model``) into its history as the row is, but
+    for the columns given in ``values``, dated ``when``, by no user."""
+    values = values or {}
+    quote = connection.ops.quote_name
+    fields = model._meta.concrete_fields
+    columns = ", ".join(quote(field.column) for field in fields)
+    cells = ", ".join("%s" if field.attname in values else quote(field.column) for field in fields)
+    ids_sql, ids_params = rows.values("pk").query.sql_with_params()
+    given = [values[field.attname] for field in fields if field.attname in values]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(model.history.model._meta.db_table)} "  # noqa: S608
+            f"({columns}, history_date, history_type, history_change_reason) "
+            f"SELECT {cells}, %s, %s, %s FROM {quote(model._meta.db_table)} WHERE id IN ({ids_sql})",
+            [*given, when, history_type, reason, *ids_params],
+        )
+
+
+def _insert_stage_changes(
+    deals: QuerySet[Deal], *, from_stage: str, to_stage: str, reason: str, at: datetime.datetime
+) -> int:
+    """A stage change from ``from_stage`` to ``to_stage`` at ``at`` for each of ``deals``, by no
+    user; the number written."""
+    quote = connection.ops.quote_name
+    ids_sql, ids_params = deals.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(DealStageChange._meta.db_table)} "  # noqa: S608
+            "(deal_id, from_stage, to_stage, changed_by_id, reason, changed_at) "
+            f"SELECT id, %s, %s, NULL, %s, %s FROM {quote(Deal._meta.db_table)} WHERE id IN ({ids_sql})",
+            [from_stage, to_stage, reason, at, *ids_params],
+        )
+        return cursor.rowcount
+
+
+def _copy_deal_markets(*, source: Source) -> None:
+    """The markets of the deals citing ``source`` in each of their versions but the first, as
+    simple-history copies a deal's markets into every version written once it has them."""
+    quote = connection.ops.quote_name
+    history = Deal.history.model
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(history.markets.model._meta.db_table)} (id, deal_id, market_id, history_id) "  # noqa: S608
+            f"SELECT markets.id, markets.deal_id, markets.market_id, versions.history_id "
+            f"FROM {quote(Deal.markets.through._meta.db_table)} markets "
+            f"JOIN {quote(history._meta.db_table)} versions ON versions.id = markets.deal_id "
+            "WHERE versions.source_id = %s AND versions.history_type = %s",
+            [source.pk, "~"],
+        )
 
 
 def _chunks(count: int, size: int) -> Iterator[range]:

@@ -1,5 +1,6 @@
-"""The deal list as a table (``COLUMNS``), written as CSV or XLSX. Text cells that a spreadsheet
-would run as a formula are escaped with a leading ``'``.
+"""The deal list as a table, written as CSV or XLSX. Each column (``DEAL_COLUMNS``) is declared
+once: its header, what the deals query reads for it, its typed value and its CSV cell. Text cells
+that a spreadsheet would run as a formula are escaped with a leading ``'``.
 
 The CSV is computed by the database, every cell as the file shows it: on PostgreSQL one
 ``COPY (SELECT …) TO STDOUT`` statement streams the file, which Python only passes on; elsewhere
@@ -14,9 +15,10 @@ import datetime
 import io
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from itertools import islice
-from typing import IO
+from typing import IO, Any
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.db import connections, transaction
@@ -46,67 +48,10 @@ from deals.models import Deal, DealLineItem
 from expo.models import Edition
 from framework.spreadsheets import escape_formula, formula_escaped
 
-COLUMNS = (
-    "id",
-    "title",
-    "buyer",
-    "buyer_country",
-    "seller",
-    "seller_country",
-    "delegation",
-    "edition",
-    "amount",
-    "currency",
-    "value_usd",
-    "usd_rate",
-    "usd_rate_date",
-    "stage",
-    "signed_on",
-    "first_deal_of",
-    "regional_debut",
-    "debut_region",
-    "markets",
-    "categories",
-    "is_published",
-    "embargo_until",
-    "updated_at",
-)
-
 # Deals per database round: what an export holds in memory at a time.
 CHUNK_SIZE = 2000
 
 NAME_SEPARATOR = "; "
-
-# What the deals query reads: the deal's columns and its parties' and delegations' names; the
-# edition's name, markets and categories are looked up per chunk. Times are read as text:
-# Django's PostgreSQL loader for them is pure Python (about 6 µs a value), fromisoformat is not.
-_FIELDS = (
-    "id",
-    "title",
-    "buyer__name",
-    "buyer__country",
-    "seller__name",
-    "seller__country",
-    "delegation__name",
-    "edition_id",
-    "amount",
-    "currency",
-    "value_usd",
-    "usd_rate",
-    "usd_rate_date",
-    "stage",
-    "signed_on",
-    "first_deal_of__name",
-    "regional_debut",
-    "debut_region",
-    "is_published",
-    "embargo_until_text",
-    "updated_at_text",
-)
-_TIMES_AS_TEXT = {
-    "embargo_until_text": Cast("embargo_until", TextField()),
-    "updated_at_text": Cast("updated_at", TextField()),
-}
 
 Row = tuple
 
@@ -117,11 +62,21 @@ def deal_export_list() -> QuerySet[Deal]:
     return Deal.objects.all()
 
 
-def _names_by_deal(pairs: Iterable[tuple[int, str]]) -> dict[int, str]:
-    names: dict[int, list[str]] = defaultdict(list)
-    for deal_id, name in pairs:
-        names[deal_id].append(name)
-    return {deal_id: escape_formula(NAME_SEPARATOR.join(each)) for deal_id, each in names.items()}
+# The typed values (XLSX), from what the deals query reads.
+
+
+def _escaped(text: str | None) -> str | None:
+    return text and escape_formula(text)
+
+
+def _parse_time(text: str) -> datetime.datetime:
+    """A time the database wrote as text (PostgreSQL with its offset, SQLite naive in UTC), in UTC."""
+    value = datetime.datetime.fromisoformat(text)
+    return value.replace(tzinfo=datetime.UTC) if value.tzinfo is None else value.astimezone(datetime.UTC)
+
+
+def _time(text: str | None) -> datetime.datetime | None:
+    return text and _parse_time(text)
 
 
 def _in_ids(ids: list[int], *, using: str) -> list[int] | RawSQL:
@@ -133,95 +88,42 @@ def _in_ids(ids: list[int], *, using: str) -> list[int] | RawSQL:
     return ids
 
 
-def _parse_time(text: str) -> datetime.datetime:
-    """A time the database wrote as text (PostgreSQL with its offset, SQLite naive in UTC), in UTC."""
-    value = datetime.datetime.fromisoformat(text)
-    return value.replace(tzinfo=datetime.UTC) if value.tzinfo is None else value.astimezone(datetime.UTC)
+def _names_by_deal(pairs: Iterable[tuple[int, str]]) -> dict[int, str]:
+    names: dict[int, list[str]] = defaultdict(list)
+    for deal_id, name in pairs:
+        names[deal_id].append(name)
+    return {deal_id: escape_formula(NAME_SEPARATOR.join(each)) for deal_id, each in names.items()}
 
 
-def deal_export_chunks(deals: QuerySet[Deal], *, chunk_size: int = CHUNK_SIZE) -> Iterator[list[Row]]:
-    """The rows of ``deals``, in their order, ``chunk_size`` at a time: one tuple per deal with
-    the values of ``COLUMNS`` (numbers as ``Decimal``, dates, times in UTC, markets and categories
-    as names sorted and joined with "; "). Free text is escaped against formulas (countries,
-    currencies and stages are codes the database constrains). Each chunk costs three queries
-    besides the one reading the deals."""
-    escape = escape_formula
-    rows = deals.annotate(**_TIMES_AS_TEXT).values_list(*_FIELDS).iterator(chunk_size=chunk_size)
-    while chunk := list(islice(rows, chunk_size)):
-        ids = _in_ids([row[0] for row in chunk], using=deals.db)
-        markets = _names_by_deal(
-            Deal.markets.through.objects.using(deals.db)
-            .filter(deal_id__in=ids)
-            .order_by("market__name")
-            .values_list("deal_id", "market__name")
-        )
-        categories = _names_by_deal(
-            DealLineItem.objects.using(deals.db)
-            .filter(deal_id__in=ids)
-            .order_by("category__name")
-            .values_list("deal_id", "category__name")
-            .distinct()
-        )
-        editions = {
-            pk: escape(str(edition))
-            for pk, edition in Edition.objects.using(deals.db)
-            .select_related("expo")
-            .in_bulk({row[7] for row in chunk})
-            .items()
-        }
-        yield [
-            (
-                pk,
-                escape(title),
-                escape(buyer),
-                buyer_country,
-                escape(seller),
-                seller_country,
-                escape(delegation),
-                editions[edition_id],
-                amount,
-                currency,
-                value_usd,
-                usd_rate,
-                usd_rate_date,
-                stage,
-                signed_on,
-                first_deal_of and escape(first_deal_of),
-                regional_debut,
-                escape(debut_region),
-                markets.get(pk, ""),
-                categories.get(pk, ""),
-                is_published,
-                embargo_until and _parse_time(embargo_until),
-                _parse_time(updated_at),
-            )
-            for (
-                pk,
-                title,
-                buyer,
-                buyer_country,
-                seller,
-                seller_country,
-                delegation,
-                edition_id,
-                amount,
-                currency,
-                value_usd,
-                usd_rate,
-                usd_rate_date,
-                stage,
-                signed_on,
-                first_deal_of,
-                regional_debut,
-                debut_region,
-                is_published,
-                embargo_until,
-                updated_at,
-            ) in chunk
-        ]
+def _edition_labels(edition_ids: list[int], *, using: str) -> dict[int, str]:
+    """The label of each edition of ``edition_ids``, escaped."""
+    editions = Edition.objects.using(using).select_related("expo").in_bulk(set(edition_ids))
+    return {pk: escape_formula(str(edition)) for pk, edition in editions.items()}
 
 
-# The CSV: every cell computed by the database as the file shows it.
+def _market_names(deal_ids: list[int], *, using: str) -> dict[int, str]:
+    """The names of the markets of each of ``deal_ids`` that has any, sorted, joined and escaped."""
+    return _names_by_deal(
+        Deal.markets.through.objects.using(using)
+        .filter(deal_id__in=_in_ids(deal_ids, using=using))
+        .order_by("market__name")
+        .values_list("deal_id", "market__name")
+    )
+
+
+def _category_names(deal_ids: list[int], *, using: str) -> dict[int, str]:
+    """The names of the categories of the line items of each of ``deal_ids`` that has any,
+    without repeats, sorted, joined and escaped."""
+    return _names_by_deal(
+        DealLineItem.objects.using(using)
+        .filter(deal_id__in=_in_ids(deal_ids, using=using))
+        .order_by("category__name")
+        .values_list("deal_id", "category__name")
+        .distinct()
+    )
+
+
+# The CSV cells, computed by the database as the file shows them.
 
 
 class _DecimalText(Func):
@@ -272,32 +174,166 @@ def _flag(field: str) -> Case:
     return Case(When(**{field: True}, then=Value("true")), default=Value("false"), output_field=TextField())
 
 
-# How each cell but markets and categories is computed, by column. Queries annotate them as
-# ``csv_<column>``, names no field of the model has.
-_CELLS = {
-    "id": lambda: F("id"),
-    "title": lambda: _text(F("title")),
-    "buyer": lambda: _text(F("buyer__name")),
-    "buyer_country": lambda: NullIf(F("buyer__country"), Value("")),
-    "seller": lambda: _text(F("seller__name")),
-    "seller_country": lambda: NullIf(F("seller__country"), Value("")),
-    "delegation": lambda: _text(F("delegation__name")),
-    "edition": lambda: _text(Edition.label("edition")),
-    "amount": lambda: _DecimalText("amount", places=2),
-    "currency": lambda: F("currency"),
-    "value_usd": lambda: _DecimalText("value_usd", places=2),
-    "usd_rate": lambda: _DecimalText("usd_rate", places=10),
-    "usd_rate_date": lambda: Cast("usd_rate_date", TextField()),
-    "stage": lambda: F("stage"),
-    "signed_on": lambda: Cast("signed_on", TextField()),
-    "first_deal_of": lambda: _text(F("first_deal_of__name")),
-    "regional_debut": lambda: _flag("regional_debut"),
-    "debut_region": lambda: _text(F("debut_region")),
-    "is_published": lambda: _flag("is_published"),
-    "embargo_until": lambda: _IsoTime("embargo_until"),
-    "updated_at": lambda: _IsoTime("updated_at"),
-}
-_NAMES = ("markets", "categories")
+def _names_array(related: QuerySet, field: str) -> Subquery:
+    """The ``field`` values of the rows of ``related`` (a model with a ``deal`` key) of each deal,
+    as a JSON array (SQLite)."""
+    return Subquery(
+        related.filter(deal_id=OuterRef("pk"))
+        .order_by()
+        .values("deal_id")
+        .annotate(names=_JSONGroupArray(field))
+        .values("names")
+    )
+
+
+def _names(array: str | None) -> str | None:
+    return array and escape_formula(NAME_SEPARATOR.join(sorted(set(json.loads(array)))))
+
+
+def _names_array(related: QuerySet, field: str) -> Subquery:
+    """The ``field`` values of the rows of ``related`` (a model with a ``deal`` key) of each deal."""
+    return Subquery(
+        related.filter(deal_id=OuterRef("pk"))
+        .order_by()
+        .values("deal_id")
+        .annotate(names=_JSONGroupArray(field))
+        .values("names")
+    )
+
+
+def _of_picked(related: QuerySet, picked: QuerySet | None) -> QuerySet:
+    """The rows of ``related`` (a model with a ``deal`` key) of the ``picked`` deals (every deal if
+    ``None``), grouped by deal as ``key``."""
+    return (related if picked is None else related.filter(deal_id__in=picked)).order_by().values(key=F("deal_id"))
+
+
+def _edition_cells(picked: QuerySet | None) -> QuerySet:
+    # Every edition: there are few, and each label is computed once rather than once per deal.
+    return Edition.objects.order_by().values(key=F("pk"), cell=_text(Edition.label()))
+
+
+def _market_cells(picked: QuerySet | None) -> QuerySet:
+    markets = StringAgg("market__name", NAME_SEPARATOR, order_by="market__name")
+    return _of_picked(Deal.markets.through.objects.all(), picked).annotate(cell=formula_escaped(markets))
+
+
+def _category_cells(picked: QuerySet | None) -> QuerySet:
+    categories = StringAgg("category__name", NAME_SEPARATOR, distinct=True, order_by="category__name")
+    return _of_picked(DealLineItem.objects.all(), picked).annotate(cell=formula_escaped(categories))
+
+
+def _as_is(value: object) -> object:
+    return value
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the export.
+
+    ``name`` is its header in both files. The deals query reads ``read``: a field (path) of the
+    deal, or the annotation ``read_as()`` under that name. The typed value (XLSX) is ``typed`` of
+    what was read; for a column with ``per_chunk``, it is looked up by what was read, for a chunk
+    of deals at a time: ``per_chunk(values read, using=database)`` maps each to its value ("" if
+    missing). The CSV cell is ``cell()``, computed by the database per deal, then ``finish``-ed in
+    Python where given. On PostgreSQL, a column with ``joined`` is not computed per deal: the COPY
+    statement joins the (``key``, ``cell``) rows of ``joined(picked)`` on what was read, ``picked``
+    being the exported deals' ids (``None``: every deal)."""
+
+    name: str
+    read: str
+    cell: Callable[[], Expression]
+    typed: Callable[[Any], Any] = _as_is
+    read_as: Callable[[], Expression] | None = None
+    per_chunk: Callable[..., dict[Any, Any]] | None = None
+    finish: Callable[[Any], Any] | None = None
+    joined: Callable[[QuerySet | None], QuerySet] | None = None
+
+
+# Times are read as text: Django's PostgreSQL loader for them is pure Python (about 6 µs a value),
+# fromisoformat is not. Countries, currencies and stages are codes the database constrains: they
+# need no escaping.
+DEAL_COLUMNS = (
+    Column("id", read="id", cell=lambda: F("id")),
+    Column("title", read="title", typed=_escaped, cell=lambda: _text(F("title"))),
+    Column("buyer", read="buyer__name", typed=_escaped, cell=lambda: _text(F("buyer__name"))),
+    Column("buyer_country", read="buyer__country", cell=lambda: NullIf(F("buyer__country"), Value(""))),
+    Column("seller", read="seller__name", typed=_escaped, cell=lambda: _text(F("seller__name"))),
+    Column("seller_country", read="seller__country", cell=lambda: NullIf(F("seller__country"), Value(""))),
+    Column("delegation", read="delegation__name", typed=_escaped, cell=lambda: _text(F("delegation__name"))),
+    Column(
+        "edition",
+        read="edition_id",
+        per_chunk=_edition_labels,
+        cell=lambda: _text(Edition.label("edition")),
+        joined=_edition_cells,
+    ),
+    Column("amount", read="amount", cell=lambda: _DecimalText("amount", places=2)),
+    Column("currency", read="currency", cell=lambda: F("currency")),
+    Column("value_usd", read="value_usd", cell=lambda: _DecimalText("value_usd", places=2)),
+    Column("usd_rate", read="usd_rate", cell=lambda: _DecimalText("usd_rate", places=10)),
+    Column("usd_rate_date", read="usd_rate_date", cell=lambda: Cast("usd_rate_date", TextField())),
+    Column("stage", read="stage", cell=lambda: F("stage")),
+    Column("signed_on", read="signed_on", cell=lambda: Cast("signed_on", TextField())),
+    Column("first_deal_of", read="first_deal_of__name", typed=_escaped, cell=lambda: _text(F("first_deal_of__name"))),
+    Column("regional_debut", read="regional_debut", cell=lambda: _flag("regional_debut")),
+    Column("debut_region", read="debut_region", typed=_escaped, cell=lambda: _text(F("debut_region"))),
+    Column(
+        "markets",
+        read="id",
+        per_chunk=_market_names,
+        cell=lambda: _names_array(Deal.markets.through.objects.all(), "market__name"),
+        finish=_names,
+        joined=_market_cells,
+    ),
+    Column(
+        "categories",
+        read="id",
+        per_chunk=_category_names,
+        cell=lambda: _names_array(DealLineItem.objects.all(), "category__name"),
+        finish=_names,
+        joined=_category_cells,
+    ),
+    Column("is_published", read="is_published", cell=lambda: _flag("is_published")),
+    Column(
+        "embargo_until",
+        read="export_embargo_until",
+        read_as=lambda: Cast("embargo_until", TextField()),
+        typed=_time,
+        cell=lambda: _IsoTime("embargo_until"),
+    ),
+    Column(
+        "updated_at",
+        read="export_updated_at",
+        read_as=lambda: Cast("updated_at", TextField()),
+        typed=_time,
+        cell=lambda: _IsoTime("updated_at"),
+    ),
+)
+# The headers, in order.
+COLUMNS = tuple(column.name for column in DEAL_COLUMNS)
+
+
+def deal_export_chunks(deals: QuerySet[Deal], *, chunk_size: int = CHUNK_SIZE) -> Iterator[list[Row]]:
+    """The rows of ``deals``, in their order, ``chunk_size`` at a time: one tuple per deal with
+    the typed values of ``DEAL_COLUMNS`` (numbers as ``Decimal``, dates, times in UTC, markets
+    and categories as names sorted and joined with "; "), free text escaped against formulas.
+    Each chunk costs a query per ``per_chunk`` column (three) besides the one reading the deals."""
+    reads = tuple(dict.fromkeys(column.read for column in DEAL_COLUMNS))
+    positions = [reads.index(column.read) for column in DEAL_COLUMNS]
+    annotations = {column.read: column.read_as() for column in DEAL_COLUMNS if column.read_as is not None}
+    rows = deals.annotate(**annotations).values_list(*reads).iterator(chunk_size=chunk_size)
+    while chunk := list(islice(rows, chunk_size)):
+        values = []
+        for column, position in zip(DEAL_COLUMNS, positions, strict=True):
+            if column.per_chunk is None:
+                values.append((position, column.typed))
+            else:
+                found = column.per_chunk([row[position] for row in chunk], using=deals.db)
+                values.append((position, lambda read, found=found: found.get(read, "")))
+        yield [tuple(typed(row[position]) for position, typed in values) for row in chunk]
+
+
+# The CSV. Queries annotate each cell as ``csv_<column>``, names no field of the model has.
 _ALIAS = "csv_{}".format
 
 
@@ -314,13 +350,13 @@ def _ordering(deals: QuerySet[Deal]) -> list[OrderBy]:
     return ordering
 
 
-def _cells(deals: QuerySet[Deal], *, names: Iterable[str] = _CELLS) -> QuerySet[Deal]:
-    """``deals`` with the cells ``names`` annotated, read without duplicates: a filter across a
+def _cells(deals: QuerySet[Deal], *, columns: Iterable[Column] = DEAL_COLUMNS) -> QuerySet[Deal]:
+    """``deals`` with the cells of ``columns`` annotated, read without duplicates: a filter across a
     to-many relation makes ``deals`` DISTINCT, which over every cell would cost a database far more
     than selecting the deals by id."""
     if deals.query.distinct:
         deals = Deal.objects.using(deals.db).filter(pk__in=deals.order_by().values("pk")).order_by(*_ordering(deals))
-    return deals.annotate(**{_ALIAS(name): _CELLS[name]() for name in names})
+    return deals.annotate(**{_ALIAS(column.name): column.cell() for column in columns})
 
 
 def deal_csv(deals: QuerySet[Deal], *, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
@@ -348,56 +384,41 @@ _COPY_SETTINGS = (
 )
 
 
-def _looked_up(picked: QuerySet | None) -> dict[str, tuple[QuerySet, str]]:
-    """The cells the COPY statement joins to the rows rather than computes per row, by column: a
-    query of (key, ``cell``) pairs and the row's key it matches. Markets and categories are
-    aggregated once for the ``picked`` deals (every deal if ``None``), as a correlated subquery
-    per row costs several times more; edition labels are computed once per edition."""
-
-    def of_picked(related: QuerySet) -> QuerySet:
-        return (related if picked is None else related.filter(deal_id__in=picked)).order_by().values(key=F("deal_id"))
-
-    markets = StringAgg("market__name", NAME_SEPARATOR, order_by="market__name")
-    categories = StringAgg("category__name", NAME_SEPARATOR, distinct=True, order_by="category__name")
-    return {
-        "edition": (Edition.objects.order_by().values(key=F("pk"), cell=_text(Edition.label())), "edition_id"),
-        "markets": (of_picked(Deal.markets.through.objects.all()).annotate(cell=formula_escaped(markets)), "id"),
-        "categories": (of_picked(DealLineItem.objects.all()).annotate(cell=formula_escaped(categories)), "id"),
-    }
-
-
 def _copy_statement(deals: QuerySet[Deal]) -> tuple[sql.Composed, tuple]:
     """``COPY (SELECT …) TO STDOUT`` for the rows of ``deals`` in their order, and its parameters:
-    the deals' own cells from one query, the looked-up cells joined to it, the order of ``deals``
-    applied to the whole."""
+    the deals' own cells from one query, the ``joined`` columns' cells joined to it (markets and
+    categories aggregated once for the exported deals, as a correlated subquery per row costs
+    several times more), the order of ``deals`` applied to the whole."""
     db = deals.db
     # Unfiltered, every deal is exported: aggregating them all needs no list of which. (Filtered,
     # the filters run again in the lists, which lets the planner see how many deals they keep.)
-    looked_up = _looked_up(deals.order_by().values("pk") if deals.query.has_filters() else None)
+    picked = deals.order_by().values("pk") if deals.query.has_filters() else None
+    joined = [column for column in DEAL_COLUMNS if column.joined is not None]
     ordering = _ordering(deals)
     keys = {f"csv_order_{index}": item.expression for index, item in enumerate(ordering)}
-    own = [name for name in _CELLS if name not in looked_up]
-    rows = _cells(deals, names=own).order_by().annotate(**keys)
-    rows = rows.values(*map(_ALIAS, own), *keys, csv_edition_id=F("edition_id"))
-    queries = {"row": rows, **{name: queryset for name, (queryset, _) in looked_up.items()}}
+    join_keys = {f"csv_key_{column.name}": F(column.read) for column in joined}
+    own = [column for column in DEAL_COLUMNS if column.joined is None]
+    rows = _cells(deals, columns=own).order_by().annotate(**keys)
+    rows = rows.values(*(_ALIAS(column.name) for column in own), *keys, **join_keys)
+    queries = {"row": rows, **{column.name: column.joined(picked) for column in joined}}
     compiled = {name: queryset.using(db).query.get_compiler(db).as_sql() for name, queryset in queries.items()}
 
     row = sql.Identifier("row")
     cells = [
-        sql.SQL("{}.{}").format(sql.Identifier(name), sql.Identifier("cell"))
-        if name in looked_up
-        else sql.SQL("{}.{}").format(row, sql.Identifier(_ALIAS(name)))
-        for name in COLUMNS
+        sql.SQL("{}.{}").format(sql.Identifier(column.name), sql.Identifier("cell"))
+        if column.joined is not None
+        else sql.SQL("{}.{}").format(row, sql.Identifier(_ALIAS(column.name)))
+        for column in DEAL_COLUMNS
     ]
     joins = [
         sql.SQL(" LEFT JOIN ({query}) {name} ON {name}.{key} = {row}.{row_key}").format(
-            query=sql.SQL(compiled[name][0]),
-            name=sql.Identifier(name),
+            query=sql.SQL(compiled[column.name][0]),
+            name=sql.Identifier(column.name),
             key=sql.Identifier("key"),
             row=row,
-            row_key=sql.Identifier(_ALIAS(row_key)),
+            row_key=sql.Identifier(f"csv_key_{column.name}"),
         )
-        for name, (_, row_key) in looked_up.items()
+        for column in joined
     ]
     order = [
         sql.SQL("{}.{} {}{}").format(
@@ -448,42 +469,20 @@ def _copied_csv(deals: QuerySet[Deal], *, chunk_size: int) -> Iterator[bytes]:
 
 
 # Elsewhere (SQLite): one query with every cell; markets and categories read as JSON arrays per
-# deal and sorted here, as ``ORDER BY name`` would in SQLite (code point order).
-
-
-def _names(array: str | None) -> str | None:
-    return array and escape_formula(NAME_SEPARATOR.join(sorted(set(json.loads(array)))))
-
-
-def _names_array(related: QuerySet, field: str) -> Subquery:
-    """The ``field`` values of the rows of ``related`` (a model with a ``deal`` key) of each deal."""
-    return Subquery(
-        related.filter(deal_id=OuterRef("pk"))
-        .order_by()
-        .values("deal_id")
-        .annotate(names=_JSONGroupArray(field))
-        .values("names")
-    )
+# deal and finished here (sorted as ``ORDER BY name`` would in SQLite, in code point order).
 
 
 def _written_csv(deals: QuerySet[Deal], *, chunk_size: int) -> Iterator[bytes]:
     """The rows of ``deals`` read ``chunk_size`` at a time and written by ``csv``."""
-    rows = (
-        _cells(deals)
-        .annotate(
-            csv_markets=_names_array(Deal.markets.through.objects.all(), "market__name"),
-            csv_categories=_names_array(DealLineItem.objects.all(), "category__name"),
-        )
-        .values_list(*map(_ALIAS, COLUMNS))
-        .iterator(chunk_size=chunk_size)
-    )
-    markets, categories = map(COLUMNS.index, _NAMES)
+    rows = _cells(deals).values_list(*map(_ALIAS, COLUMNS)).iterator(chunk_size=chunk_size)
+    finished = [(index, column.finish) for index, column in enumerate(DEAL_COLUMNS) if column.finish is not None]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     while chunk := list(islice(rows, chunk_size)):
         for row in chunk:
             cells = list(row)
-            cells[markets], cells[categories] = _names(cells[markets]), _names(cells[categories])
+            for index, finish in finished:
+                cells[index] = finish(cells[index])
             writer.writerow(cells)
         yield buffer.getvalue().encode()
         buffer.seek(0)

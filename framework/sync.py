@@ -78,11 +78,17 @@ def _bump_data_version() -> None:
         logger.warning("The data version could not be changed: the cache is unavailable.", exc_info=True)
 
 
-def record_change(sender: type[Model], **kwargs) -> None:
-    """A record changed: now, and again when the transaction commits (a count taken meanwhile
-    from the rows as they were before is not kept past the commit)."""
+def data_changed() -> None:
+    """Records changed: change the data version now, and again when the transaction commits (a
+    count taken meanwhile from the rows as they were before is not kept past the commit). Bulk
+    writes, which send no signals, call it once when they are done."""
     _bump_data_version()
     transaction.on_commit(_bump_data_version)
+
+
+def record_change(sender: type[Model], **kwargs) -> None:
+    """A record changed (a signal's receiver): see :func:`data_changed`."""
+    data_changed()
 
 
 def register_collection(model: type[Model], name: str, *, changed_with: tuple[type[Model], ...] = ()) -> None:

@@ -6,12 +6,15 @@ import json
 from email.message import Message
 
 import pytest
+from django.urls import reverse
 from rest_framework.test import APIClient
 
-from benchmarks.idempotent_creates import Answer, answer_of, pause, summarize
+from benchmarks.idempotent_creates import Answer, answer_of, pause, prepare, summarize
 from benchmarks.mixed_reads import Catalogue, mixed_requests, shares
 from benchmarks.restart import Observation, Timeline, judge
 from benchmarks.soak import log_records, logged_errors, logged_failures, shape_of
+from framework import access
+from framework.models import ApiToken
 from tests.factories import (
     DealFactory,
     DealLineItemFactory,
@@ -308,3 +311,34 @@ def test_failures_are_what_is_not_explained_by_the_database_being_down():
 
 def test_requests_of_one_shape_differ_only_by_numbers():
     assert shape_of("/api/deals/123/ocds/?limit=20&offset=40") == "/api/deals/N/ocds/?limit=N&offset=N"
+
+
+@pytest.mark.django_db
+def test_the_writers_are_an_editor_of_the_first_deals_delegation_with_a_token_each():
+    first = DealFactory()
+    DealFactory()
+
+    writers = prepare(clients=3, run="r1")
+
+    assert len(set(writers.tokens)) == 3
+    for token in writers.tokens:
+        client = APIClient(headers={"Authorization": f"Token {token}"})
+        response = client.get(reverse("token-list"))
+        assert response.status_code == 200
+        assert {row["client"] for row in response.json()["results"]} == {
+            "soak client 0",
+            "soak client 1",
+            "soak client 2",
+        }
+    user = ApiToken.objects.get(client="soak client 0").user
+    assert (user.username, access.access_of(user).editable_delegation_ids) == (
+        "soak-editor-r1",
+        frozenset({first.delegation_id}),
+    )
+    assert writers.body == {
+        "buyer": first.buyer_id,
+        "seller": first.seller_id,
+        "delegation": first.delegation_id,
+        "edition": first.edition_id,
+        "value": {"amount": "1000.00", "currency": "USD"},
+    }

@@ -1,6 +1,6 @@
 """The demo data generator (deals.demo, ``manage.py generate_demo``): the number of deals asked
-for, valid rows, USD values as the valuation service computes them, one synthetic source, and
-the same data for the same seed."""
+for, valid rows, USD values as the valuation service computes them, one synthetic source, the
+history, stage changes and data version the services record, and the same data for the same seed."""
 
 import io
 import re
@@ -10,11 +10,14 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, F, Q
 
+from deals import services
 from deals.demo import DemoDataExists, generate_demo
-from deals.models import Category, Deal, DealLineItem, ExchangeRate, Market
-from deals.services import usd_value
+from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
+from deals.services import LineItemInput, usd_value
 from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
 from expo.models import Edition, Expo, Source, Venue
+from framework.history import change_reason
+from framework.sync import data_version
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +53,7 @@ def test_reports_the_rows_it_created(demo):
         "sources": Source.objects.count(),
         "deal_line_items": DealLineItem.objects.count(),
         "deal_markets": Deal.markets.through.objects.count(),
+        "deal_stage_changes": DealStageChange.objects.count(),
     }
 
     assert demo == in_database
@@ -155,13 +159,132 @@ def test_every_record_cites_the_synthetic_source(demo):
 
 def test_every_kept_row_has_its_creation_in_the_history(demo):
     for model in (Deal, DealLineItem, Enterprise, Delegation, Participation):
-        versions = model.history.model.objects.all()
+        versions = model.history.model.objects.filter(history_type="+")
         assert versions.count() == model.objects.count(), model.__name__
-        assert set(versions.values_list("history_type", "history_change_reason", "history_user")) == {
-            ("+", "demo data", None)
-        }
+        assert set(versions.values_list("history_change_reason", "history_user")) == {("demo data", None)}
+    for model in (DealLineItem, Enterprise, Delegation, Participation):
+        assert model.history.model.objects.exclude(history_type="+").count() == 0, model.__name__
     deal = Deal.objects.order_by("?").first()
-    assert deal.history.get().amount == deal.amount
+    assert deal.history.earliest("history_date").amount == deal.amount
+
+
+@pytest.fixture
+def small_demo() -> dict[str, int]:
+    # 80 deals of seed 1: 5 intentions, 33 signed, 41 executed and 1 cancelled; 54 have markets.
+    return generate_demo(deals=80, seed=1)
+
+
+def test_every_deal_is_created_as_an_intention(small_demo):
+    assert set(Deal.history.filter(history_type="+").values_list("stage", flat=True)) == {"intention"}
+
+
+def test_deals_are_moved_to_their_stage_as_the_services_move_them(small_demo):
+    stages = dict(Deal.objects.values_list("stage").annotate(count=Count("id")).values_list("stage", "count"))
+    with_markets = Deal.objects.filter(markets__isnull=False).distinct().count()
+
+    assert (stages, with_markets) == ({"intention": 5, "signed": 33, "executed": 41, "cancelled": 1}, 54)
+    # One move to signed, one more to executed, one to cancelled.
+    assert small_demo["deal_stage_changes"] == DealStageChange.objects.count() == 33 + 2 * 41 + 1 == 116
+    assert sorted(DealStageChange.objects.values_list("from_stage", "to_stage", "reason", "changed_by")) == sorted(
+        [("intention", "signed", "", None)] * (33 + 41)
+        + [("signed", "executed", "", None)] * 41
+        + [("intention", "cancelled", "The buyer withdrew.", None)]
+    )
+    # A first version, one once its markets are added, one per move.
+    assert Deal.history.count() == 80 + 54 + 116 == 250
+    assert sorted(Deal.history.exclude(history_type="+").values_list("stage", "history_change_reason")) == sorted(
+        [("intention", "demo data")] * 54
+        + [("signed", "stage: signed")] * (33 + 41)
+        + [("executed", "stage: executed")] * 41
+        + [("cancelled", "The buyer withdrew.")]
+    )
+    # Each version after the first holds its deal's markets: the version adding them, one per move.
+    moves = {"intention": 0, "signed": 1, "executed": 2, "cancelled": 1}
+    markets = Deal.objects.annotate(count=Count("markets")).values_list("stage", "count")
+    assert (
+        Deal.history.model.markets.model.objects.count()
+        == sum(count * (1 + moves[stage]) for stage, count in markets)
+        == 264
+    )
+
+
+def versions(deal: Deal) -> list[tuple]:
+    """What the history of ``deal`` records, version by version, and its stage changes."""
+    return [
+        (
+            version.history_type,
+            version.stage,
+            version.history_change_reason,
+            version.history_user_id,
+            sorted(version.markets.values_list("market_id", flat=True)),
+        )
+        for version in deal.history.order_by("history_date")
+    ] + list(deal.stage_changes.order_by("changed_at").values_list("from_stage", "to_stage", "reason", "changed_by"))
+
+
+def made_by_the_services(deal: Deal) -> Deal:
+    """A copy of ``deal`` made by deals.services as an intention, then moved to its stage."""
+    with change_reason("demo data"):
+        copy = services.deal_create(
+            title=deal.title,
+            buyer=deal.buyer,
+            seller=deal.seller,
+            delegation=deal.delegation,
+            edition=deal.edition,
+            amount=deal.amount,
+            currency=deal.currency,
+            signed_on=deal.signed_on,
+            source=deal.source,
+            markets=deal.markets.all(),
+            line_items=[
+                LineItemInput(product=item.product, category=item.category, hs_code=item.hs_code, amount=item.amount)
+                for item in deal.line_items.all()
+            ],
+        )
+        if deal.stage in ("signed", "executed"):
+            services.deal_sign(deal=copy, signed_on=deal.signed_on, user=None)
+        if deal.stage == "executed":
+            services.deal_execute(deal=copy, user=None)
+        if deal.stage == "cancelled":
+            services.deal_cancel(deal=copy, reason="The buyer withdrew.", user=None)
+    return copy
+
+
+@pytest.mark.parametrize("stage", ["intention", "signed", "executed", "cancelled"])
+def test_a_deals_history_is_what_the_services_record(small_demo, stage):
+    # Not a first deal, so that its copy may be one too.
+    deal = Deal.objects.filter(stage=stage, first_deal_of=None).order_by("id").first()
+    copy = made_by_the_services(deal)
+
+    assert versions(deal) == versions(copy)
+
+
+def test_a_deals_versions_are_in_the_order_of_its_moves(demo):
+    deal = Deal.objects.filter(stage="executed", markets__isnull=False).first()
+
+    assert list(deal.history.order_by("history_date").values_list("history_type", "stage")) == [
+        ("+", "intention"),
+        ("~", "intention"),
+        ("~", "signed"),
+        ("~", "executed"),
+    ]
+    changes = deal.stage_changes.order_by("changed_at")
+    assert [change.changed_at for change in changes] == list(
+        deal.history.filter(stage__in=["signed", "executed"])
+        .order_by("history_date")
+        .values_list("history_date", flat=True)
+    )
+
+
+def test_changes_the_data_version_once_now_and_once_at_commit(django_capture_on_commit_callbacks):
+    before = data_version()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        generate_demo(deals=20, seed=1)
+        assert data_version() == before + 1
+
+    assert len(callbacks) == 1
+    assert data_version() == before + 2
 
 
 def test_refuses_a_seed_already_in_the_database(demo):
