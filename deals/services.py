@@ -4,7 +4,9 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -141,7 +143,7 @@ def _line_items_for(*, deal: Deal, line_items: Iterable[LineItemInput]) -> list[
 def _save_deal(
     *,
     deal: Deal,
-    user,
+    user: User | None,
     update_fields: Iterable[str] | None,
     markets: Iterable[Market] | None,
     line_items: Iterable[LineItemInput] | None,
@@ -151,12 +153,13 @@ def _save_deal(
     (``None`` leaves them as they are)."""
     deal.full_clean()
     items = None if line_items is None else _line_items_for(deal=deal, line_items=line_items)
-    deal._history_user = user
+    # simple_history reads _history_user (and _change_reason) from the instance it saves.
+    deal._history_user = user  # type: ignore[attr-defined]
     creating = update_fields is None
     if creating:
         deal.save()
     else:
-        deal.save(update_fields=[*update_fields, "updated_at"])
+        deal.save(update_fields=[*cast(Iterable[str], update_fields), "updated_at"])  # not creating: given
     markets = None if markets is None else list(markets)
     if creating and markets:
         deal.markets.add(*markets)
@@ -164,10 +167,10 @@ def _save_deal(
         deal.markets.set(markets)
     if items is not None:
         for stale in [] if creating else deal.line_items.all():
-            stale._history_user = user
+            stale._history_user = user  # type: ignore[attr-defined]
             stale.delete()
         for item in items:
-            item._history_user = user
+            item._history_user = user  # type: ignore[attr-defined]
             item.save()
     return deal
 
@@ -182,7 +185,7 @@ def deal_create(
     edition: Edition,
     amount: Decimal,
     currency: str,
-    user=None,
+    user: User | None = None,
     stage: str = Deal.Stage.INTENTION,
     signed_on: datetime.date | None = None,
     description: str = "",
@@ -235,7 +238,7 @@ def deal_update(
     *,
     deal: Deal,
     changes: dict[str, object],
-    user=None,
+    user: User | None = None,
     markets: Iterable[Market] | None = None,
     line_items: Iterable[LineItemInput] | None = None,
 ) -> Deal:
@@ -280,19 +283,19 @@ TRANSITIONS = frozenset(
 )
 
 
-def _move(*, deal: Deal, to: str, user, reason: str = "", also_changed: Iterable[str] = ()) -> Deal:
+def _move(*, deal: Deal, to: str, user: User | None, reason: str = "", also_changed: Iterable[str] = ()) -> Deal:
     if (deal.stage, to) not in TRANSITIONS:
         raise IllegalStageTransition(deal=deal, to=to)
     DealStageChange.objects.create(deal=deal, from_stage=deal.stage, to_stage=to, changed_by=user, reason=reason)
     deal.stage = to
-    deal._history_user = user
-    deal._change_reason = reason or f"stage: {to}"
+    deal._history_user = user  # type: ignore[attr-defined]
+    deal._change_reason = reason or f"stage: {to}"  # type: ignore[attr-defined]
     deal.save(update_fields=["stage", *also_changed, "updated_at"])
     return deal
 
 
 @transaction.atomic
-def deal_sign(*, deal: Deal, signed_on: datetime.date, user) -> Deal:
+def deal_sign(*, deal: Deal, signed_on: datetime.date, user: User | None) -> Deal:
     """Move an intention to signed on ``signed_on``, revaluing it in USD at that date."""
     if deal.stage != Stage.INTENTION:
         raise IllegalStageTransition(deal=deal, to=Stage.SIGNED)
@@ -302,13 +305,13 @@ def deal_sign(*, deal: Deal, signed_on: datetime.date, user) -> Deal:
 
 
 @transaction.atomic
-def deal_execute(*, deal: Deal, user) -> Deal:
+def deal_execute(*, deal: Deal, user: User | None) -> Deal:
     """Move a signed deal to executed."""
     return _move(deal=deal, to=Stage.EXECUTED, user=user)
 
 
 @transaction.atomic
-def deal_cancel(*, deal: Deal, reason: str, user) -> Deal:
+def deal_cancel(*, deal: Deal, reason: str, user: User | None) -> Deal:
     """Cancel an intention or a signed deal, giving the reason."""
     if not reason.strip():
         raise ValidationError({"reason": "Say why the deal is cancelled."})

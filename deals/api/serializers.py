@@ -18,7 +18,7 @@ from framework.api.serializers import TIMESTAMPS, ValidatedModelSerializer
 
 @expandable
 class MarketSerializer(ValidatedModelSerializer):
-    source = source_field()
+    source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
         model = Market
@@ -27,7 +27,7 @@ class MarketSerializer(ValidatedModelSerializer):
 
 @expandable
 class CategorySerializer(ValidatedModelSerializer):
-    source = source_field()
+    source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
         model = Category
@@ -36,7 +36,7 @@ class CategorySerializer(ValidatedModelSerializer):
 
 @expandable
 class ExchangeRateSerializer(ValidatedModelSerializer):
-    source = source_field()
+    source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
         model = ExchangeRate
@@ -100,7 +100,7 @@ class DealSerializer(serializers.ModelSerializer):
         help_text="Downstream markets (ids in requests; replaces the list).",
     )
     line_items = DealLineItemSerializer(many=True, required=False, help_text="Replaces the list when given.")
-    source = source_field()
+    source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
         model = Deal

@@ -1,5 +1,8 @@
 """Endpoints for deals, markets, categories and exchange rates."""
 
+from typing import cast
+
+from django.contrib.auth.models import User
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
@@ -56,24 +59,25 @@ class DealViewSet(BulkWriteMixin, ModelViewSet):
     paginated_actions = ("history",)
     queryset = Deal.objects.all()
 
-    def perform_create(self, serializer: DealSerializer) -> None:
+    # The view set's serializer is a DealSerializer; writes are made by a signed-in user.
+    def perform_create(self, serializer: DealSerializer) -> None:  # type: ignore[override]
         self.check_write_scope(serializer.validated_data)
         arguments = serializer.service_arguments()
         serializer.instance = services.deal_create(
             **arguments["fields"],
-            user=self.request.user,
+            user=cast(User, self.request.user),
             markets=arguments["markets"],
             line_items=arguments["line_items"],
         )
         self.reread(serializer)
 
-    def perform_update(self, serializer: DealSerializer) -> None:
+    def perform_update(self, serializer: DealSerializer) -> None:  # type: ignore[override]
         self.check_write_scope(serializer.validated_data, serializer.instance)
         arguments = serializer.service_arguments()
         services.deal_update(
-            deal=serializer.instance,
+            deal=cast(Deal, serializer.instance),
             changes=arguments["fields"],
-            user=self.request.user,
+            user=cast(User, self.request.user),
             markets=arguments["markets"],
             line_items=arguments["line_items"],
         )

@@ -15,10 +15,10 @@ not a column) cannot be compiled: it is rendered from instances as before.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 from django.db.models import QuerySet
@@ -143,7 +143,7 @@ def key_column(model: type[models.Model], prefix: str) -> str:
 
 
 def compile_fields(
-    serializer_fields: dict[str, serializers.Field],
+    serializer_fields: Mapping[str, serializers.Field],
     model: type[models.Model],
     meta: Any,
     *,
@@ -201,7 +201,7 @@ def _compile_field(
     meta_reads = getattr(getattr(serializer_field.parent, "Meta", None), "reads", {}) or {}
     if name in meta_reads or getattr(serializer_field, "reads", None) is not None or serializer_field.source == "*":
         return _row_builder(prefix, serializer_field, relations)
-    source = serializer_field.source
+    source = cast(str, serializer_field.source)  # set when the field is bound
     model_field = model_field_of(model, source)
     if model_field is None:
         raise NotCompilable(f"{name}: its source {source!r} is not a field of {model.__name__}")
@@ -210,7 +210,7 @@ def _compile_field(
             raise NotCompilable(f"{name}: a list within an embedded record")
         related_model = model_field.related_model
         if isinstance(serializer_field, ManyRelatedField):
-            child = serializer_field.child_relation
+            child: Any = serializer_field.child_relation  # a brief field, known by its brief attribute
             if getattr(child, "brief", None) is None:
                 raise NotCompilable(f"{name}: a list of keys")
             child_serializer = child.brief(context=child.context)
@@ -230,8 +230,9 @@ def _compile_field(
         if isinstance(serializer_field, RelatedField) and getattr(serializer_field, "brief", None) is None:
             return _value_builder(key, serializer_field)
         if isinstance(serializer_field, RelatedField):
-            nested_serializer = serializer_field.brief(context=serializer_field.context)
-            meta = getattr(serializer_field.brief, "Meta", None)
+            brief = cast(Any, serializer_field).brief  # a brief field, known by its brief attribute
+            nested_serializer = brief(context=serializer_field.context)
+            meta = getattr(brief, "Meta", None)
         else:
             nested_serializer = serializer_field
             meta = getattr(serializer_field, "Meta", None)
