@@ -1,5 +1,7 @@
 """The admin for deals, their line items, markets and categories, and the exchange rates that value deals in USD."""
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
@@ -51,7 +53,7 @@ class DealAdminForm(forms.ModelForm):
         fields = (*DEAL_EDITABLE_FIELDS, "markets")
 
     def clean(self):
-        cleaned_data = super().clean()
+        cleaned_data = cast(dict[str, Any], super().clean())  # a ModelForm's clean() returns its data
         if any(self.has_error(name) for name in self.valuation_fields):
             return cleaned_data
         for name in self.valuation_fields:

@@ -1,6 +1,6 @@
 """What every app's admin shares, and the admin of API tokens."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin, messages
 from django.db import models
@@ -16,7 +16,7 @@ from framework.models import ApiToken
 class RecordAdmin(admin.ModelAdmin):
     """The base of every admin here: a record's timestamps are shown, never edited."""
 
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields: ClassVar[tuple[str, ...]] = ("created_at", "updated_at")
     # A URL typed without a scheme is taken as https (Django 6's default), not http.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 

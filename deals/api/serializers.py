@@ -142,11 +142,12 @@ class DealSerializer(serializers.ModelSerializer):
         """The validated request as keyword arguments of ``deal_create`` / ``deal_update``."""
         data = dict(self.validated_data)
         # A PATCH leaves unsent lists as they are; a POST or PUT replaces them (with none if unsent).
-        unsent = None if self.partial else []
+        unsent: list | None = None if self.partial else []
         markets = data.pop("markets", unsent)
         line_items = data.pop("line_items", unsent)
         if line_items is not None:
-            line_items = [self.fields["line_items"].child.to_input(item) for item in line_items]
+            # The field is a list of DealLineItemSerializer (its child), which the stubs see as any Field.
+            line_items = [self.fields["line_items"].child.to_input(item) for item in line_items]  # type: ignore[attr-defined]
         return {"fields": data, "markets": markets, "line_items": line_items}
 
 

@@ -213,9 +213,9 @@ def _compile_field(
             child: Any = serializer_field.child_relation  # a brief field, known by its brief attribute
             if getattr(child, "brief", None) is None:
                 raise NotCompilable(f"{name}: a list of keys")
-            child_serializer = child.brief(context=child.context)
+            child_serializer: serializers.Serializer = child.brief(context=child.context)
         else:
-            child_serializer = serializer_field.child
+            child_serializer = cast(serializers.Serializer, serializer_field.child)  # a list of records
         nested = compile_fields(
             child_serializer.fields, related_model, getattr(child_serializer, "Meta", None), top=False
         )
@@ -231,10 +231,10 @@ def _compile_field(
             return _value_builder(key, serializer_field)
         if isinstance(serializer_field, RelatedField):
             brief = cast(Any, serializer_field).brief  # a brief field, known by its brief attribute
-            nested_serializer = brief(context=serializer_field.context)
+            nested_serializer: serializers.Serializer = brief(context=serializer_field.context)
             meta = getattr(brief, "Meta", None)
         else:
-            nested_serializer = serializer_field
+            nested_serializer = cast(serializers.Serializer, serializer_field)  # a nested record
             meta = getattr(serializer_field, "Meta", None)
         nested = compile_fields(
             nested_serializer.fields,
