@@ -71,6 +71,7 @@ schema-check: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 ## Set up and run lint, the whole suite (SQLite unless DATABASE_URL is set) and the contract check.
