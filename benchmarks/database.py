@@ -8,7 +8,8 @@ only ever filled when it holds no deals, and only ever dropped when it has it, s
 """
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import psycopg
 from django.conf import settings
@@ -31,11 +32,11 @@ class Cluster:
     """The PostgreSQL server of the database ``config`` (a ``DATABASES`` entry), reached through
     its ``postgres`` database to create and drop that database."""
 
-    def __init__(self, config: dict) -> None:
+    def __init__(self, config: Mapping[str, Any]) -> None:
         if config["ENGINE"] != "django.db.backends.postgresql":
             raise DatabaseRefused(f"The benchmarks run on PostgreSQL, not {config['ENGINE']}: check DATABASE_URL.")
         self.name = config["NAME"]
-        self.connect_args = {
+        self.connect_args: dict[str, Any] = {
             "dbname": "postgres",
             "user": config.get("USER") or None,
             "password": config.get("PASSWORD") or None,
@@ -43,7 +44,7 @@ class Cluster:
             "port": config.get("PORT") or None,
         }
 
-    def _execute(self, statement: sql.Composable, params: tuple = ()) -> list[tuple]:
+    def _execute(self, statement: sql.SQL | sql.Composed, params: tuple = ()) -> list[tuple]:
         with psycopg.connect(**self.connect_args, autocommit=True) as connection:
             cursor = connection.execute(statement, params)
             return cursor.fetchall() if cursor.description else []

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from typing import cast
 
 from django.urls import reverse
 
@@ -183,7 +184,8 @@ def create_once(port: int, writers: Writers, token: str, key: str) -> list[Answe
                 connections[kind].close()
         answers.append(failed.get("dropped") or Answer(key, "dropped", 1, None))
         for kind in kinds[1:]:
-            first = failed.get(kind) or _sent(key, kind, 1, lambda connection=connections[kind]: _read(connection))
+            # mypy infers no type for a lambda with a default argument.
+            first = failed.get(kind) or _sent(key, kind, 1, lambda connection=connections[kind]: _read(connection))  # type: ignore[misc]
             answers += send_until_answered(port, path, body, headers, key=key, kind=kind, first=first)
     finally:
         for connection in connections.values():
@@ -230,7 +232,7 @@ def summarize(keys: list[str], answers: list[Answer], rows: dict[str, list[int]]
     for answer in answers:
         if answer.status is not None and 200 <= answer.status < 300:
             answered.add(answer.key)
-            named[answer.key].add(answer.deal_id)
+            named[answer.key].add(cast(int, answer.deal_id))  # a 2xx answer names its deal
     statuses = Counter(str(answer.status) if answer.status else (answer.error or "dropped") for answer in answers)
     return {
         "keys": len(keys),

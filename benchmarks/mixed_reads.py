@@ -69,7 +69,7 @@ def _page(rng: random.Random, rows: int, limit: int = LIMIT) -> int:
 
 
 def _deal_list(rng: random.Random, c: Catalogue) -> MixedRequest:
-    queries = [
+    queries: list[dict] = [
         {"limit": LIMIT, "offset": _page(rng, c.public_deals)},
         {"stage": ["signed", "executed"], "ordering": "-value_usd", "limit": 20},
         {"buyer_country": "CN", "seller_country": ["US", "DE"], "ordering": "-signed_on"},
@@ -87,7 +87,7 @@ def _deal_detail(rng: random.Random, c: Catalogue) -> MixedRequest:
 
 
 def _enterprise_list(rng: random.Random, c: Catalogue) -> MixedRequest:
-    queries = [
+    queries: list[dict] = [
         {"limit": LIMIT, "offset": _page(rng, c.enterprises)},
         {"country": ["DE", "FR"], "ordering": "name"},
     ]
@@ -95,7 +95,7 @@ def _enterprise_list(rng: random.Random, c: Catalogue) -> MixedRequest:
 
 
 def _statistics(rng: random.Random, c: Catalogue) -> MixedRequest:
-    queries = [
+    queries: list[dict] = [
         {"group_by": "delegation,edition"},
         {"group_by": "seller_country", "stage": "signed"},
         {"group_by": "month", "edition": rng.choice(c.edition_ids)},
@@ -104,7 +104,7 @@ def _statistics(rng: random.Random, c: Catalogue) -> MixedRequest:
 
 
 def _release_package(rng: random.Random, c: Catalogue) -> MixedRequest:
-    queries = [
+    queries: list[dict] = [
         {"limit": 20, "offset": _page(rng, c.public_deals, 20)},
         {"edition": rng.choice(c.edition_ids), "limit": 20},
     ]

@@ -133,7 +133,8 @@ def judge(observations: list[Observation], timeline: Timeline, *, recovery_bound
             continue
         recovery[path] = round(after[first_ok].answered - timeline.up, 3)
         relapses += [each for each in after[first_ok:] if each.status != 200]
-    slowest = None if None in recovery.values() or not recovery else max(recovery.values())
+    # None is not among the values where max() is taken.
+    slowest = None if None in recovery.values() or not recovery else max(recovery.values())  # type: ignore[type-var]
     checks = {
         "all 200 before the stop": bool(before) and all(each.status == 200 for each in before),
         "only 503 while down": bool(down) and all(each.status == UNAVAILABLE for each in down),

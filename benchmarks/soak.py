@@ -24,10 +24,14 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from benchmarks.cluster import INSTALL_HINT, PrivateCluster, server_programs
 from benchmarks.report import Progress, Row, git_commit, table, write_json
 from benchmarks.servers import HOST, ROOT, WRK_INSTALL_HINT, Gunicorn, Load, get, wrk, wrk_path
+
+if TYPE_CHECKING:
+    from benchmarks.idempotent_creates import Writers
 
 DATABASE = "expo_soak"
 DEALS = 20_000
@@ -170,7 +174,7 @@ class Soak:
         self.details: dict = {}
         self.failures: dict[str, str] = {}
         self.analyst_headers: dict[str, str] = {}
-        self.writers = None
+        self.writers: Writers | None = None
 
     def server(self, *, ready_path: str) -> Gunicorn:
         return Gunicorn(
@@ -224,7 +228,7 @@ def mixed_reads(soak: Soak) -> None:
     with soak.server(ready_path="/api/health/") as server:
         soak.say(f"gunicorn ({GUNICORN_CONFIG}, {arguments.workers} workers) on port {server.port}")
         # One request of each shape first: one that is refused is the mix's mistake, not the load's.
-        checked = {}
+        checked: dict[str, tuple[str, dict]] = {}
         for path, headers in sent:
             checked.setdefault(shape_of(path), (path, headers))
         alone = {}

@@ -120,9 +120,10 @@ class SeedResult:
 def _upsert(result: SeedResult, model: type[M], lookup: dict, values: dict) -> M:
     """The ``model`` row matching ``lookup``, created with ``values`` or brought up to date
     with them; only fields that differ are written."""
-    instance = model.objects.filter(**lookup).first()
+    # Every seeded model has its objects manager; the bound Model alone does not say so.
+    instance = model.objects.filter(**lookup).first()  # type: ignore[attr-defined]
     if instance is None:
-        instance = model.objects.create(**lookup, **values)
+        instance = model.objects.create(**lookup, **values)  # type: ignore[attr-defined]
         result.count(result.created, model)
         return instance
     changed = [name for name, value in values.items() if getattr(instance, name) != value]

@@ -1,13 +1,13 @@
 """The site's URLs: the API and its documentation under /api/, and the admin."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from framework.api.docs import RedocView, redoc_script
 from framework.api.health import HealthView
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     path("", include("framework.api.urls")),
     path("", include("expo.api.urls")),
     path("", include("delegations.api.urls")),

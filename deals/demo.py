@@ -10,6 +10,7 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 import faker
 from django.db import connection, transaction
@@ -378,7 +379,8 @@ class _Builder:
         new_rates = []
         for currency in foreign:
             base = CURRENCIES[currency][1]
-            for start in sorted({edition.start_date for edition in editions}):
+            # The demo's editions all have dates.
+            for start in sorted({cast(datetime.date, edition.start_date) for edition in editions}):
                 # Drawn even when the database has this rate, so the deals that follow stay the same.
                 rate = (base * Decimal(rng.randint(9500, 10500)) / 10000).quantize(Decimal("1E-8"))
                 if start in known[currency]:
@@ -388,10 +390,9 @@ class _Builder:
         self.save("exchange_rates", new_rates)
         plans = []
         for edition in editions:
-            days = tuple(
-                edition.start_date + datetime.timedelta(days=offset)
-                for offset in range((edition.end_date - edition.start_date).days + 1)
-            )
+            # The demo's editions all have dates.
+            first, last = cast(datetime.date, edition.start_date), cast(datetime.date, edition.end_date)
+            days = tuple(first + datetime.timedelta(days=offset) for offset in range((last - first).days + 1))
             rates = {}
             for currency in foreign:
                 dates = sorted(known[currency])

@@ -165,7 +165,7 @@ class _JSONGroupArray(Aggregate):
     output_field = TextField()
 
 
-def _text(expression: Expression) -> Expression:
+def _text(expression: Expression | F) -> Expression:
     # Empty text is written as an empty cell either way; as NULL, COPY writes it unquoted, as csv does.
     return NullIf(formula_escaped(expression), Value(""), output_field=TextField())
 
@@ -342,11 +342,12 @@ def _ordering(deals: QuerySet[Deal]) -> list[OrderBy]:
     query = deals.query
     fields = query.order_by or (query.get_meta().ordering if query.default_ordering else ())
     ordering = []
-    for item in fields:
+    # Options.ordering is a list (the stubs allow None); an item that is not text is an expression.
+    for item in fields:  # type: ignore[union-attr]
         if isinstance(item, str):
             ordering.append(OrderBy(F(item.removeprefix("-")), descending=item.startswith("-")))
         else:
-            ordering.append(item if isinstance(item, OrderBy) else item.asc())
+            ordering.append(item if isinstance(item, OrderBy) else item.asc())  # type: ignore[union-attr]
     return ordering
 
 
@@ -454,7 +455,8 @@ def _copied_csv(deals: QuerySet[Deal], *, chunk_size: int) -> Iterator[bytes]:
     with transaction.atomic(using=deals.db), connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.execute(_COPY_SETTINGS)
         # Bound here: COPY takes no parameters, and Django logs (DEBUG, tests counting queries) the text run.
-        statement = connection.ops.compose_sql(statement.as_string(cursor.connection), params)
+        # PostgreSQL's operations (the export's COPY runs only there), which the stubs leave out.
+        statement = connection.ops.compose_sql(statement.as_string(cursor.connection), params)  # type: ignore[attr-defined]
         with cursor.copy(statement) as copy:
             lines: list = []
             for line in copy:

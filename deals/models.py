@@ -1,6 +1,10 @@
 """Deals signed at expos, what they buy, the markets they aim at, and the exchange rates that
 normalise their values to USD."""
 
+import datetime
+from collections.abc import Collection
+from typing import Any, Self
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -239,8 +243,14 @@ class Deal(Record):
             ),
         ]
 
+    # Set by from_db when both columns are loaded; framework.sync reads it.
+    loaded_visibility: tuple[bool, datetime.datetime | None]
+
+    # The stubs follow Django 6, whose from_db also takes fetch_mode; Django 5.2 calls it so.
     @classmethod
-    def from_db(cls, db, field_names, values):
+    def from_db(  # type: ignore[override]
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any]
+    ) -> Self:
         deal = super().from_db(db, field_names, values)
         if "is_published" in field_names and "embargo_until" in field_names:
             # What the public could see of it as loaded: a save that hides it is a withdrawal.

@@ -82,13 +82,13 @@ CATEGORY_SCHEME = "x_category"
 CURRENCIES_OUTSIDE_CODELIST = frozenset({"SLE", "VED", "XAD", "XCG", "ZWG"})
 
 Stage = Deal.Stage
-AWARD_STATUS = {
+AWARD_STATUS: dict[str, str] = {
     Stage.INTENTION: "pending",
     Stage.SIGNED: "active",
     Stage.EXECUTED: "active",
     Stage.CANCELLED: "cancelled",
 }
-CONTRACT_STATUS = {Stage.SIGNED: "active", Stage.EXECUTED: "terminated", Stage.CANCELLED: "terminated"}
+CONTRACT_STATUS: dict[str, str] = {Stage.SIGNED: "active", Stage.EXECUTED: "terminated", Stage.CANCELLED: "terminated"}
 
 COUNTRY_NAMES = dict(COUNTRY_CHOICES)
 
@@ -135,8 +135,9 @@ def was_signed(deal: Deal) -> bool:
         return True
     if deal.stage != Stage.CANCELLED:
         return False
-    if deal.cancellation_logged:
-        return deal.cancelled_when_signed
+    # Both annotated by ocds_deals().
+    if deal.cancellation_logged:  # type: ignore[attr-defined]
+        return deal.cancelled_when_signed  # type: ignore[attr-defined]
     return deal.signed_on is not None
 
 

@@ -1,6 +1,9 @@
 """Read logic for deals beyond what a collection response renders: a deal's history."""
 
 from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Field
 
 from deals.models import Deal
 
@@ -17,7 +20,7 @@ HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 HISTORY_IGNORED_FIELDS = frozenset({"id", "created_at", "updated_at"})
 
 
-def _field_value(field, record) -> str | None:
+def _field_value(field: Field, record: Any) -> str | None:
     value = getattr(record, field.attname)
     return None if value is None else field.value_to_string(record)
 

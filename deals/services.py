@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
@@ -195,12 +196,13 @@ def _save_deal(
     (``None`` leaves them as they are)."""
     deal.full_clean()
     items = None if line_items is None else _line_items_for(deal=deal, line_items=line_items)
-    deal._history_user = user
+    # simple_history reads _history_user (and _change_reason) from the instance it saves.
+    deal._history_user = user  # type: ignore[attr-defined]
     creating = update_fields is None
     if creating:
         deal.save()
     else:
-        deal.save(update_fields=[*update_fields, "updated_at"])
+        deal.save(update_fields=[*cast(Iterable[str], update_fields), "updated_at"])  # not creating: given
     markets = None if markets is None else list(markets)
     if creating and markets:
         deal.markets.add(*markets)
@@ -208,10 +210,10 @@ def _save_deal(
         deal.markets.set(markets)
     if items is not None:
         for stale in [] if creating else deal.line_items.all():
-            stale._history_user = user
+            stale._history_user = user  # type: ignore[attr-defined]
             stale.delete()
         for item in items:
-            item._history_user = user
+            item._history_user = user  # type: ignore[attr-defined]
             item.save()
     return deal
 
@@ -338,8 +340,8 @@ def _move(*, deal: Deal, to: str, user: User, reason: str = "", also_changed: It
         raise IllegalStageTransition(deal=deal, to=to)
     DealStageChange.objects.create(deal=deal, from_stage=deal.stage, to_stage=to, changed_by=user, reason=reason)
     deal.stage = to
-    deal._history_user = user
-    deal._change_reason = reason or f"stage: {to}"
+    deal._history_user = user  # type: ignore[attr-defined]
+    deal._change_reason = reason or f"stage: {to}"  # type: ignore[attr-defined]
     deal.save(update_fields=["stage", *also_changed, "updated_at"])
     return deal
 

@@ -111,7 +111,8 @@ def _each_deal_once(deals: QuerySet[Deal]) -> QuerySet[Deal]:
     deals' ids, which costs the database a second scan of the deals and a hash of their ids."""
     query = deals.query
     fans_out = any(
-        isinstance(join, Join) and (join.join_field.one_to_many or join.join_field.many_to_many)
+        # A join's field is a relation; the stubs know it only as a FieldCacheMixin.
+        isinstance(join, Join) and (join.join_field.one_to_many or join.join_field.many_to_many)  # type: ignore[attr-defined]
         for join in query.alias_map.values()
     )
     if fans_out or query.distinct or query.is_sliced or query.combinator or query.annotations:
@@ -147,7 +148,7 @@ def _summed(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _rolled_up_delegation(tree: DelegationTree, level: int) -> Expression:
+def _rolled_up_delegation(tree: DelegationTree, level: int) -> Expression | F:
     """The deal's delegation, or its ancestor at depth ``level`` where the delegation is deeper."""
     members: dict[int, list[int]] = defaultdict(list)
     for delegation_id in tree.parents:
@@ -163,11 +164,11 @@ def _rolled_up_delegation(tree: DelegationTree, level: int) -> Expression:
     )
 
 
-def _group_expressions(group_by: Sequence[str], delegation_level: int | None) -> dict[str, Expression]:
-    delegation = F("delegation_id")
+def _group_expressions(group_by: Sequence[str], delegation_level: int | None) -> dict[str, Expression | F]:
+    delegation: Expression | F = F("delegation_id")
     if delegation_level is not None:
         delegation = _rolled_up_delegation(delegation_tree(), delegation_level)
-    expressions: dict[str, Expression] = {
+    expressions: dict[str, Expression | F] = {
         "edition": F("edition_id"),
         "expo": F("edition__expo_id"),
         "delegation": delegation,

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
+
 from delegations.models import Delegation
 
 
@@ -15,7 +17,7 @@ def delegation_subtree_ids(*, root_ids: list[int]) -> set[int]:
     return found
 
 
-def editor_delegation_ids(user) -> frozenset[int]:
+def editor_delegation_ids(user: User) -> frozenset[int]:
     """The delegations ``user`` edits: those assigned to them and every delegation below."""
     assigned = list(user.editor_assignments.values_list("delegation_id", flat=True))
     return frozenset(delegation_subtree_ids(root_ids=assigned))

@@ -3,7 +3,7 @@
 character values is a multiple of 31."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Value
+from django.db.models import Expression, Q, Value
 from django.db.models.functions import Length, Mod, StrIndex, Substr
 from django.db.models.lookups import Exact, GreaterThan
 
@@ -43,7 +43,7 @@ def database_condition(field: str) -> Q:
     outside the alphabet has position 0 and fails the check."""
     positions = [StrIndex(Value(ALPHABET), Substr(field, index, 1)) for index in range(1, LENGTH + 1)]
     condition = Q(Exact(Length(field), LENGTH))
-    weighted_sum = Value(0)
+    weighted_sum: Expression = Value(0)
     for position, weight in zip(positions, WEIGHTS, strict=True):
         condition &= Q(GreaterThan(position, 0))
         weighted_sum = weighted_sum + (position - 1) * weight

@@ -229,7 +229,7 @@ def ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
-def ordinal_expression(number: Expression) -> Concat:
+def ordinal_expression(number: Expression | F) -> Concat:
     """``ordinal`` in the database, for a positive integer expression."""
     suffix = Case(
         When(Range(Mod(number, 100), (10, 20)), then=Value("th")),

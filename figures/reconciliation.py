@@ -5,7 +5,7 @@ queries whatever the number of figures."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -79,12 +79,13 @@ class _Run:
         return Q(participation__delegation_id__in=self.delegations, participation__edition_id__in=self.editions)
 
 
+# Only figures with a delegation and an edition are compared; the checks on their ids do not narrow.
 def _describe(figure: ReportedFigure, subtree: set[int], run: list[Edition]) -> str:
-    delegation = figure.delegation.name
+    delegation = cast(Delegation, figure.delegation).name
     below = len(subtree) - 1
     if below:
         delegation += f" and the {below} delegation{'s' if below > 1 else ''} below it"
-    edition = figure.edition
+    edition = cast(Edition, figure.edition)
     count = figure.consecutive_editions
     if count == 1:
         return f"{delegation} at the {edition}"
@@ -106,10 +107,11 @@ def _deal_aggregate(run: _Run):
         return Coalesce(
             Sum("value_usd", filter=run.records & Q(stage=Deal.Stage.INTENTION)), Value(Decimal(0)), output_field=MONEY
         )
-    return Count("edition_id", distinct=True, filter=run.records & Q(first_deal_of_id=run.parent.pk))
+    # A figure about its delegation's parent is compared only where there is one.
+    return Count("edition_id", distinct=True, filter=run.records & Q(first_deal_of_id=cast(Delegation, run.parent).pk))
 
 
-BASES = {
+BASES: dict[str, str] = {
     Metric.TRADING_VOLUME: "USD value of the signed and executed deals (those you may read) of {run}.",
     Metric.INTENTION_ORDER_VOLUME: "USD value of the deals at the intention stage (those you may read) of {run}.",
     Metric.REGISTERED_ORGANISATIONS: (
@@ -152,9 +154,9 @@ def figure_reconciliations(*, figures: Sequence[ReportedFigure], user) -> list[R
     tree = delegation_tree() if comparable else DelegationTree(parents={})
     numbers: dict[tuple[int, int], Edition] = {}
     if comparable:
-        expos = {figure.edition.expo_id for figure in comparable}
+        expos = {figure.edition.expo_id for figure in comparable}  # type: ignore[union-attr]
         numbers = {(e.expo_id, e.number): e for e in Edition.objects.select_related("expo").filter(expo_id__in=expos)}
-    parent_ids = {tree.parents.get(figure.delegation_id) for figure in comparable} - {None}
+    parent_ids = {tree.parents.get(figure.delegation_id) for figure in comparable} - {None}  # type: ignore[arg-type]
     parents = Delegation.objects.in_bulk(parent_ids) if parent_ids else {}
 
     runs: dict[int, _Run] = {}
@@ -170,11 +172,12 @@ def figure_reconciliations(*, figures: Sequence[ReportedFigure], user) -> list[R
         if figure.metric == Metric.FIRST_ORDERS_OF_PARENT and parent_id is None:
             refused[figure.pk] = f"The {figure.delegation} has no delegation above it."
             continue
-        last = figure.edition.number
+        # Checked above: the figure has an edition and a delegation.
+        last = figure.edition.number  # type: ignore[union-attr]
         run = [
-            numbers[(figure.edition.expo_id, number)]
+            numbers[(figure.edition.expo_id, number)]  # type: ignore[union-attr]
             for number in range(max(1, last - figure.consecutive_editions + 1), last + 1)
-            if (figure.edition.expo_id, number) in numbers
+            if (figure.edition.expo_id, number) in numbers  # type: ignore[union-attr]
         ]
         subtree = tree.subtree(figure.delegation_id)
         runs[figure.pk] = _Run(
@@ -197,11 +200,11 @@ def figure_reconciliations(*, figures: Sequence[ReportedFigure], user) -> list[R
     activities = access.scope_for_read(PromotionalActivity.objects.all(), user)
     deal_metrics = (Metric.TRADING_VOLUME, Metric.INTENTION_ORDER_VOLUME, Metric.FIRST_ORDERS_OF_PARENT)
     declared_metrics = (Metric.REGISTERED_ORGANISATIONS, Metric.PROFESSIONAL_AUDIENCE)
-    declared_field = {
+    declared_field: dict[str, str] = {
         Metric.REGISTERED_ORGANISATIONS: "registered_organisations",
         Metric.PROFESSIONAL_AUDIENCE: "professional_audience",
     }
-    status = {Metric.SETTLEMENTS_CONFIRMED: "confirmed", Metric.SETTLEMENTS_INTENDED: "intended"}
+    status: dict[str, str] = {Metric.SETTLEMENTS_CONFIRMED: "confirmed", Metric.SETTLEMENTS_INTENDED: "intended"}
 
     computed: dict[str, Any] = {}
     computed |= _aggregate(deals, {alias(run): _deal_aggregate(run) for run in wanted(*deal_metrics)})

@@ -13,12 +13,16 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import Group
+from django.contrib.auth import models as auth
+from django.contrib.auth.models import AnonymousUser, Group
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 ANALYSTS = "Analysts"
 EDITORS = "Delegation editors"
+
+# A request's user (signed in or anonymous), or none outside a request.
+User = auth.User | AnonymousUser | None
 
 
 class Role(enum.Enum):
@@ -62,7 +66,7 @@ def _no_delegations(user: object) -> frozenset[int]:
 _editor_delegations: Callable[[object], frozenset[int]] = _no_delegations
 
 
-def register_editor_delegations(delegations_of: Callable[[object], frozenset[int]]) -> None:
+def register_editor_delegations(delegations_of: Callable[[auth.User], frozenset[int]]) -> None:
     """Say how the delegations an editor writes are found: ``delegations_of(user)``."""
     global _editor_delegations
     _editor_delegations = delegations_of
@@ -80,7 +84,7 @@ class Access:
         return self.role in (Role.ANALYST, Role.ADMIN)
 
 
-def access_of(user) -> Access:
+def access_of(user: User) -> Access:
     """The caller's access, cached on the user object for the rest of the request."""
     if user is None or not user.is_authenticated:
         return Access(Role.ANONYMOUS)
@@ -97,11 +101,11 @@ def access_of(user) -> Access:
             result = Access(Role.ANALYST)
         else:
             result = Access(Role.ANONYMOUS)
-    user._expo_access = result
+    user._expo_access = result  # type: ignore[attr-defined]  # kept on the user object for the request
     return result
 
 
-def role_of(user) -> Role:
+def role_of(user: User) -> Role:
     return access_of(user).role
 
 
@@ -125,7 +129,7 @@ def published_condition(*, prefix: str = "") -> Q:
     )
 
 
-def scope_for_read(queryset: QuerySet, user) -> QuerySet:
+def scope_for_read(queryset: QuerySet, user: User) -> QuerySet:
     """The rows of ``queryset`` that ``user`` may read."""
     access = access_of(user)
     scope = scope_of(queryset.model)
@@ -137,7 +141,7 @@ def scope_for_read(queryset: QuerySet, user) -> QuerySet:
     return queryset.filter(visible)
 
 
-def scope_for_write(queryset: QuerySet, user) -> QuerySet:
+def scope_for_write(queryset: QuerySet, user: User) -> QuerySet:
     """The rows of ``queryset`` that ``user`` may change or delete; others do not exist for them."""
     access = access_of(user)
     if access.role is Role.ADMIN:
@@ -148,7 +152,7 @@ def scope_for_write(queryset: QuerySet, user) -> QuerySet:
     return queryset.none()
 
 
-def may_write_for(user, model: type[Model], *, data: dict, instance: Model | None = None) -> bool:
+def may_write_for(user: User, model: type[Model], *, data: dict, instance: Model | None = None) -> bool:
     """Whether ``user`` may write a ``model`` row with ``data`` (the validated request) on top
     of ``instance``: for an editor, the row's delegation must be one of theirs."""
     access = access_of(user)

@@ -1,8 +1,10 @@
 """What every app's admin shares, and the admin of API tokens."""
 
+from typing import Any, ClassVar
+
 from django.contrib import admin, messages
 from django.db import models
-from django.http import HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from import_export.results import Result
@@ -14,7 +16,7 @@ from framework.models import ApiToken
 class RecordAdmin(admin.ModelAdmin):
     """The base of every admin here: a record's timestamps are shown, never edited."""
 
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields: ClassVar[tuple[str, ...]] = ("created_at", "updated_at")
     # A URL typed without a scheme is taken as https (Django 6's default), not http.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -43,11 +45,11 @@ class ImportExportHistoryAdmin(ImportExportMixin, HistoryRecordAdmin):
     shows it, filtered and searched. Imported rows are saved one by one, so their history names
     the admin who imported them; the History page and revert work as for any change."""
 
-    def has_import_permission(self, request) -> bool:
+    def has_import_permission(self, request: HttpRequest) -> bool:
         # The setting asks for the "change" permission; an import also adds records.
         return super().has_import_permission(request) and self.has_add_permission(request)
 
-    def process_result(self, result, request):
+    def process_result(self, result: Result, request: HttpRequest) -> HttpResponse:
         """After the confirmed import: the change list, or, when the file no longer passes (the
         records it refers to changed since the preview), the import page with every error."""
         problems = import_problems(result)
@@ -64,7 +66,10 @@ class RelatedAdminListFilter(admin.RelatedFieldListFilter):
     """A filter by a related object whose choices come from that object's admin queryset, so
     labels that need further relations (an edition named after its expo) cost no extra queries."""
 
-    def field_choices(self, field, request, model_admin):
+    # The stubs take a choice's value for a string; here it is the record's key.
+    def field_choices(  # type: ignore[override]
+        self, field: Any, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> list[tuple[Any, str]]:
         related_admin = model_admin.admin_site.get_model_admin(field.remote_field.model)
         return [(obj.pk, str(obj)) for obj in related_admin.get_queryset(request)]
 
@@ -80,8 +85,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     fields = ("token_key", "client", "user", "created", "expiry")
     readonly_fields = fields
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -8,6 +8,7 @@ row written inside the block that reason, unless the record set one of its own."
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 _reason: ContextVar[str | None] = ContextVar("history_change_reason", default=None)
 
@@ -22,7 +23,7 @@ def change_reason(reason: str) -> Iterator[None]:
         _reason.reset(token)
 
 
-def fill_change_reason(sender, history_instance, **kwargs) -> None:
+def fill_change_reason(sender: Any, history_instance: Any, **kwargs: Any) -> None:
     """Give a history row about to be written the reason of the enclosing :func:`change_reason`."""
     reason = _reason.get()
     if reason is not None and not history_instance.history_change_reason:

@@ -2,8 +2,10 @@
 ISO code fields and checks, the largest values kept exactly; and the API's own records (tokens,
 idempotency keys, the deletion feed)."""
 
+from collections.abc import Collection
 from contextlib import nullcontext
 from decimal import Decimal
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import FieldError, ValidationError
@@ -54,7 +56,7 @@ def currency_code_constraint(*, field: str, name: str, allow_empty: bool = False
 class CountryField(models.CharField):
     """An ISO 3166-1 alpha-2 country code; empty where the source does not say."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 2)
         kwargs.setdefault("blank", True)
         kwargs.setdefault("choices", COUNTRY_CHOICES)
@@ -65,7 +67,7 @@ class CountryField(models.CharField):
 class CurrencyField(models.CharField):
     """An ISO 4217 currency code."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 3)
         kwargs.setdefault("choices", CURRENCY_CHOICES)
         kwargs.setdefault("help_text", "ISO 4217 code.")
@@ -78,20 +80,20 @@ class ValidatedModel(models.Model):
     class Meta:
         abstract = True
 
-    def clean_fields(self, exclude=None) -> None:
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
         """As Django's, but without fetching again a related record the instance already holds
         (the form or serializer that set it fetched it; the database's foreign key still holds)."""
         held = {
             field.name
             for field in self._meta.fields
             if field.many_to_one
-            and field.is_cached(self)
+            and field.is_cached(self)  # type: ignore[attr-defined]  # a many-to-one field caches its record
             and getattr(self, field.name) is not None
             and getattr(self, field.name).pk == getattr(self, field.attname)
         }
         super().clean_fields(exclude=set(exclude or ()) | held)
 
-    def validate_constraints(self, exclude=None) -> None:
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
         """Every constraint, as Django checks them, but the check constraints of a model in one
         query rather than a query (and a savepoint) each."""
         using = router.db_for_write(type(self), instance=self)
@@ -105,23 +107,27 @@ class ValidatedModel(models.Model):
                 if isinstance(constraint, models.CheckConstraint):
                     continue
                 try:
-                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                    # As Django's own validate_constraints passes it (the stubs ask for a set).
+                    constraint.validate(model_class, self, exclude=exclude, using=using)  # type: ignore[arg-type]
                 except ValidationError as error:
                     if error.code == "unique" and len(getattr(constraint, "fields", ())) == 1:
-                        errors.setdefault(constraint.fields[0], []).append(error)
+                        errors.setdefault(cast(models.UniqueConstraint, constraint).fields[0], []).append(error)
                     else:
                         errors = error.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
 
 
-def broken_checks(instance, model, checks: list, *, exclude, using: str) -> list:
+def broken_checks(
+    instance: models.Model, model: type[models.Model], checks: list, *, exclude: Collection[str] | None, using: str
+) -> list:
     """The ``checks`` (check constraints of ``model``) that ``instance`` breaks, found in one query.
     A check on an excluded field is skipped, and one the database cannot evaluate passes, as
     Django's own ``CheckConstraint.validate`` does."""
     if not checks:
         return []
-    against = instance._get_field_expression_map(meta=model._meta, exclude=exclude)
+    # Django's own (private) map of field names to values, which the stubs leave out.
+    against = instance._get_field_expression_map(meta=model._meta, exclude=exclude)  # type: ignore[attr-defined]
     query = Query(None)
     for name, value in against.items():
         query.add_annotation(value if hasattr(value, "resolve_expression") else Value(value), name, select=False)

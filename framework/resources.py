@@ -5,7 +5,9 @@ and exported text cells never run as spreadsheet formulas."""
 
 import datetime
 import functools
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
@@ -17,7 +19,7 @@ from framework.spreadsheets import escape_formula
 class IntegerWidget(widgets.IntegerWidget):
     """A whole number; anything else is the row's error rather than a guess or a crash."""
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         if self.is_empty(value):
             return None
         try:
@@ -32,7 +34,7 @@ class IntegerWidget(widgets.IntegerWidget):
 class DecimalWidget(widgets.DecimalWidget):
     """A decimal number, given as text or as a spreadsheet number."""
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         try:
             return super().clean(value, row, **kwargs)
         except InvalidOperation as error:
@@ -42,7 +44,7 @@ class DecimalWidget(widgets.DecimalWidget):
 class DateWidget(widgets.DateWidget):
     """A date, given as text (YYYY-MM-DD) or as a spreadsheet date, which arrives as a datetime."""
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         try:
             cleaned = super().clean(value, row, **kwargs)
         except ValueError as error:
@@ -53,7 +55,7 @@ class DateWidget(widgets.DateWidget):
 class BooleanWidget(widgets.BooleanWidget):
     """True or false; a value that is neither is an error, not silently false."""
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         if isinstance(value, str):
             value = value.strip()
         if value in self.NULL_VALUES:
@@ -68,7 +70,7 @@ class BooleanWidget(widgets.BooleanWidget):
 class ForeignKeyWidget(widgets.ForeignKeyWidget):
     """A related record given by its id; an id with no record is the row's error."""
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         try:
             return super().clean(value, row, **kwargs)
         except (self.model.DoesNotExist, ValueError, TypeError) as error:
@@ -78,7 +80,7 @@ class ForeignKeyWidget(widgets.ForeignKeyWidget):
 class ManyToManyWidget(widgets.ManyToManyWidget):
     """Related records given by their ids separated by commas; an id with no record is the row's error."""
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         if value is None or value == "":
             return self.model.objects.none()
         parts = [str(part).strip() for part in str(value).split(self.separator)]
@@ -126,26 +128,26 @@ class RecordResource(resources.ModelResource):
         report_skipped = True
 
     @classmethod
-    def get_fk_widget(cls, field):
+    def get_fk_widget(cls, field: models.Field) -> Callable[..., Any]:
         return functools.partial(ForeignKeyWidget, model=field.related_model)
 
     @classmethod
-    def get_m2m_widget(cls, field):
+    def get_m2m_widget(cls, field: models.Field) -> Callable[..., Any]:
         return functools.partial(ManyToManyWidget, model=field.related_model)
 
     @classmethod
-    def field_from_django_field(cls, field_name, django_field, readonly):
+    def field_from_django_field(cls, field_name: str, django_field: models.Field, readonly: bool) -> Any:
         return super().field_from_django_field(
             field_name, django_field, readonly or field_name in cls.export_only_fields
         )
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
+    def import_data(self, dataset: Any, dry_run: bool = False, raise_errors: bool = False, **kwargs: Any) -> Any:
         """Import ``dataset`` whole or not at all: one bad row rolls every row back, at the
         preview and at the confirmed import alike."""
         kwargs.update(use_transactions=True, rollback_on_validation_errors=True)
         return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
 
-    def get_or_init_instance(self, instance_loader, row):
+    def get_or_init_instance(self, instance_loader: Any, row: Any) -> tuple[models.Model, bool]:
         """The record the row's id names, or a new one when the row has no id. An id that names
         no record is the row's error: a file does not choose the ids of new records."""
         try:
@@ -158,10 +160,10 @@ class RecordResource(resources.ModelResource):
             raise ValidationError({"id": f"There is no {name} with id {given_id}: leave id empty to add a new one."})
         return instance, new
 
-    def import_instance(self, instance, row, **kwargs):
+    def import_instance(self, instance: models.Model, row: Any, **kwargs: Any) -> None:
         """Set the row's values on ``instance``; every value that cannot be read is reported
         under its model field's name, many-to-many ones included."""
-        errors = {}
+        errors: dict[str, list[ValidationError]] = {}
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
@@ -182,14 +184,15 @@ class RecordResource(resources.ModelResource):
         except FieldDoesNotExist:
             return attribute
 
-    def before_save_instance(self, instance, row, **kwargs):
+    def before_save_instance(self, instance: models.Model, row: Any, **kwargs: Any) -> None:
         """Record the importing user and the file in the row's history."""
         if kwargs.get("user") is not None:
-            instance._history_user = kwargs["user"]
+            # simple_history reads both from the instance it saves.
+            instance._history_user = kwargs["user"]  # type: ignore[attr-defined]
         if kwargs.get("file_name"):
-            instance._change_reason = f"Imported from {kwargs['file_name']}"
+            instance._change_reason = f"Imported from {kwargs['file_name']}"  # type: ignore[attr-defined]
 
-    def get_user_visible_fields(self):
+    def get_user_visible_fields(self) -> list:
         return [field for field in self.get_import_fields() if not field.readonly]
 
     @functools.cached_property
@@ -200,7 +203,7 @@ class RecordResource(resources.ModelResource):
             if isinstance(field, models.CharField | models.TextField)
         )
 
-    def export_field(self, field, instance, **kwargs):
+    def export_field(self, field: Any, instance: models.Model, **kwargs: Any) -> Any:
         value = super().export_field(field, instance, **kwargs)
         if isinstance(value, str) and field.attribute in self._text_attributes:
             return escape_formula(value)

@@ -8,6 +8,7 @@ default database only (the replica follows it)."""
 
 import contextvars
 from collections.abc import Callable
+from typing import Any
 
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
@@ -37,7 +38,7 @@ class ReplicaReadsMiddleware:
 class ReplicaRouter:
     """Routes the reads of safe requests to the replica; everything else to the default database."""
 
-    def db_for_read(self, model: type[Model], **hints) -> str | None:
+    def db_for_read(self, model: type[Model], **hints: Any) -> str | None:
         if not _reads_from_replica.get():
             return None
         meta = model._meta
@@ -45,12 +46,12 @@ class ReplicaRouter:
             return None
         return REPLICA
 
-    def db_for_write(self, model: type[Model], **hints) -> str:
+    def db_for_write(self, model: type[Model], **hints: Any) -> str:
         return "default"
 
-    def allow_relation(self, obj1: Model, obj2: Model, **hints) -> bool:
+    def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool:
         # Both databases hold the same rows.
         return True
 
-    def allow_migrate(self, db: str, app_label: str, **hints) -> bool:
+    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
         return db != REPLICA

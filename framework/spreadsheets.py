@@ -1,6 +1,6 @@
 """What every spreadsheet the app writes shares: cells a spreadsheet would run as formulas stay text."""
 
-from django.db.models import Case, Expression, TextField, Value, When
+from django.db.models import Case, Expression, F, TextField, Value, When
 from django.db.models.functions import Concat, Ord
 from django.db.models.lookups import In
 
@@ -14,7 +14,7 @@ def escape_formula(text: str) -> str:
     return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def formula_escaped(text: Expression) -> Case:
+def formula_escaped(text: Expression | F) -> Case:
     """``escape_formula`` in the database: the text expression ``text`` with a leading apostrophe
     when its first character is one of ``FORMULA_TRIGGERS``; NULL stays NULL. The first character
     is compared as a code point, which costs a database less than comparing substrings."""

@@ -4,6 +4,7 @@ view, leaves an entry in the deletion feed (``/api/deletions/``), readable by wh
 the record."""
 
 import logging
+from typing import Any, cast
 
 from django.core.cache import cache
 from django.db import transaction
@@ -21,7 +22,8 @@ logger = logging.getLogger(__name__)
 COLLECTIONS: dict[str, str] = {}
 
 
-def _readers(instance: Model) -> dict:
+# Any: a record of a publishable scope (its app's base class) has is_published and embargo_until.
+def _readers(instance: Any) -> dict:
     """The columns of a deletion entry that say who may read it: those who could read the record."""
     scope = access.scope_of(type(instance))
     if scope is None or not scope.publishable:
@@ -33,7 +35,7 @@ def _readers(instance: Model) -> dict:
     }
 
 
-def record_deletion(sender: type[Model], instance: Model, **kwargs) -> None:
+def record_deletion(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     Deletion.objects.create(
         collection=COLLECTIONS[sender._meta.label],
         record_id=instance.pk,
@@ -42,7 +44,7 @@ def record_deletion(sender: type[Model], instance: Model, **kwargs) -> None:
     )
 
 
-def record_withdrawal(sender: type[Model], instance: Model, created: bool, **kwargs) -> None:
+def record_withdrawal(sender: type[Model], instance: Any, created: bool, **kwargs: Any) -> None:
     """A saved record the public could see when it was loaded, and no longer can, is withdrawn."""
     loaded = getattr(instance, "loaded_visibility", None)
     if created or loaded is None:
@@ -63,7 +65,8 @@ DATA_VERSION_KEY = "expo:data-version"
 def data_version() -> int:
     """A number that changes whenever a record of a collection does: what is cached from the
     records (list counts) is cached under it, so a change makes it stale at once."""
-    return cache.get_or_set(DATA_VERSION_KEY, 0, timeout=None)
+    # Set when missing, so never None.
+    return cast(int, cache.get_or_set(DATA_VERSION_KEY, 0, timeout=None))
 
 
 def _bump_data_version() -> None:

@@ -26,7 +26,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     else:
         code, detail, status = "error", "A server error occurred.", 500
     if request.path.startswith("/api/"):
-        response = JsonResponse(
+        response: HttpResponse = JsonResponse(
             {"type": "server_error", "errors": [{"code": code, "detail": detail, "attr": None}]}, status=status
         )
     elif unavailable:

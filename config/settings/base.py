@@ -45,7 +45,7 @@ def env_url(name: str, default: str) -> str:
     return value
 
 
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str) -> dj_database_url.DBConfig:
     """A ``DATABASES`` entry for ``url``. PostgreSQL connections persist across requests, are
     checked before each request reuses them (so the app recovers by itself after the database
     restarts) and give up connecting after ``DATABASE_CONNECT_TIMEOUT`` seconds."""

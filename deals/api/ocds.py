@@ -2,6 +2,8 @@
 deals the deal filters select (``/api/ocds/releases/``), both over the deals the caller may read.
 The mapping is :mod:`deals.ocds`."""
 
+from typing import cast
+
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -10,6 +12,7 @@ from rest_framework.response import Response
 
 from deals import ocds
 from deals.filtersets import DealFilterSet
+from deals.models import Deal
 from framework import access
 from framework.api.filters import StrictParametersMixin, check_query_parameters
 from framework.api.pagination import LimitOffsetPagination
@@ -106,12 +109,14 @@ PAGE = ReleasePackagePagination
 class ReleasePackageView(StrictParametersMixin, generics.GenericAPIView):
     filterset_class = DealFilterSet
     pagination_class = ReleasePackagePagination
+    paginator: ReleasePackagePagination
 
     def get_queryset(self):
         return access.scope_for_read(ocds.ocds_deals(), self.request.user)
 
     def get(self, request, *args, **kwargs) -> Response:
-        deals = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        # A list: never None, as the view is paginated.
+        deals = cast(list[Deal], self.paginate_queryset(self.filter_queryset(self.get_queryset())))
         package = ocds.release_package(
             [ocds.deal_release(deal) for deal in deals],
             uri=request.build_absolute_uri(),

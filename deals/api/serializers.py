@@ -19,7 +19,7 @@ from framework.models import TIMESTAMPS
 
 @expandable
 class MarketSerializer(ValidatedModelSerializer):
-    source = source_field()
+    source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
         model = Market
@@ -28,7 +28,7 @@ class MarketSerializer(ValidatedModelSerializer):
 
 @expandable
 class CategorySerializer(ValidatedModelSerializer):
-    source = source_field()
+    source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
         model = Category
@@ -37,7 +37,7 @@ class CategorySerializer(ValidatedModelSerializer):
 
 @expandable
 class ExchangeRateSerializer(ValidatedModelSerializer):
-    source = source_field()
+    source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
         model = ExchangeRate
@@ -101,7 +101,7 @@ class DealSerializer(serializers.ModelSerializer):
         help_text="Downstream markets (ids in requests; replaces the list).",
     )
     line_items = DealLineItemSerializer(many=True, required=False, help_text="Replaces the list when given.")
-    source = source_field()
+    source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
         model = Deal
@@ -143,11 +143,12 @@ class DealSerializer(serializers.ModelSerializer):
         """The validated request as keyword arguments of ``deal_create`` / ``deal_update``."""
         data = dict(self.validated_data)
         # A PATCH leaves unsent lists as they are; a POST or PUT replaces them (with none if unsent).
-        unsent = None if self.partial else []
+        unsent: list | None = None if self.partial else []
         markets = data.pop("markets", unsent)
         line_items = data.pop("line_items", unsent)
         if line_items is not None:
-            line_items = [self.fields["line_items"].child.to_input(item) for item in line_items]
+            # The field is a list of DealLineItemSerializer (its child), which the stubs see as any Field.
+            line_items = [self.fields["line_items"].child.to_input(item) for item in line_items]  # type: ignore[attr-defined]
         return {"fields": data, "markets": markets, "line_items": line_items}
 
 

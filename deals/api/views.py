@@ -1,5 +1,8 @@
 """Endpoints for deals, markets, categories and exchange rates."""
 
+from typing import cast
+
+from django.contrib.auth.models import User
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
@@ -61,7 +64,7 @@ class DealViewSet(BulkWriteMixin, ModelViewSet):
         arguments = serializer.service_arguments()
         serializer.instance = services.deal_create(
             **arguments["fields"],
-            user=self.request.user,
+            user=cast(User, self.request.user),
             markets=arguments["markets"],
             line_items=arguments["line_items"],
         )
@@ -70,9 +73,9 @@ class DealViewSet(BulkWriteMixin, ModelViewSet):
     def perform_update(self, serializer: DealSerializer) -> None:
         arguments = serializer.service_arguments()
         services.deal_update(
-            deal=serializer.instance,
+            deal=cast(Deal, serializer.instance),
             changes=arguments["fields"],
-            user=self.request.user,
+            user=cast(User, self.request.user),
             markets=arguments["markets"],
             line_items=arguments["line_items"],
         )

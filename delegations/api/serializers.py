@@ -16,14 +16,14 @@ from framework.models import TIMESTAMPS
 
 @expandable
 class DelegationSerializer(ValidatedModelSerializer):
-    parent = BriefRelatedField(
+    parent = BriefRelatedField(  # type: ignore[assignment]  # a declared field, not the Field attribute
         brief=DelegationBriefSerializer,
         queryset=Delegation.objects.all(),
         required=False,
         allow_null=True,
         help_text="The delegation this one belongs to; null at the top of the tree.",
     )
-    source = source_field()
+    source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
         model = Delegation
@@ -32,7 +32,7 @@ class DelegationSerializer(ValidatedModelSerializer):
 
 @expandable
 class EnterpriseSerializer(ValidatedModelSerializer):
-    source = source_field()
+    source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
         model = Enterprise
@@ -64,7 +64,7 @@ class ParticipationSerializer(ValidatedModelSerializer):
         "Read them with /api/enterprises/?participation={id}.",
     )
     enterprise_count = serializers.IntegerField(read_only=True, help_text="Registered enterprises known by name.")
-    source = source_field()
+    source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
         model = Participation
@@ -82,7 +82,7 @@ class ParticipationSerializer(ValidatedModelSerializer):
 class SettlementSerializer(ValidatedModelSerializer):
     participation = participation_field()
     enterprise = BriefRelatedField(brief=EnterpriseBriefSerializer, queryset=Enterprise.objects.all())
-    source = source_field()
+    source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
         model = Settlement
@@ -92,7 +92,7 @@ class SettlementSerializer(ValidatedModelSerializer):
 @expandable
 class PromotionalActivitySerializer(ValidatedModelSerializer):
     participation = participation_field()
-    source = source_field()
+    source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
         model = PromotionalActivity

@@ -27,7 +27,7 @@ class SourceSerializer(ValidatedModelSerializer):
 
 @expandable
 class VenueSerializer(ValidatedModelSerializer):
-    source = source_field()
+    source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
         model = Venue
@@ -39,7 +39,7 @@ class ExpoSerializer(ValidatedModelSerializer):
     host_venue = BriefRelatedField(
         brief=VenueBriefSerializer, queryset=Venue.objects.all(), required=False, allow_null=True
     )
-    source = source_field()
+    source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
         model = Expo
@@ -57,7 +57,7 @@ class EditionSerializer(ValidatedModelSerializer):
         allow_null=True,
         help_text="Where the dates come from, when that is not the record's source.",
     )
-    source = source_field()
+    source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
         model = Edition

@@ -30,7 +30,7 @@ class ReportedFigureSerializer(ValidatedModelSerializer):
         allow_null=True,
         help_text="The edition the figure is about; for a run of editions, the last one.",
     )
-    source = source_field()
+    source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
         model = ReportedFigure

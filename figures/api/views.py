@@ -1,5 +1,7 @@
 """Endpoints for reported figures and their reconciliation with the records."""
 
+from typing import cast
+
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
@@ -74,6 +76,7 @@ class ReconciliationView(StrictParametersMixin, generics.ListAPIView):
         return access.scope_for_read(selectors.reported_figure_list(), self.request.user)
 
     def list(self, request, *args, **kwargs) -> Response:
-        figures = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        # A list: never None, as the view is paginated.
+        figures = cast(list[ReportedFigure], self.paginate_queryset(self.filter_queryset(self.get_queryset())))
         rows = reconciliation.figure_reconciliations(figures=figures, user=request.user)
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)

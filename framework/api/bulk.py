@@ -11,22 +11,31 @@ record rendered as a GET renders it, in item order."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
 from django.db.models import Model
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.plumbing import ResolvedComponent
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import Direction, extend_schema
 from drf_standardized_errors.formatter import flatten_errors
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ErrorDetail, ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from framework.api.conditional import idempotency_key, replay_or_run
 from framework.api.errors import CONVERTED_EXCEPTIONS, api_exception
 from framework.history import change_reason
+
+if TYPE_CHECKING:
+    from drf_spectacular.openapi import AutoSchema
+
+    from framework.api.viewsets import ModelViewSet as ViewSetBase
+else:
+    ViewSetBase = object
 
 MAX_ITEMS = 1000
 CHANGE_REASON = "bulk"
@@ -68,17 +77,17 @@ class BulkResultSerializer(serializers.Serializer):
 # goes through the view's own perform_create / perform_update, so whatever a single write checks
 # and records, each item does too; the caller needs the permissions of both writes where the
 # items hold both kinds. Document it per collection with bulk_schema().
-class BulkWriteMixin:
+class BulkWriteMixin(ViewSetBase):
     @extend_schema(request=BulkRequestSerializer, responses={200: BulkResultSerializer})
     @action(detail=False, methods=["post"], url_path="bulk")
-    def bulk(self, request, *args, **kwargs) -> Response:
+    def bulk(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         key = idempotency_key(request)
         if key is None:
             with transaction.atomic():
                 return self.bulk_write(request)
         return replay_or_run(request, key, lambda: self.bulk_write(request))
 
-    def bulk_write(self, request) -> Response:
+    def bulk_write(self, request: Request) -> Response:
         """Write the request's items in order; raise a 400 naming every refused item (the caller's
         transaction then rolls every write back)."""
         envelope = BulkRequestSerializer(data=request.data)
@@ -101,7 +110,7 @@ class BulkWriteMixin:
                     errors[index] = item_errors(error)
                     continue
                 counts["updated" if index in targets else "created"] += 1
-                written.append(serializer.instance.pk)
+                written.append(cast(Model, serializer.instance).pk)
         # The response is about many records: no single record's ETag.
         self.rendered_instance = None
         if errors:
@@ -110,7 +119,9 @@ class BulkWriteMixin:
         results = self.get_serializer([records[pk] for pk in written], many=True).data
         return Response({**counts, "results": results})
 
-    def bulk_write_item(self, request, item: dict, *, target: int | None, records: dict[int, Model]):
+    def bulk_write_item(
+        self, request: Request, item: dict, *, target: int | None, records: dict[int, Model]
+    ) -> serializers.BaseSerializer:
         """Create ``item``, or apply it to record ``target``, as the single write would, under a
         savepoint (a refused item leaves nothing behind); the serializer holds the record written."""
         instance = None
@@ -139,7 +150,7 @@ class BulkWriteMixin:
         finally:
             self.action = bulk_action
 
-    def check_bulk_permissions(self, request, items: list) -> None:
+    def check_bulk_permissions(self, request: Request, items: list) -> None:
         """Check the caller as a create would be (items without ``id``) and as a change would be
         (items with one): a 401 or 403 when either is refused."""
         actions = {"partial_update" if "id" in item else "create" for item in items if isinstance(item, dict)}
@@ -158,11 +169,11 @@ class BulkWriteMixin:
         return self.get_queryset().in_bulk(pks)
 
 
-def bulk_targets(items: list) -> tuple[dict[int, int], dict[int, object]]:
+def bulk_targets(items: list) -> tuple[dict[int, int], dict[int, list | dict]]:
     """The id each changing item names, by item index; and the errors of items refused by their
     shape alone: not an object, a malformed id, or an id an earlier item already names."""
     targets: dict[int, int] = {}
-    errors: dict[int, object] = {}
+    errors: dict[int, list | dict] = {}
     first_with: dict[int, int] = {}
     for index, item in enumerate(items):
         if not isinstance(item, dict):
@@ -188,23 +199,25 @@ def bulk_targets(items: list) -> tuple[dict[int, int], dict[int, object]]:
 def item_errors(error: Exception) -> dict:
     """What a refused item's write raised, as the errors of that item: by field where the
     error names fields, else under ``non_field_errors``."""
-    detail = api_exception(error).detail
+    # What an item's write may raise becomes an APIException.
+    detail = cast(APIException, api_exception(error)).detail
     if isinstance(detail, dict):
         return detail
     return {api_settings.NON_FIELD_ERRORS_KEY: detail if isinstance(detail, list) else [detail]}
 
 
-def by_attr(errors: dict[int, object]) -> dict[str, list[ErrorDetail]]:
+def by_attr(errors: dict[int, list | dict]) -> dict[str, list[ErrorDetail]]:
     """Item errors (by item index) keyed by their full ``attr``, e.g. ``items.3.line_items.0.product``,
     in item order: the error response lists them so, however deep each one is."""
     flat: dict[str, list[ErrorDetail]] = {}
     for index in sorted(errors):
         for error in flatten_errors(errors[index], attr=f"items.{index}"):
-            flat.setdefault(error.attr, []).append(ErrorDetail(error.detail, error.code))
+            # An error's attr is never None under the attr prefix given.
+            flat.setdefault(cast(str, error.attr), []).append(ErrorDetail(error.detail, error.code))
     return flat
 
 
-def bulk_schema(*, tag: str, singular: str, plural: str, **kwargs) -> Callable:
+def bulk_schema(*, tag: str, singular: str, plural: str, **kwargs: Any) -> Callable:
     """The summary, description and tag of a collection's bulk write; ``kwargs`` go to
     ``extend_schema`` (e.g. ``examples``)."""
     return extend_schema(
@@ -225,13 +238,15 @@ def bulk_schema(*, tag: str, singular: str, plural: str, **kwargs) -> Callable:
     )
 
 
-def _item_serializer(auto_schema, action: str = "create") -> type[serializers.Serializer]:
+def _item_serializer(auto_schema: "AutoSchema", action: str = "create") -> type[serializers.Serializer]:
     """The serializer the view takes for ``action``, the single write an item stands for."""
-    with auto_schema.view.acting_as(action):
-        return auto_schema.view.get_serializer_class()
+    # Documented only on the view sets that mix BulkWriteMixin in.
+    view = cast(BulkWriteMixin, auto_schema.view)
+    with view.acting_as(action):
+        return cast(type[serializers.Serializer], view.get_serializer_class())
 
 
-def _component_stem(auto_schema) -> str:
+def _component_stem(auto_schema: "AutoSchema") -> str:
     name = _item_serializer(auto_schema).__name__
     return name.removesuffix("Serializer")
 
@@ -242,10 +257,10 @@ class BulkRequestSerializerExtension(OpenApiSerializerExtension):
 
     target_class = BulkRequestSerializer
 
-    def get_name(self, auto_schema, direction) -> str:
+    def get_name(self, auto_schema: "AutoSchema", direction: Direction) -> str:
         return f"{_component_stem(auto_schema)}Bulk"
 
-    def map_serializer(self, auto_schema, direction) -> dict:
+    def map_serializer(self, auto_schema: "AutoSchema", direction: Direction) -> dict:
         create = auto_schema.resolve_serializer(_item_serializer(auto_schema, "create")(), direction)
         update_serializer = _item_serializer(auto_schema, "partial_update")
         changes = auto_schema.resolve_serializer(update_serializer(partial=True), direction)
@@ -293,10 +308,10 @@ class BulkResultSerializerExtension(OpenApiSerializerExtension):
 
     target_class = BulkResultSerializer
 
-    def get_name(self, auto_schema, direction) -> str:
+    def get_name(self, auto_schema: "AutoSchema", direction: Direction) -> str:
         return f"{_component_stem(auto_schema)}BulkResult"
 
-    def map_serializer(self, auto_schema, direction) -> dict:
+    def map_serializer(self, auto_schema: "AutoSchema", direction: Direction) -> dict:
         record = auto_schema.resolve_serializer(_item_serializer(auto_schema)(), direction)
         fields = BulkResultSerializer().fields
         return {

@@ -6,12 +6,16 @@
 drf-standardized-errors formats every exception so; this module maps our own and Django's
 exceptions onto it and declares the shape for the schema."""
 
+from typing import Any
+
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from drf_standardized_errors.handler import ExceptionHandler as StandardizedExceptionHandler
 from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
@@ -28,7 +32,7 @@ class Conflict(exceptions.APIException):
 
 def protected_message(error: ProtectedError | RestrictedError) -> str:
     """Names what still refers to the record a delete was refused for."""
-    referrers = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", ())
+    referrers = getattr(error, "protected_objects", ()) or getattr(error, "restricted_objects", ())
     names = sorted({str(obj._meta.verbose_name_plural) for obj in referrers})
     return f"Cannot delete: still referred to by {', '.join(names)}. Delete or change those first."
 
@@ -118,11 +122,11 @@ class PathNotFound(APIView):
     permission_classes = ()
     throttle_classes = ()
 
-    def initial(self, request, *args, **kwargs) -> None:
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         raise exceptions.NotFound()
 
-    def finalize_response(self, request, response, *args, **kwargs):
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         # Nothing is allowed at a path that does not exist; APIView would list OPTIONS.
         del response.headers["Allow"]
@@ -144,4 +148,5 @@ class ErrorResponseSerializer(serializers.Serializer):
     """The body of every error response."""
 
     type = serializers.ChoiceField(choices=["validation_error", "client_error", "server_error"])
-    errors = ErrorSerializer(many=True)
+    # A field, taken out of the class by DRF's metaclass: Serializer.errors stays what it is.
+    errors = ErrorSerializer(many=True)  # type: ignore[assignment]

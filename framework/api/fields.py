@@ -2,30 +2,34 @@
 written as an id, and money as decimal strings with their currency."""
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import Direction, extend_schema_field
 from rest_framework import serializers
 
 from framework.api.fieldsets import expanded_serializer
 from framework.codes import CURRENCY_CHOICES
 from framework.models import MAX_AMOUNT
 
+if TYPE_CHECKING:
+    from drf_spectacular.openapi import AutoSchema
+
 
 class BriefRelatedField(serializers.PrimaryKeyRelatedField):
     """A related record: responses show it through ``brief`` (id, name, …) so a screen needs no
     second call; requests give its id."""
 
-    def __init__(self, *, brief: type[serializers.Serializer], **kwargs) -> None:
+    def __init__(self, *, brief: type[serializers.Serializer], **kwargs: Any) -> None:
         self.brief = brief
         super().__init__(**kwargs)
 
     def use_pk_only_optimization(self) -> bool:
         return False
 
-    def to_representation(self, value):
+    def to_representation(self, value: Any) -> Any:
         # One serializer renders every value of the field: building one per value costs more
         # than rendering it.
         renderer = getattr(self, "_renderer", None)
@@ -37,7 +41,7 @@ class BriefRelatedField(serializers.PrimaryKeyRelatedField):
 class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
     target_class = BriefRelatedField
 
-    def map_serializer_field(self, auto_schema, direction):
+    def map_serializer_field(self, auto_schema: "AutoSchema", direction: Direction) -> Any:
         if direction == "request":
             return build_basic_type(OpenApiTypes.INT)
         brief = auto_schema.resolve_serializer(self.target.brief, direction).ref
@@ -63,7 +67,9 @@ class MoneyField(serializers.Field):
     """Money kept in two model fields, an amount and a currency, shown as one object. With
     ``fixed_currency`` (e.g. a normalised USD value) the currency is not a field of the model."""
 
-    def __init__(self, *, amount: str, currency: str | None = None, fixed_currency: str | None = None, **kwargs):
+    def __init__(
+        self, *, amount: str, currency: str | None = None, fixed_currency: str | None = None, **kwargs: Any
+    ) -> None:
         kwargs["source"] = "*"
         super().__init__(**kwargs)
         self.amount_attr = amount
@@ -73,14 +79,15 @@ class MoneyField(serializers.Field):
         # The model fields it reads, for the query that fetches a response's columns.
         self.reads = (amount,) if fixed_currency else (amount, currency)
 
-    def to_representation(self, obj) -> dict[str, str] | None:
+    def to_representation(self, obj: Any) -> dict[str, str] | None:
         amount = getattr(obj, self.amount_attr)
         if amount is None:
             return None
-        currency = self.fixed_currency or getattr(obj, self.currency_attr)
+        # Without a fixed currency, the field names the currency's column.
+        currency = self.fixed_currency or getattr(obj, cast(str, self.currency_attr))
         return {"amount": self.amount_field.to_representation(amount), "currency": currency}
 
-    def to_internal_value(self, data) -> dict:
+    def to_internal_value(self, data: Any) -> dict:
         money = MoneySerializer(data=data)
         money.is_valid(raise_exception=True)
         return {self.amount_attr: money.validated_data["amount"], self.currency_attr: money.validated_data["currency"]}

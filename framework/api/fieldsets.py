@@ -16,17 +16,19 @@ columns are all fetched: never a deferred column loaded row by row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Prefetch, QuerySet
+from django.http import QueryDict
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.relations import ManyRelatedField, RelatedField
+from rest_framework.utils.serializer_helpers import BindingDict
 
 SELECTION_PARAMETERS = ("fields", "omit", "expand")
 
@@ -57,7 +59,7 @@ class Selection:
 EVERYTHING = Selection()
 
 
-def _names(query_params, name: str) -> list[str] | None:
+def _names(query_params: QueryDict, name: str) -> list[str] | None:
     raw = query_params.get(name)
     if raw is None:
         return None
@@ -83,12 +85,12 @@ def _unknown(name: str, given: Iterable[str], allowed: Iterable[str]) -> None:
         )
 
 
-def expandable_fields(serializer_fields: dict[str, serializers.Field]) -> list[str]:
+def expandable_fields(serializer_fields: Mapping[str, serializers.Field]) -> list[str]:
     """The names of the related records a response may embed whole instead of as a brief."""
     return [name for name, field in serializer_fields.items() if expanded_serializer(field) is not None]
 
 
-def parse_selection(query_params, serializer_fields: dict[str, serializers.Field]) -> Selection:
+def parse_selection(query_params: QueryDict, serializer_fields: Mapping[str, serializers.Field]) -> Selection:
     """The request's ``fields``, ``omit`` and ``expand``, each a comma-separated list of names;
     a name the response does not have (or cannot expand) is a 400 naming the parameter."""
     readable = [name for name, field in serializer_fields.items() if not field.write_only]
@@ -110,7 +112,8 @@ def parse_selection(query_params, serializer_fields: dict[str, serializers.Field
 
 def expanded_serializer(field: serializers.Field) -> type[serializers.ModelSerializer] | None:
     """The serializer that embeds ``field``'s record whole, if it can be expanded."""
-    relation = field.child_relation if isinstance(field, ManyRelatedField) else field
+    # A field embeds a brief when it has one: known by the attribute, not by its class.
+    relation: Any = field.child_relation if isinstance(field, ManyRelatedField) else field
     if getattr(relation, "brief", None) is None or relation.queryset is None:
         return None
     full = FULL_SERIALIZERS.get(relation.queryset.model)
@@ -124,14 +127,14 @@ def apply_selection(serializer: serializers.BaseSerializer, selection: Selection
     """Narrow ``serializer`` (or, for a list, its child) to the selection and expand what it names."""
     if selection == EVERYTHING:
         return
-    target = serializer.child if isinstance(serializer, serializers.ListSerializer) else serializer
+    target: Any = serializer.child if isinstance(serializer, serializers.ListSerializer) else serializer
     fields = target.fields
     for name in list(fields):
         if (selection.fields is not None and name not in selection.fields) or name in selection.omit:
             fields.pop(name)
     for name in selection.expand:
         field_ = fields[name]
-        relation = field_.child_relation if isinstance(field_, ManyRelatedField) else field_
+        relation: Any = field_.child_relation if isinstance(field_, ManyRelatedField) else field_
         relation.brief = expanded_serializer(field_)
 
 
@@ -161,7 +164,8 @@ class Plan:
         model_field = self.model._meta.get_field(name)
         self.add_column(model_field.name)
         if name not in self.select:
-            self.select[name] = Plan(model_field.related_model)
+            # A forward relation: its related model is known.
+            self.select[name] = Plan(cast(type[models.Model], model_field.related_model))
         return self.select[name]
 
     def add_path(self, path: str) -> None:
@@ -181,8 +185,10 @@ class Plan:
             self.read_all_columns()
 
 
-def model_field_of(model: type[models.Model], source: str) -> models.Field | None:
-    """The model field a serializer field's ``source`` names, if it names one."""
+# Any: a forward field or a reverse relation, told apart by the relation flags (many_to_one,
+# one_to_many, ...) on which the stubs cannot narrow.
+def model_field_of(model: type[models.Model], source: str) -> Any:
+    """The model field a serializer field's ``source`` names, if it names one (else ``None``)."""
     if "." in source:
         return None
     try:
@@ -191,7 +197,7 @@ def model_field_of(model: type[models.Model], source: str) -> models.Field | Non
         return None
 
 
-def plan_of(serializer_fields: dict[str, serializers.Field], model: type[models.Model], meta=None) -> Plan:
+def plan_of(serializer_fields: Mapping[str, serializers.Field], model: type[models.Model], meta: Any = None) -> Plan:
     """The plan for rendering ``serializer_fields`` of a ``model`` record."""
     plan = Plan(model)
     reads = getattr(meta, "reads", {}) or {}
@@ -211,12 +217,12 @@ def plan_of(serializer_fields: dict[str, serializers.Field], model: type[models.
     return plan
 
 
-def _serializer_plan(serializer: serializers.BaseSerializer, model: type[models.Model]) -> Plan:
+def _serializer_plan(serializer: Any, model: type[models.Model]) -> Plan:
     return plan_of(serializer.fields, model, getattr(serializer, "Meta", None))
 
 
 def _plan_field(plan: Plan, serializer_field: serializers.Field) -> None:
-    source = serializer_field.source
+    source = cast(str, serializer_field.source)  # set when the field is bound
     model_field = model_field_of(plan.model, source)
     if model_field is None:
         plan.read_all_columns()
@@ -230,7 +236,7 @@ def _plan_field(plan: Plan, serializer_field: serializers.Field) -> None:
         if child is not None:
             nested = _relation_plan(child, related_model)
         else:
-            nested = _serializer_plan(serializer_field.child, related_model)
+            nested = _serializer_plan(cast(serializers.ListSerializer, serializer_field).child, related_model)
             if model_field.one_to_many:
                 # The key back to the record, so the prefetched rows find their way to it.
                 nested.add_column(model_field.field.name)
@@ -327,7 +333,7 @@ def apply_plan(queryset: QuerySet, plan: Plan, *, restrict_columns: bool = True)
 
 
 @lru_cache(maxsize=512)
-def shaped_fields(serializer_class: type[serializers.Serializer], selection: Selection) -> dict:
+def shaped_fields(serializer_class: type[serializers.Serializer], selection: Selection) -> BindingDict:
     """The fields a ``serializer_class`` response has under ``selection``."""
     serializer = serializer_class()
     apply_selection(serializer, selection)
@@ -335,7 +341,9 @@ def shaped_fields(serializer_class: type[serializers.Serializer], selection: Sel
 
 
 @lru_cache(maxsize=512)
-def response_plan(serializer_class: type[serializers.Serializer], selection: Selection, model) -> Plan:
+def response_plan(
+    serializer_class: type[serializers.Serializer], selection: Selection, model: type[models.Model]
+) -> Plan:
     """The plan of a ``model`` response rendered by ``serializer_class`` under ``selection``;
     with the modification time, which every record's tags are made from."""
     plan = plan_of(shaped_fields(serializer_class, selection), model, getattr(serializer_class, "Meta", None))

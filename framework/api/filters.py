@@ -1,19 +1,28 @@
 """The filter base every collection's FilterSet extends, and the strict query-parameter check."""
 
 import datetime
+from typing import TYPE_CHECKING, Any, cast
 
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django_filters.constants import EMPTY_VALUES
 from rest_framework.exceptions import ErrorDetail, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+if TYPE_CHECKING:
+    ViewBase = GenericAPIView
+else:
+    ViewBase = object
 
 
 class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
     """An ISO 8601 time taken to UTC: the offset a client gives is applied here, as PostgreSQL
     takes none beyond ±15:59, and a time that leaves the years 1 to 9999 in UTC is a 400."""
 
-    def to_python(self, value) -> datetime.datetime | None:
+    def to_python(self, value: Any) -> datetime.datetime | None:
         moment = super().to_python(value)
         if moment is None:
             return None
@@ -53,7 +62,7 @@ class FilterSet(django_filters.FilterSet):
         orderings = [name for name, filter_ in self.filters.items() if isinstance(filter_, OrderingFilter)]
         form_class = super().get_form_class()
 
-        class Form(form_class):
+        class Form(form_class):  # type: ignore[misc, valid-type]  # a class made at run time
             def clean(self) -> dict:
                 cleaned = super().clean()
                 for name in typed:
@@ -83,11 +92,11 @@ class FilterSet(django_filters.FilterSet):
         }
 
 
-def check_query_parameters(view, request, *, allowed: set[str], multi_valued: set[str]) -> None:
+def check_query_parameters(view: APIView, request: Request, *, allowed: set[str], multi_valued: set[str]) -> None:
     """A 400 naming each parameter of ``request`` that is unknown, or given more than once where
     one value is meant, instead of silently ignoring it. A method ``view`` does not take is left
     to its 405: which parameters are allowed depends on the method."""
-    method = request.method.lower()
+    method = cast(str, request.method).lower()  # set on every request a view handles
     if method not in view.http_method_names or not hasattr(view, method):
         return
     query_params = request.query_params
@@ -102,14 +111,15 @@ def check_query_parameters(view, request, *, allowed: set[str], multi_valued: se
         raise ValidationError(errors)
 
 
-class StrictParametersMixin:
+class StrictParametersMixin(ViewBase):
     """For views that take a FilterSet but are not collections (statistics, OCDS packages): the
     FilterSet's parameters, ``extra_parameters`` and, when paginated, ``limit``/``offset``; any
     other (or a single-valued one repeated) is a 400 naming it."""
 
+    filterset_class: type[FilterSet]
     extra_parameters: frozenset[str] = frozenset()
 
-    def initial(self, request, *args, **kwargs) -> None:
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         allowed = self.filterset_class.parameter_names() | self.extra_parameters
         if self.pagination_class is not None:
@@ -137,7 +147,7 @@ class IntegerFilter(django_filters.NumberFilter):
 
     field_class = forms.IntegerField
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", -(2**63))
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
@@ -159,7 +169,7 @@ class DecimalFilter(django_filters.NumberFilter):
 class IdFilter(IntegerFilter):
     """A record id: a whole number from 1 to 2^63−1."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
         super().__init__(*args, **kwargs)
 
@@ -167,7 +177,7 @@ class IdFilter(IntegerFilter):
 class SearchField(forms.CharField):
     """At most 200 characters in at most ten words."""
 
-    def validate(self, value) -> None:
+    def validate(self, value: Any) -> None:
         super().validate(value)
         if value and len(value.split()) > MAX_SEARCH_WORDS:
             raise forms.ValidationError(f"Search for at most {MAX_SEARCH_WORDS} words.", code="too_many_words")
@@ -178,12 +188,12 @@ class SearchFilter(django_filters.CharFilter):
 
     field_class = SearchField
 
-    def __init__(self, *, fields: tuple[str, ...], **kwargs) -> None:
+    def __init__(self, *, fields: tuple[str, ...], **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 200)
         super().__init__(**kwargs)
         self.search_fields = fields
 
-    def filter(self, queryset: QuerySet, value):
+    def filter(self, queryset: QuerySet, value: Any) -> QuerySet:
         if value in EMPTY_VALUES:
             return queryset
         return filter_search(queryset, self.search_fields, value)
@@ -193,7 +203,7 @@ class OrderingFilter(django_filters.OrderingFilter):
     """``ordering`` over an explicit list of fields (``-`` for descending; comma-separated for
     several); ties are broken by id so pages never overlap."""
 
-    def filter(self, queryset: QuerySet, value):
+    def filter(self, queryset: QuerySet, value: Any) -> QuerySet:
         if value in EMPTY_VALUES:
             return queryset
         ordering = [self.get_ordering_value(param) for param in value]
@@ -207,7 +217,7 @@ class StrictBooleanField(forms.Field):
 
     values = {"true": True, "1": True, "false": False, "0": False}
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> bool | None:
         if value in EMPTY_VALUES:
             return None
         try:

@@ -4,6 +4,7 @@ when ``REDIS_URL`` is set, the cache, and answers 503 when any of them is down. 
 login, is never throttled and reads no session, so it answers while the database is down."""
 
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,7 +26,7 @@ HEALTH_STATES = [OK, UNAVAILABLE]
 CACHE_PROBE_KEY = "expo:health"
 
 
-def _timed(probe) -> dict:
+def _timed(probe: Callable[[], None]) -> dict:
     started = time.perf_counter()
     try:
         probe()
@@ -36,7 +37,7 @@ def _timed(probe) -> dict:
     return {"status": state, "duration_ms": round((time.perf_counter() - started) * 1000, 1)}
 
 
-def _database_probe(alias: str):
+def _database_probe(alias: str) -> Callable[[], None]:
     def probe() -> None:
         with connections[alias].cursor() as cursor:
             cursor.execute("SELECT 1")

@@ -1,9 +1,14 @@
 """Pagination every collection shares: ``limit``/``offset``, 50 by default, at most 1000."""
 
+from collections.abc import Sequence
+from typing import Any, cast
+
 from django.conf import settings
 from django.db.models import QuerySet
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from framework.caching import kept, query_stamp
 
@@ -26,13 +31,20 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
     default_limit = 50
     max_limit = 1000
 
-    def get_limit(self, request) -> int:
+    def get_limit(self, request: Request) -> int:
         raw = request.query_params.get(self.limit_query_param)
         if raw is None:
             return self.default_limit
         return min(non_negative_int(raw, name=self.limit_query_param, minimum=1), self.max_limit)
 
-    def paginate_queryset(self, queryset: QuerySet, request, view=None, *, rows: QuerySet | None = None) -> list:
+    def paginate_queryset(
+        self,
+        queryset: QuerySet | Sequence[Any],
+        request: Request,
+        view: APIView | None = None,
+        *,
+        rows: QuerySet | Sequence[Any] | None = None,
+    ) -> list:
         """The page of ``queryset`` (filtered and ordered), read from ``rows`` (the same rows
         with what a response renders: joins, ``.values()``) where given. The count is taken from
         ``queryset`` alone, without the joins of what is rendered. Past the first page, the
@@ -47,12 +59,13 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
             return []
         if self.offset == 0 or not isinstance(queryset, QuerySet):
             return list(rows[self.offset : self.offset + self.limit])
-        return page_by_keys(queryset, rows, offset=self.offset, limit=self.limit)
+        # Rows given with a queryset are the same rows as a queryset.
+        return page_by_keys(queryset, cast(QuerySet, rows), offset=self.offset, limit=self.limit)
 
-    def get_count(self, queryset: QuerySet | list) -> int:
+    def get_count(self, queryset: QuerySet | Sequence[Any]) -> int:
         return cached_count(queryset) if isinstance(queryset, QuerySet) else len(queryset)
 
-    def get_offset(self, request) -> int:
+    def get_offset(self, request: Request) -> int:
         raw = request.query_params.get(self.offset_query_param)
         if raw is None:
             return 0
@@ -67,7 +80,7 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         properties["previous"]["example"] = "http://127.0.0.1:8000/api/deals/?limit=50&offset=0"
         return response
 
-    def get_schema_operation_parameters(self, view) -> list[dict]:
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.limit_query_param:

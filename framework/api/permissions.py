@@ -1,8 +1,14 @@
 """Who may do what through the API (SPEC §4); which rows they see is decided by framework.access."""
 
+from typing import TYPE_CHECKING
+
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from framework import access
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 
 class RolePermission(BasePermission):
@@ -12,7 +18,7 @@ class RolePermission(BasePermission):
     # For the schema (framework.api.schema): anonymous callers pass for reads.
     public_reads = True
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: "Request", view: "APIView") -> bool:
         if request.method in SAFE_METHODS:
             return True
         role = access.role_of(request.user)
@@ -28,5 +34,5 @@ class ReadsHistory(BasePermission):
 
     message = "Change histories are for analysts, delegation editors and admins."
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: "Request", view: "APIView") -> bool:
         return access.role_of(request.user) is not access.Role.ANONYMOUS

@@ -1,6 +1,9 @@
 """JSON responses rendered with orjson: the same JSON as DRF's renderer, several times faster,
 which counts on large pages."""
 
+from collections.abc import Mapping
+from typing import Any
+
 import orjson
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
@@ -13,7 +16,9 @@ _encoder = JSONEncoder()
 class ORJSONRenderer(JSONRenderer):
     """``application/json`` rendered by orjson: compact UTF-8, as DRF's default."""
 
-    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Mapping[str, Any] | None = None
+    ) -> bytes:
         if data is None:
             return b""
         return orjson.dumps(data, default=_encoder.default, option=orjson.OPT_PASSTHROUGH_DATETIME)

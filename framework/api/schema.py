@@ -1,11 +1,12 @@
 """Schema generation: each operation lists the error responses it can give, all in one shape."""
 
 from decimal import Decimal
+from typing import Any, cast
 
 import django_filters
 from django.core.validators import MaxValueValidator, MinValueValidator
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import Direction, OpenApiParameter, OpenApiResponse
 from drf_standardized_errors.openapi import AutoSchema as StandardizedAutoSchema
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
@@ -26,7 +27,9 @@ class AutoSchema(StandardizedAutoSchema):
     no credentials as a choice to the reads the public may make, and to decimals sent the
     pattern of the values they take."""
 
-    def _map_serializer_field(self, field, direction, bypass_extensions=False) -> dict:
+    def _map_serializer_field(
+        self, field: serializers.Field, direction: Direction, bypass_extensions: bool = False
+    ) -> dict:
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if direction == "request" and isinstance(field, serializers.DecimalField) and "pattern" in schema:
             schema["pattern"] = decimal_pattern(field)
@@ -36,7 +39,8 @@ class AutoSchema(StandardizedAutoSchema):
         parameters = super().get_override_parameters() + self.conditional_headers()
         if getattr(self.view, "action", None) not in getattr(self.view, "selectable_actions", ()):
             return parameters
-        serializer_fields = self.view.get_serializer().fields
+        # Only a collection's view sets take fields/omit/expand; their serializers have fields.
+        serializer_fields = cast(serializers.Serializer, cast(ModelViewSet, self.view).get_serializer()).fields
         readable = [name for name, field in serializer_fields.items() if not field.write_only]
         parameters += [
             field_list_parameter(
@@ -114,7 +118,7 @@ class AutoSchema(StandardizedAutoSchema):
             ]
         return headers
 
-    def _get_response_bodies(self, direction: str = "response") -> dict:
+    def _get_response_bodies(self, direction: Direction = "response") -> dict:
         responses = super()._get_response_bodies(direction=direction)
         if isinstance(self.view, ModelViewSet) and getattr(self.view, "action", None) == "retrieve":
             responses["304"] = self._get_response_for_code(
@@ -138,7 +142,9 @@ class FilterParameterExtension(DjangoFilterExtension):
 
     priority = 1
 
-    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field) -> list[dict]:
+    def resolve_filter_field(
+        self, auto_schema: Any, model: Any, filterset_class: Any, field_name: str, filter_field: Any
+    ) -> list[dict]:
         parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
         for parameter in parameters:
             if isinstance(filter_field, IntegerFilter):
@@ -166,7 +172,8 @@ def decimal_pattern(field: serializers.DecimalField) -> str:
     ASCII digits, at least one, no more than its whole digits (fewer where its largest value is
     all nines, 9999999999999.99) and decimal places; no sign when it takes nothing below zero,
     and no zero when its least value is its smallest step (0.01)."""
-    places, whole = field.decimal_places, field.max_whole_digits
+    # The API's decimals all have max_digits and decimal_places.
+    places, whole = cast(int, field.decimal_places), cast(int, field.max_whole_digits)
     step = Decimal(1).scaleb(-places)
     highest = [field.max_value, *(v.limit_value for v in field.validators if isinstance(v, MaxValueValidator))]
     lowest = [field.min_value, *(v.limit_value for v in field.validators if isinstance(v, MinValueValidator))]

@@ -3,6 +3,7 @@
 import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
 from rest_framework import serializers
 
 from framework.api.errors import model_validation_error
@@ -20,9 +21,10 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs: dict) -> dict:
         attrs = super().validate(attrs)
-        many_to_many = [field.name for field in self.Meta.model._meta.many_to_many]
+        # The stubs leave Meta.model's type variable unsolved: it is a model class.
+        many_to_many = [field.name for field in self.Meta.model._meta.many_to_many]  # type: ignore[attr-defined]
         # A copy, so a refused update leaves the instance the view holds as it was.
-        candidate = copy.copy(self.instance) if self.instance is not None else self.Meta.model()
+        candidate = copy.copy(self.instance) if self.instance is not None else self.Meta.model()  # type: ignore[misc]
         for name, value in attrs.items():
             if name not in many_to_many:
                 setattr(candidate, name, value)
@@ -32,7 +34,7 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
             raise model_validation_error(error) from error
         return attrs
 
-    def update(self, instance, validated_data: dict):
+    def update(self, instance: Model, validated_data: dict) -> Model:
         """Write only the fields sent (a PATCH never overwrites a field it did not name)."""
         many_to_many = {field.name for field in instance._meta.many_to_many}
         fields = [name for name in validated_data if name not in many_to_many]

@@ -3,17 +3,26 @@ cannot be reached they let the request through and log a warning: the API stays 
 rate limits rather than failing every request, and /api/health/ reports the cache down."""
 
 import logging
+from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
 from rest_framework import throttling
 
 logger = logging.getLogger(__name__)
 
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
-class CacheFailureTolerant:
+    ThrottleBase = throttling.SimpleRateThrottle
+else:
+    ThrottleBase = object
+
+
+class CacheFailureTolerant(ThrottleBase):
     """Allows a request whose count cannot be read or written."""
 
-    def allow_request(self, request, view) -> bool:
+    def allow_request(self, request: "Request", view: "APIView") -> bool:
         try:
             return super().allow_request(request, view)
         except (RedisError, OSError):

@@ -1,14 +1,20 @@
 """API tokens: obtain one with a username and password, list yours, revoke one or all."""
 
+from typing import Any
+
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from knox.settings import knox_settings
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 
 from framework.api.errors import ErrorResponseSerializer
 from framework.api.filters import check_query_parameters
@@ -18,7 +24,7 @@ from framework.models import ApiToken
 WRONG_CREDENTIALS = "Wrong username or password."
 
 
-def token_issue(*, user, client: str = "") -> tuple[ApiToken, str]:
+def token_issue(*, user: AbstractBaseUser, client: str = "") -> tuple[ApiToken, str]:
     """A new token of ``user`` for ``client``, expiring after ``API_TOKEN_TTL_HOURS``: the stored row
     (which keeps only the token's hash) and the token itself, which nothing can show again."""
     return ApiToken.objects.create(user=user, expiry=knox_settings.TOKEN_TTL, client=client)
@@ -27,7 +33,7 @@ def token_issue(*, user, client: str = "") -> tuple[ApiToken, str]:
 class TokenSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
-        fields = ("token_key", "client", "created", "expiry")
+        fields: tuple[str, ...] = ("token_key", "client", "created", "expiry")
         read_only_fields = ("token_key", "created", "expiry")
 
 
@@ -89,26 +95,26 @@ class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.Gen
     # No NUL: PostgreSQL refuses one in a query, so such a key must match no route rather than fail.
     lookup_value_regex = r"[^/\x00]{1,25}"
 
-    def get_permissions(self):
+    def get_permissions(self) -> list[BasePermission]:
         return [AllowAny()] if self.action == "create" else [IsAuthenticated()]
 
-    def get_throttles(self):
+    def get_throttles(self) -> list[BaseThrottle]:
         if self.action == "create":
             self.throttle_scope = "login"
             return [ScopedRateThrottle()]
         return super().get_throttles()
 
-    def initial(self, request, *args, **kwargs) -> None:
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         allowed = {"limit", "offset"} if self.action == "list" else set()
         check_query_parameters(self, request, allowed=allowed, multi_valued=set())
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[ApiToken]:
         if getattr(self, "swagger_fake_view", False):
             return ApiToken.objects.none()
         return ApiToken.objects.filter(user=self.request.user).order_by("-created", "token_key")
 
-    def create(self, request, *args, **kwargs) -> Response:
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         credentials = ObtainTokenSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
         user = authenticate(
@@ -122,6 +128,6 @@ class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.Gen
 
     @action(detail=False, methods=["post"], url_path="revoke-all")
     @transaction.atomic
-    def revoke_all(self, request) -> Response:
+    def revoke_all(self, request: Request) -> Response:
         self.get_queryset().delete()
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import CodeType
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.db import models
@@ -195,7 +195,7 @@ def key_column(model: type[models.Model], prefix: str) -> str:
 
 
 def compile_fields(
-    serializer_fields: dict[str, serializers.Field],
+    serializer_fields: Mapping[str, serializers.Field],
     model: type[models.Model],
     meta: Any,
     *,
@@ -256,7 +256,7 @@ def _compile_field(
     meta_reads = getattr(getattr(serializer_field.parent, "Meta", None), "reads", {}) or {}
     if name in meta_reads or getattr(serializer_field, "reads", None) is not None or serializer_field.source == "*":
         return _row_builder(prefix, serializer_field, relations)
-    source = serializer_field.source
+    source = cast(str, serializer_field.source)  # set when the field is bound
     model_field = model_field_of(model, source)
     if model_field is None:
         raise NotCompilable(f"{name}: its source {source!r} is not a field of {model.__name__}")
@@ -267,12 +267,12 @@ def _compile_field(
             raise NotCompilable(f"{name}: a list with a to_representation of its own")
         related_model = model_field.related_model
         if isinstance(serializer_field, ManyRelatedField):
-            child = serializer_field.child_relation
+            child: Any = serializer_field.child_relation  # a brief field, known by its brief attribute
             if getattr(child, "brief", None) is None:
                 raise NotCompilable(f"{name}: a list of keys")
-            child_serializer = child.brief(context=child.context)
+            child_serializer: serializers.Serializer = child.brief(context=child.context)
         else:
-            child_serializer = serializer_field.child
+            child_serializer = cast(serializers.Serializer, serializer_field.child)  # a list of records
         nested = compile_fields(
             child_serializer.fields, related_model, getattr(child_serializer, "Meta", None), top=False
         )
@@ -287,10 +287,11 @@ def _compile_field(
         if isinstance(serializer_field, RelatedField) and getattr(serializer_field, "brief", None) is None:
             return _value_builder(key, serializer_field)
         if isinstance(serializer_field, RelatedField):
-            nested_serializer = serializer_field.brief(context=serializer_field.context)
-            meta = getattr(serializer_field.brief, "Meta", None)
+            brief = cast(Any, serializer_field).brief  # a brief field, known by its brief attribute
+            nested_serializer: serializers.Serializer = brief(context=serializer_field.context)
+            meta = getattr(brief, "Meta", None)
         else:
-            nested_serializer = serializer_field
+            nested_serializer = cast(serializers.Serializer, serializer_field)  # a nested record
             meta = getattr(serializer_field, "Meta", None)
         nested = compile_fields(
             nested_serializer.fields,

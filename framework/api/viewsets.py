@@ -2,6 +2,7 @@
 filtered by a strict FilterSet, paginated, and refusing unknown query parameters."""
 
 from collections.abc import Callable
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Model, QuerySet
@@ -10,7 +11,9 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from framework import access
 from framework.api.conditional import (
@@ -31,6 +34,7 @@ from framework.api.fieldsets import (
     shaped_fields,
 )
 from framework.api.filters import check_query_parameters
+from framework.api.pagination import LimitOffsetPagination
 from framework.api.values import values_renderer
 
 
@@ -50,6 +54,8 @@ from framework.api.values import values_renderer
 # - writes in one transaction, under a lock of the row they change; a POST with an
 #   Idempotency-Key is done once; deleting a record still referred to is a 409.
 class ModelViewSet(viewsets.ModelViewSet):
+    queryset: QuerySet
+    paginator: LimitOffsetPagination
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     # Actions (besides list) that take limit/offset.
     paginated_actions: tuple[str, ...] = ()
@@ -66,7 +72,8 @@ class ModelViewSet(viewsets.ModelViewSet):
 
     def planned(self, queryset: QuerySet) -> QuerySet:
         """``queryset`` fetching what this request's response renders, and no more."""
-        plan = response_plan(self.get_serializer_class(), self.selection, queryset.model)
+        # A class is hashable: mypy checks a type[...] against its instances' __hash__.
+        plan = response_plan(self.get_serializer_class(), self.selection, queryset.model)  # type: ignore[arg-type]
         # Writes load whole records: their rules and history read every column.
         return apply_plan(queryset, plan, restrict_columns=self.request.method in SAFE_METHODS)
 
@@ -76,12 +83,12 @@ class ModelViewSet(viewsets.ModelViewSet):
             return access.scope_for_read(queryset, self.request.user)
         return access.scope_for_write(queryset, self.request.user)
 
-    def get_serializer(self, *args, **kwargs):
+    def get_serializer(self, *args: Any, **kwargs: Any) -> BaseSerializer:
         serializer = super().get_serializer(*args, **kwargs)
         apply_selection(serializer, self.selection)
         return serializer
 
-    def get_object(self):
+    def get_object(self) -> Any:
         """The record, locked first when the request changes it, and checked against ``If-Match``."""
         if self.request.method in SAFE_METHODS or self.describing:
             return super().get_object()
@@ -117,15 +124,16 @@ class ModelViewSet(viewsets.ModelViewSet):
             multi_valued = filterset_class.multi_value_parameters()
         return allowed, multi_valued
 
-    def initial(self, request, *args, **kwargs) -> None:
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         allowed, multi_valued = self.allowed_query_parameters()
         check_query_parameters(self, request, allowed=allowed, multi_valued=multi_valued)
         if self.action in self.selectable_actions:
-            fields = shaped_fields(self.get_serializer_class(), EVERYTHING)
+            fields = shaped_fields(self.get_serializer_class(), EVERYTHING)  # type: ignore[arg-type]
             self.selection = parse_selection(request.query_params, fields)
 
-    def options(self, request, *args, **kwargs):
+    # DRF calls it with its Request, as its own stubs declare (overriding Django's HttpRequest).
+    def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
         # DRF describes the PUT a record takes by fetching it as PUT would, outside any transaction:
         # a look that locks nothing (PostgreSQL refuses FOR UPDATE there) and checks no If-Match.
         self.describing = True
@@ -148,9 +156,9 @@ class ModelViewSet(viewsets.ModelViewSet):
 
     # A page of records, rendered from .values() rows where the serializer allows (a comment:
     # the schema would take a docstring as every list's description).
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
-        renderer = values_renderer(self.get_serializer_class(), self.selection, queryset.model)
+        renderer = values_renderer(self.get_serializer_class(), self.selection, queryset.model)  # type: ignore[arg-type]
         if renderer is None:
             return super().list(request, *args, **kwargs)
         page = self.paginator.paginate_queryset(queryset, self.request, view=self, rows=renderer.rows(queryset))
@@ -161,7 +169,7 @@ class ModelViewSet(viewsets.ModelViewSet):
         records = queryset.in_bulk(keys)
         return self.get_serializer([records[key] for key in keys], many=True).data
 
-    def retrieve(self, request, *args, **kwargs):
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.rendered_instance = self.get_object()
         # Rendered even for a 304: the tag is of the body, embedded records included.
         data = self.get_serializer(self.rendered_instance).data
@@ -170,7 +178,7 @@ class ModelViewSet(viewsets.ModelViewSet):
             return Response(status=304)
         return Response(data)
 
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         key = idempotency_key(request)
         if key is None:
             with transaction.atomic():
@@ -178,14 +186,14 @@ class ModelViewSet(viewsets.ModelViewSet):
         return replay_or_run(request, key, lambda: super(ModelViewSet, self).create(request, *args, **kwargs))
 
     @transaction.atomic
-    def update(self, request, *args, **kwargs):
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().update(request, *args, **kwargs)
 
     @transaction.atomic
-    def destroy(self, request, *args, **kwargs):
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().destroy(request, *args, **kwargs)
 
-    def check_write_scope(self, data: dict, instance=None) -> None:
+    def check_write_scope(self, data: dict, instance: Any = None) -> None:
         """A 400 on the field that ties the row to a delegation when the caller may not write there."""
         model = self.selector().model
         if access.may_write_for(self.request.user, model, data=data, instance=instance):
@@ -197,25 +205,25 @@ class ModelViewSet(viewsets.ModelViewSet):
     # A bulk write reads its records back together, after the last write.
     reread_later = False
 
-    def reread(self, serializer) -> None:
+    def reread(self, serializer: BaseSerializer) -> None:
         """Render a written record as a GET would: through the selector, annotations included."""
         if self.reread_later:
             return
-        serializer.instance = self.planned(self.selector()).get(pk=serializer.instance.pk)
+        serializer.instance = self.planned(self.selector()).get(pk=cast(Model, serializer.instance).pk)
         self.rendered_instance = serializer.instance
 
-    def perform_create(self, serializer) -> None:
+    def perform_create(self, serializer: BaseSerializer) -> None:
         self.check_write_scope(serializer.validated_data)
         serializer.save()
         self.reread(serializer)
 
-    def perform_update(self, serializer) -> None:
+    def perform_update(self, serializer: BaseSerializer) -> None:
         self.check_write_scope(serializer.validated_data, serializer.instance)
         serializer.save()
         self.reread(serializer)
 
 
-def collection_schema(*, tag: str, singular: str, plural: str, **overrides) -> Callable:
+def collection_schema(*, tag: str, singular: str, plural: str, **overrides: Any) -> Callable:
     """Summaries and the tag for a collection's six operations, e.g. "List deals",
     "Create a deal"; ``overrides`` replaces any operation's ``extend_schema``."""
     article = "an" if singular[0] in "aeiou" else "a"

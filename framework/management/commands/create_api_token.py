@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from framework.api.tokens import token_issue
 
@@ -10,11 +12,11 @@ class Command(BaseCommand):
         "It expires after API_TOKEN_TTL_HOURS, as a token from POST /api/auth/tokens/ does."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--client", default="", help="What will use the token, e.g. 'sales dashboard'.")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             user = get_user_model().objects.get(username=options["username"])
         except get_user_model().DoesNotExist:

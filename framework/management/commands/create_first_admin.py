@@ -1,7 +1,8 @@
 import secrets
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
@@ -10,10 +11,10 @@ class Command(BaseCommand):
         "Does nothing when a superuser exists."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username", default="admin")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         user_model = get_user_model()
         if user_model.objects.filter(is_superuser=True).exists():
             return
