@@ -52,26 +52,29 @@ def _record_user(record: Model, user) -> None:
         record._history_user = user  # type: ignore[attr-defined]
 
 
-# The writes take no savepoint of their own: inside a caller's transaction (the API's, the
-# admin's, an import row's) a refused write rolls back with it, and a write costs the queries its
-# save does, as before the services wrote it.
-@transaction.atomic(savepoint=False)
-def record_create(*, model: type[M], user, data: Data, rules: Rule[M] | None = None) -> M:
-    """A new ``model`` record with ``data`` (field name → value, many-to-many relations as
-    iterables of records), saved with ``user`` in its history. Raises ``ValidationError`` (by
-    field) when a rule of the model or ``rules`` refuses it, :class:`framework.access.OutOfScope`
-    when ``user`` may not write it; nothing is written then."""
-    columns, related = _split(model, data)
-    record = model(**columns)
-    _check(record, user=user, data=data, before=None, rules=rules)
+def _save(record: M, *, user, update_fields: list[str] | None, related: Data) -> M:
+    """Save ``record`` (only ``update_fields`` when given) and set its many-to-many relations,
+    together. The checks come first, so a refused write leaves the caller's transaction usable;
+    the save takes no savepoint of its own, so it costs the queries it did when serializers
+    saved, and inside a caller's transaction a failure rolls back with it."""
     _record_user(record, user)
-    record.save()
-    for name, values in related.items():
-        getattr(record, name).set(values)
+    with transaction.atomic(savepoint=False):
+        record.save(update_fields=update_fields)
+        for name, values in related.items():
+            getattr(record, name).set(values)
     return record
 
 
-@transaction.atomic(savepoint=False)
+def record_create(*, model: type[M], user, data: Data, rules: Rule[M] | None = None) -> M:
+    """A new ``model`` record with ``data``, saved with ``user`` in its history. Raises
+    ``ValidationError`` (by field) when a rule of the model or ``rules`` refuses it, and
+    :class:`framework.access.OutOfScope` when ``user`` may not write it; nothing is written then."""
+    columns, related = _split(model, data)
+    record = model(**columns)
+    _check(record, user=user, data=data, before=None, rules=rules)
+    return _save(record, user=user, update_fields=None, related=related)
+
+
 def record_update(*, record: M, user, data: Data, rules: Rule[M] | None = None) -> M:
     """``record`` with the fields in ``data`` changed, and only those written (a field it does
     not name keeps its stored value); refused as :func:`record_create` says, leaving ``record``
@@ -84,18 +87,14 @@ def record_update(*, record: M, user, data: Data, rules: Rule[M] | None = None) 
     _check(candidate, user=user, data=data, before=record, rules=rules)
     for name, value in columns.items():
         setattr(record, name, value)
-    _record_user(record, user)
-    record.save(update_fields=[*columns, "updated_at"])
-    for name, values in related.items():
-        getattr(record, name).set(values)
-    return record
+    return _save(record, user=user, update_fields=[*columns, "updated_at"], related=related)
 
 
-@transaction.atomic(savepoint=False)
 def record_delete(*, record: Model, user, rules: Rule | None = None) -> None:
-    """Delete ``record``, naming ``user`` in its history. Raises ``ProtectedError`` while other
-    records refer to it, :class:`framework.access.OutOfScope` when ``user`` may not write it,
-    and whatever ``rules`` raises to refuse it."""
+    """Delete ``record``, naming ``user`` in its history (Django deletes it and what cascades
+    from it in one transaction). Raises ``ProtectedError`` while other records refer to it,
+    :class:`framework.access.OutOfScope` when ``user`` may not write it, and whatever ``rules``
+    raises to refuse it; nothing is deleted then."""
     access.check_write(user, type(record), data={}, instance=record)
     if rules is not None:
         rules(record)
