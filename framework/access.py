@@ -12,6 +12,7 @@
 import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db.models import Model, Q, QuerySet
@@ -146,7 +147,7 @@ def scope_for_write(queryset: QuerySet, user) -> QuerySet:
     return queryset.none()
 
 
-def may_write_for(user, model: type[Model], *, data: Mapping[str, object], instance: Model | None = None) -> bool:
+def may_write_for(user, model: type[Model], *, data: Mapping[str, Any], instance: Model | None = None) -> bool:
     """Whether ``user`` may write a ``model`` row with ``data`` (the validated request) on top
     of ``instance``: for an editor, the row's delegation must be one of theirs."""
     access = access_of(user)
@@ -172,7 +173,7 @@ class OutOfScope(DomainError):
         super().__init__("Not one of the delegations you edit.", field=scope.field if scope else "non_field_errors")
 
 
-def check_write(user, model: type[Model], *, data: Mapping[str, object], instance: Model | None = None) -> None:
+def check_write(user, model: type[Model], *, data: Mapping[str, Any], instance: Model | None = None) -> None:
     """Raise :class:`OutOfScope` when ``user`` is a delegation editor who may not write a
     ``model`` row with ``data`` on top of ``instance`` (see :func:`may_write_for`). Who may write
     a collection at all is the caller's to decide (the API's roles, the admin's permissions)."""

@@ -123,12 +123,15 @@ class Writes(Generic[M]):
     delete: Callable[..., None]
 
     def create_record(self, *, user, data: Data) -> M:
+        """The new record ``create`` wrote."""
         return self.create(user=user, data=data)
 
     def update_record(self, *, record: M, user, data: Data) -> M:
+        """``record`` as ``update`` changed it."""
         return self.update(**{self.keyword: record}, user=user, data=data)
 
     def delete_record(self, *, record: M, user) -> None:
+        """Delete ``record`` through ``delete``."""
         self.delete(**{self.keyword: record}, user=user)
 
 
