@@ -3,7 +3,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils.text import capfirst
 
+from deals import services
 from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
 from deals.resources import DealResource, adopt_saved
 from deals.services import (
@@ -28,6 +31,16 @@ class MarketAdmin(RecordAdmin):
     search_fields = ("name",)
     autocomplete_fields = ("source",)
     fields = (*Market.FIELDS, *TIMESTAMPS)
+
+    def get_deleted_objects(self, objs, request):
+        """As Django's, with the deals a market is linked to among what protects it (see market_delete)."""
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for market in objs:
+            try:
+                services.market_unlinked(market)
+            except ProtectedError as error:
+                protected += [f"{capfirst(deal._meta.verbose_name)}: {deal}" for deal in error.protected_objects]
+        return to_delete, model_count, perms_needed, protected
 
 
 @admin.register(Category)

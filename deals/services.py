@@ -16,6 +16,7 @@ from delegations.models import Delegation, Enterprise
 from expo.models import Edition, Source
 from framework import access
 from framework.errors import DomainError
+from framework.services import Data, Writes, record_create, record_delete, record_update
 
 CENT = Decimal("0.01")
 
@@ -272,13 +273,17 @@ def deal_create(
 
 
 @transaction.atomic
-def market_delete(*, market: Market) -> None:
+def market_delete(*, market: Market, user) -> None:
     """Delete a market no deal aims at. One still linked to deals is protected like any record
     still referred to (a deal's markets would otherwise change without its history knowing)."""
+    record_delete(record=market, user=user, rules=market_unlinked)
+
+
+def market_unlinked(market: Market) -> None:
+    """Raise ``ProtectedError`` (naming up to ten of them) while deals aim at ``market``."""
     linked = list(market.deals.all()[:10])
     if linked:
         raise ProtectedError("The market is still linked to deals.", set(linked))
-    market.delete()
 
 
 @transaction.atomic
@@ -369,3 +374,60 @@ def deal_cancel(*, deal: Deal, reason: str, user: User) -> Deal:
     if not reason.strip():
         raise ValidationError({"reason": "Say why the deal is cancelled."})
     return _move(deal=deal, to=Stage.CANCELLED, user=user, reason=reason.strip())
+
+
+# Markets, categories and exchange rates: each checked against every rule of its model and saved
+# with its writer in the history (framework.services).
+
+
+def market_create(*, user, data: Data) -> Market:
+    """A new market with ``data`` (field name → value)."""
+    return record_create(model=Market, user=user, data=data)
+
+
+def market_update(*, market: Market, user, data: Data) -> Market:
+    """``market`` with the fields in ``data`` changed, and only those written."""
+    return record_update(record=market, user=user, data=data)
+
+
+def category_create(*, user, data: Data) -> Category:
+    """A new category with ``data`` (field name → value)."""
+    return record_create(model=Category, user=user, data=data)
+
+
+def category_update(*, category: Category, user, data: Data) -> Category:
+    """``category`` with the fields in ``data`` changed, and only those written."""
+    return record_update(record=category, user=user, data=data)
+
+
+def category_delete(*, category: Category, user) -> None:
+    """Delete ``category``; ``ProtectedError`` while other records refer to it."""
+    record_delete(record=category, user=user)
+
+
+def exchange_rate_create(*, user, data: Data) -> ExchangeRate:
+    """A new exchange rate with ``data`` (field name → value)."""
+    return record_create(model=ExchangeRate, user=user, data=data)
+
+
+def exchange_rate_update(*, exchange_rate: ExchangeRate, user, data: Data) -> ExchangeRate:
+    """``exchange_rate`` with the fields in ``data`` changed, and only those written."""
+    return record_update(record=exchange_rate, user=user, data=data)
+
+
+def exchange_rate_delete(*, exchange_rate: ExchangeRate, user) -> None:
+    """Delete ``exchange_rate``; ``ProtectedError`` while other records refer to it."""
+    record_delete(record=exchange_rate, user=user)
+
+
+MARKET_WRITES = Writes(model=Market, keyword="market", create=market_create, update=market_update, delete=market_delete)
+CATEGORY_WRITES = Writes(
+    model=Category, keyword="category", create=category_create, update=category_update, delete=category_delete
+)
+EXCHANGE_RATE_WRITES = Writes(
+    model=ExchangeRate,
+    keyword="exchange_rate",
+    create=exchange_rate_create,
+    update=exchange_rate_update,
+    delete=exchange_rate_delete,
+)

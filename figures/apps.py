@@ -7,6 +7,9 @@ class FiguresConfig(AppConfig):
 
     def ready(self) -> None:
         from figures.models import ReportedFigure
+        from figures.services import REPORTED_FIGURE_WRITES
         from framework import sync
+        from framework.services import register_writes
 
+        register_writes(REPORTED_FIGURE_WRITES)
         sync.register_collection(ReportedFigure, "reported-figures")

@@ -10,13 +10,16 @@
 """
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import models as auth
 from django.contrib.auth.models import AnonymousUser, Group
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
+
+from framework.errors import DomainError
 
 ANALYSTS = "Analysts"
 EDITORS = "Delegation editors"
@@ -152,7 +155,7 @@ def scope_for_write(queryset: QuerySet, user: User) -> QuerySet:
     return queryset.none()
 
 
-def may_write_for(user: User, model: type[Model], *, data: dict, instance: Model | None = None) -> bool:
+def may_write_for(user: User, model: type[Model], *, data: Mapping[str, Any], instance: Model | None = None) -> bool:
     """Whether ``user`` may write a ``model`` row with ``data`` (the validated request) on top
     of ``instance``: for an editor, the row's delegation must be one of theirs."""
     access = access_of(user)
@@ -165,6 +168,25 @@ def may_write_for(user: User, model: type[Model], *, data: dict, instance: Model
     for part in scope.delegation_path.split("__")[1:]:
         target = getattr(target, part, None)
     return target is not None and target.pk in access.editable_delegation_ids
+
+
+class OutOfScope(DomainError):
+    """A delegation editor wrote a row outside their delegations (or a collection they do not write)."""
+
+    code = "out_of_scope"
+
+    def __init__(self, *, model: type[Model]) -> None:
+        scope = scope_of(model)
+        # The API answers it on the field that ties the row to a delegation.
+        super().__init__("Not one of the delegations you edit.", field=scope.field if scope else "non_field_errors")
+
+
+def check_write(user, model: type[Model], *, data: Mapping[str, Any], instance: Model | None = None) -> None:
+    """Raise :class:`OutOfScope` when ``user`` is a delegation editor who may not write a
+    ``model`` row with ``data`` on top of ``instance`` (see :func:`may_write_for`). Who may write
+    a collection at all is the caller's to decide (the API's roles, the admin's permissions)."""
+    if role_of(user) is Role.EDITOR and not may_write_for(user, model, data=data, instance=instance):
+        raise OutOfScope(model=model)
 
 
 def ensure_groups() -> None:

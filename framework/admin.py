@@ -2,8 +2,9 @@
 
 from typing import Any, ClassVar
 
+from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportMixin
@@ -11,14 +12,58 @@ from import_export.results import Result
 from simple_history.admin import SimpleHistoryAdmin
 
 from framework.models import ApiToken
+from framework.services import adopt, writes_of
+
+
+def form_data(form: forms.ModelForm) -> dict[str, Any]:
+    """What a model form sets on its record: the cleaned values of the model's fields on the
+    form, many-to-many ones included."""
+    meta = form._meta.model._meta
+    names = {field.name for field in (*meta.concrete_fields, *meta.many_to_many)}
+    return {name: value for name, value in form.cleaned_data.items() if name in names}
 
 
 class RecordAdmin(admin.ModelAdmin):
-    """The base of every admin here: a record's timestamps are shown, never edited."""
+    """The base of every admin here: a record's timestamps are shown, never edited. A record
+    whose app registered its writes (framework.services) is saved and deleted through them, by
+    its form, the delete page and the "delete selected" action alike."""
 
     readonly_fields: ClassVar[tuple[str, ...]] = ("created_at", "updated_at")
     # A URL typed without a scheme is taken as https (Django 6's default), not http.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def save_model(self, request, obj, form, change) -> None:
+        writes = writes_of(self.model)
+        if writes is None:
+            super().save_model(request, obj, form, change)
+        elif change:
+            writes.update_record(record=obj, user=request.user, data=form_data(form))
+        else:
+            adopt(obj, writes.create_record(user=request.user, data=form_data(form)))
+
+    def save_related(self, request, form, formsets, change) -> None:
+        if writes_of(self.model) is None:
+            super().save_related(request, form, formsets, change)
+            return
+        # The services wrote the many-to-many relations with the record; the inlines remain.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj) -> None:
+        writes = writes_of(self.model)
+        if writes is None:
+            super().delete_model(request, obj)
+        else:
+            writes.delete_record(record=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        writes = writes_of(self.model)
+        if writes is None:
+            super().delete_queryset(request, queryset)
+            return
+        with transaction.atomic():
+            for record in queryset:
+                writes.delete_record(record=record, user=request.user)
 
 
 class HistoryRecordAdmin(SimpleHistoryAdmin, RecordAdmin):

@@ -1,8 +1,10 @@
 """What the admin's CSV/XLSX imports and exports of records share (django-import-export): every
 row is checked against the model's rules and its errors reported by row, a file with any bad row
-writes nothing, rows are saved one by one so their history names the admin who imported them,
-and exported text cells never run as spreadsheet formulas."""
+writes nothing, rows are saved one by one through the model's services (framework.services) so
+their history names the admin who imported them, and exported text cells never run as
+spreadsheet formulas."""
 
+import contextlib
 import datetime
 import functools
 from collections.abc import Callable
@@ -13,7 +15,14 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from import_export import resources, widgets
 
+from framework.history import change_reason
+from framework.services import adopt, writes_of
 from framework.spreadsheets import escape_formula
+
+
+def import_reason(file_name: str) -> str:
+    """The reason the history of an imported row gives."""
+    return f"Imported from {file_name}"
 
 
 class IntegerWidget(widgets.IntegerWidget):
@@ -190,7 +199,42 @@ class RecordResource(resources.ModelResource):
             # simple_history reads both from the instance it saves.
             instance._history_user = kwargs["user"]  # type: ignore[attr-defined]
         if kwargs.get("file_name"):
-            instance._change_reason = f"Imported from {kwargs['file_name']}"  # type: ignore[attr-defined]
+            instance._change_reason = import_reason(kwargs["file_name"])
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """Write the row through the services the model's app registered (framework.services),
+        as the importing user and with the file as the reason; a model without them is saved
+        as django-import-export saves it."""
+        writes = writes_of(self._meta.model)
+        if writes is None:
+            return super().save_instance(instance, is_create, row, **kwargs)
+        user, file_name = kwargs.get("user"), kwargs.get("file_name")
+        data = self._row_data(instance, row)
+        with change_reason(import_reason(file_name)) if file_name else contextlib.nullcontext():
+            if is_create:
+                adopt(instance, writes.create_record(user=user, data=data))
+            else:
+                writes.update_record(record=instance, user=user, data=data)
+        self.after_save_instance(instance, row, **kwargs)
+        return None
+
+    def save_m2m(self, instance, row, **kwargs):
+        # Where the services write the record, they wrote its many-to-many relations with it.
+        if writes_of(self._meta.model) is None:
+            super().save_m2m(instance, row, **kwargs)
+
+    def _row_data(self, instance, row) -> dict[str, Any]:
+        """What the row sets, by model field: the values read into ``instance`` from the
+        row's columns, and the records its many-to-many columns name."""
+        data: dict[str, Any] = {}
+        for field in self.get_import_fields():
+            if field.readonly or field.column_name not in row or field.attribute == self._meta.model._meta.pk.name:
+                continue
+            if isinstance(field.widget, widgets.ManyToManyWidget):
+                data[field.attribute] = field.clean(row)
+            else:
+                data[field.attribute] = getattr(instance, field.attribute)
+        return data
 
     def get_user_visible_fields(self) -> list:
         return [field for field in self.get_import_fields() if not field.readonly]

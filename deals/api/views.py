@@ -154,9 +154,6 @@ class MarketViewSet(ModelViewSet):
     filterset_class = MarketFilterSet
     queryset = Market.objects.all()
 
-    def perform_destroy(self, instance) -> None:
-        services.market_delete(market=instance)
-
 
 @collection_schema(tag="reference", singular="category", plural="categories")
 class CategoryViewSet(ModelViewSet):

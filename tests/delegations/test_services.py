@@ -1,48 +1,141 @@
-"""Delegation services: creating a delegation editor."""
+"""The services that write delegations, enterprises, participations, settlements and activities:
+an editor writes only within their delegations, every write obeys the model's rules, and the
+history names the writer."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 
-from delegations.models import EditorAssignment
-from delegations.services import editor_create
-from framework import access
-from tests.factories import DelegationFactory
+from delegations import services
+from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
+from framework.access import OutOfScope
+from tests.factories import (
+    DelegationFactory,
+    EditionFactory,
+    EnterpriseFactory,
+    ParticipationFactory,
+    SettlementFactory,
+    admin,
+    editor,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def test_an_editor_is_in_the_editors_group_and_assigned_to_its_delegations():
-    first, second = DelegationFactory(), DelegationFactory()
-
-    user = editor_create(username="qingpu-editor", delegations=[first, second])
-
-    assert list(user.groups.values_list("name", flat=True)) == [access.EDITORS]
-    assert set(EditorAssignment.objects.values_list("user__username", "delegation")) == {
-        ("qingpu-editor", first.pk),
-        ("qingpu-editor", second.pk),
-    }
+@pytest.fixture
+def qingpu() -> Delegation:
+    return DelegationFactory(name="Qingpu District trading delegation", parent=DelegationFactory(name="Shanghai"))
 
 
-def test_an_editor_edits_the_delegations_below_its_own():
-    parent = DelegationFactory()
-    child = DelegationFactory(parent=parent)
-    DelegationFactory()
-
-    user = editor_create(username="shanghai-editor", delegations=[parent])
-
-    assert access.access_of(user) == access.Access(access.Role.EDITOR, frozenset({parent.pk, child.pk}))
+@pytest.fixture
+def zhejiang() -> Delegation:
+    return DelegationFactory(name="Zhejiang trading delegation")
 
 
-def test_an_editor_has_no_usable_password():
-    user = editor_create(username="token-only", delegations=[DelegationFactory()])
-
-    assert not user.has_usable_password()
+def refusal(error: OutOfScope) -> tuple[str, str, dict]:
+    return error.code, error.message, error.details
 
 
-def test_an_editor_takes_the_existing_group():
-    group = Group.objects.get_or_create(name=access.EDITORS)[0]
+def test_an_editor_records_a_settlement_of_their_delegation(qingpu):
+    writer = editor(qingpu)
+    participation = ParticipationFactory(delegation=qingpu)
+    enterprise = EnterpriseFactory()
 
-    user = editor_create(username="editor", delegations=[])
+    settlement = services.settlement_create(
+        user=writer, data={"participation": participation, "enterprise": enterprise, "status": "confirmed"}
+    )
 
-    assert list(user.groups.all()) == [group]
-    assert Group.objects.filter(name=access.EDITORS).count() == 1
+    stored = Settlement.objects.get()
+    assert (stored.pk, stored.participation, stored.enterprise, stored.status) == (
+        settlement.pk,
+        participation,
+        enterprise,
+        "confirmed",
+    )
+
+
+def test_an_editor_records_no_settlement_of_another_delegation(qingpu, zhejiang):
+    participation = ParticipationFactory(delegation=zhejiang)
+
+    with pytest.raises(OutOfScope) as refused:
+        services.settlement_create(
+            user=editor(qingpu),
+            data={"participation": participation, "enterprise": EnterpriseFactory(), "status": "confirmed"},
+        )
+
+    assert refusal(refused.value) == (
+        "out_of_scope",
+        "Not one of the delegations you edit.",
+        {"field": "participation"},
+    )
+    assert not Settlement.objects.exists()
+
+
+def test_an_editor_moves_no_participation_to_another_delegation(qingpu, zhejiang):
+    participation = ParticipationFactory(delegation=qingpu)
+
+    with pytest.raises(OutOfScope) as refused:
+        services.participation_update(participation=participation, user=editor(qingpu), data={"delegation": zhejiang})
+
+    assert refusal(refused.value)[2] == {"field": "delegation"}
+    assert Participation.objects.get().delegation == qingpu
+
+
+def test_an_editor_deletes_no_activity_of_another_delegation(qingpu, zhejiang):
+    activity = PromotionalActivity.objects.create(participation=ParticipationFactory(delegation=zhejiang), title="Tour")
+
+    with pytest.raises(OutOfScope):
+        services.activity_delete(activity=activity, user=editor(qingpu))
+
+    assert PromotionalActivity.objects.count() == 1
+
+
+def test_an_editor_writes_no_enterprise(qingpu):
+    with pytest.raises(OutOfScope) as refused:
+        services.enterprise_create(user=editor(qingpu), data={"name": "ZKH Industrial", "country": "CN"})
+
+    assert refusal(refused.value)[2] == {"field": "non_field_errors"}
+    assert not Enterprise.objects.exists()
+
+
+def test_an_enterprise_with_an_invalid_uscc_is_refused_by_the_models_rule():
+    with pytest.raises(ValidationError) as refused:
+        services.enterprise_create(user=admin(), data={"name": "ZKH Industrial", "uscc": "91310000MA1FL4XXXX"})
+
+    assert list(refused.value.message_dict) == ["uscc"]
+    assert not Enterprise.objects.exists()
+
+
+def test_a_delegation_cannot_become_its_own_ancestor(qingpu):
+    shanghai = qingpu.parent
+
+    with pytest.raises(ValidationError) as refused:
+        services.delegation_update(delegation=shanghai, user=admin(), data={"parent": qingpu})
+
+    assert refused.value.message_dict == {"parent": ["A delegation cannot be its own ancestor."]}
+    assert Delegation.objects.get(pk=shanghai.pk).parent is None
+
+
+def test_a_participation_is_created_with_its_enterprises_and_the_writer_in_its_history(qingpu):
+    writer = editor(qingpu)
+    enterprises = EnterpriseFactory.create_batch(2)
+
+    participation = services.participation_create(
+        user=writer, data={"delegation": qingpu, "edition": EditionFactory(), "enterprises": enterprises}
+    )
+
+    assert set(Participation.objects.get().enterprises.all()) == set(enterprises)
+    # Newest first: the record, then its enterprises.
+    assert [(entry.history_type, entry.history_user) for entry in participation.history.all()] == [
+        ("~", writer),
+        ("+", writer),
+    ]
+
+
+def test_a_settlement_of_an_unknown_status_is_refused():
+    settlement = SettlementFactory(status="confirmed")
+
+    with pytest.raises(ValidationError) as refused:
+        services.settlement_update(settlement=settlement, user=admin(), data={"status": "rumoured"})
+
+    assert list(refused.value.message_dict) == ["status"]
+    assert Settlement.objects.get().status == "confirmed"
