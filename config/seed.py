@@ -21,6 +21,7 @@ from deals.services import LineItemInput, deal_create, deal_sign, deal_update
 from delegations.models import Delegation, Enterprise, Participation
 from expo.models import Edition, Expo, Source, Venue
 from figures.models import ReportedFigure
+from framework.services import required_writes_of
 
 ARTICLE_PATH = Path(__file__).resolve().parent / "sources" / "000_753cb23db75e7b94.txt"
 ARTICLE_FILE = "config/sources/000_753cb23db75e7b94.txt"
@@ -119,18 +120,15 @@ class SeedResult:
 
 def _upsert(result: SeedResult, model: type[M], lookup: dict, values: dict) -> M:
     """The ``model`` row matching ``lookup``, created with ``values`` or brought up to date
-    with them; only fields that differ are written."""
-    # Every seeded model has its objects manager; the bound Model alone does not say so.
-    instance = model.objects.filter(**lookup).first()  # type: ignore[attr-defined]
+    with them, through the services of the model's app; only fields that differ are written."""
+    writes = required_writes_of(model)
+    instance = model._default_manager.filter(**lookup).first()
     if instance is None:
-        instance = model.objects.create(**lookup, **values)  # type: ignore[attr-defined]
         result.count(result.created, model)
-        return instance
-    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+        return writes.create_record(user=None, data={**lookup, **values})
+    changed = {name: value for name, value in values.items() if getattr(instance, name) != value}
     if changed:
-        for name in changed:
-            setattr(instance, name, values[name])
-        instance.save(update_fields=[*changed, "updated_at"] if hasattr(instance, "updated_at") else changed)
+        writes.update_record(record=instance, user=None, data=changed)
         result.count(result.updated, model)
     return instance
 
