@@ -1,5 +1,7 @@
 """The admin for deals, their line items, markets and categories, and the exchange rates that value deals in USD."""
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
@@ -77,7 +79,8 @@ class DealAdminForm(forms.ModelForm):
         fields = (*DEAL_EDITABLE_FIELDS, "markets")
 
     def clean(self):
-        cleaned_data = super().clean()
+        # A model form's clean() returns its cleaned data (the stubs allow None).
+        cleaned_data = cast(dict[str, Any], super().clean())
         try:
             if not self.has_error("delegation"):
                 stored = None if self.instance._state.adding else self.instance

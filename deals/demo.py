@@ -168,7 +168,8 @@ class _Builder:
         names = random.Random(seed)
         self.fake_en = faker.Faker("en_US")
         self.fake_zh = faker.Faker("zh_CN")
-        self.fake_en.random = self.fake_zh.random = names
+        # Faker's stub leaves out the random property its proxy sets on every locale's generator.
+        self.fake_en.random = self.fake_zh.random = names  # type: ignore[attr-defined]
         # Unique names carry the seed so the data sets of several seeds can share a database.
         self.suffix = f" (demo seed {seed})"
 
@@ -518,13 +519,15 @@ def _copy_versions(
     values = values or {}
     quote = connection.ops.quote_name
     fields = model._meta.concrete_fields
-    columns = ", ".join(quote(field.column) for field in fields)
-    cells = ", ".join("%s" if field.attname in values else quote(field.column) for field in fields)
+    # A concrete field has a column (the stubs allow None, for the others).
+    columns = ", ".join(quote(cast(str, field.column)) for field in fields)
+    cells = ", ".join("%s" if field.attname in values else quote(cast(str, field.column)) for field in fields)
     ids_sql, ids_params = rows.values("pk").query.sql_with_params()
     given = [values[field.attname] for field in fields if field.attname in values]
     with connection.cursor() as cursor:
+        # model.history: the manager simple_history adds to a model with a history, unknown to type[Model].
         cursor.execute(
-            f"INSERT INTO {quote(model.history.model._meta.db_table)} "  # noqa: S608
+            f"INSERT INTO {quote(model.history.model._meta.db_table)} "  # type: ignore[attr-defined]  # noqa: S608
             f"({columns}, history_date, history_type, history_change_reason) "
             f"SELECT {cells}, %s, %s, %s FROM {quote(model._meta.db_table)} WHERE id IN ({ids_sql})",
             [*given, when, history_type, reason, *ids_params],

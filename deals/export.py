@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.db import connections, transaction
@@ -75,7 +75,7 @@ def _parse_time(text: str) -> datetime.datetime:
     return value.replace(tzinfo=datetime.UTC) if value.tzinfo is None else value.astimezone(datetime.UTC)
 
 
-def _time(text: str | None) -> datetime.datetime | None:
+def _time(text: str | None) -> datetime.datetime | Literal[""] | None:
     return text and _parse_time(text)
 
 
@@ -190,17 +190,6 @@ def _names(array: str | None) -> str | None:
     return array and escape_formula(NAME_SEPARATOR.join(sorted(set(json.loads(array)))))
 
 
-def _names_array(related: QuerySet, field: str) -> Subquery:
-    """The ``field`` values of the rows of ``related`` (a model with a ``deal`` key) of each deal."""
-    return Subquery(
-        related.filter(deal_id=OuterRef("pk"))
-        .order_by()
-        .values("deal_id")
-        .annotate(names=_JSONGroupArray(field))
-        .values("names")
-    )
-
-
 def _of_picked(related: QuerySet, picked: QuerySet | None) -> QuerySet:
     """The rows of ``related`` (a model with a ``deal`` key) of the ``picked`` deals (every deal if
     ``None``), grouped by deal as ``key``."""
@@ -241,7 +230,7 @@ class Column:
 
     name: str
     read: str
-    cell: Callable[[], Expression]
+    cell: Callable[[], Expression | F | Subquery]
     typed: Callable[[Any], Any] = _as_is
     read_as: Callable[[], Expression] | None = None
     per_chunk: Callable[..., dict[Any, Any]] | None = None
@@ -323,7 +312,7 @@ def deal_export_chunks(deals: QuerySet[Deal], *, chunk_size: int = CHUNK_SIZE) -
     annotations = {column.read: column.read_as() for column in DEAL_COLUMNS if column.read_as is not None}
     rows = deals.annotate(**annotations).values_list(*reads).iterator(chunk_size=chunk_size)
     while chunk := list(islice(rows, chunk_size)):
-        values = []
+        values: list[tuple[int, Callable[..., Any]]] = []
         for column, position in zip(DEAL_COLUMNS, positions, strict=True):
             if column.per_chunk is None:
                 values.append((position, column.typed))
@@ -401,7 +390,7 @@ def _copy_statement(deals: QuerySet[Deal]) -> tuple[sql.Composed, tuple]:
     own = [column for column in DEAL_COLUMNS if column.joined is None]
     rows = _cells(deals, columns=own).order_by().annotate(**keys)
     rows = rows.values(*(_ALIAS(column.name) for column in own), *keys, **join_keys)
-    queries = {"row": rows, **{column.name: column.joined(picked) for column in joined}}
+    queries = {"row": rows, **{column.name: column.joined(picked) for column in joined if column.joined is not None}}
     compiled = {name: queryset.using(db).query.get_compiler(db).as_sql() for name, queryset in queries.items()}
 
     row = sql.Identifier("row")

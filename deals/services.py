@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import cast
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth import models as auth
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -22,7 +22,7 @@ CENT = Decimal("0.01")
 
 # Who a write is made for: a user of the API or the admin, or None for the system's own loads
 # (the seed, commands), which no role limits and whose history names no one.
-User = AbstractBaseUser | AnonymousUser | None
+User = access.User
 
 
 class ExchangeRateMissing(DomainError):
@@ -273,7 +273,7 @@ def deal_create(
 
 
 @transaction.atomic
-def market_delete(*, market: Market, user) -> None:
+def market_delete(*, market: Market, user: User) -> None:
     """Delete a market no deal aims at. One still linked to deals is protected like any record
     still referred to (a deal's markets would otherwise change without its history knowing)."""
     record_delete(record=market, user=user, rules=market_unlinked)
@@ -343,7 +343,9 @@ def _move(*, deal: Deal, to: str, user: User, reason: str = "", also_changed: It
     deal_check_scope(user=user, deal=deal)
     if (deal.stage, to) not in TRANSITIONS:
         raise IllegalStageTransition(deal=deal, to=to)
-    DealStageChange.objects.create(deal=deal, from_stage=deal.stage, to_stage=to, changed_by=user, reason=reason)
+    # deal_check_scope refused an anonymous user: the user is a signed-in one, or none (the system).
+    changed_by = cast(auth.User | None, user)
+    DealStageChange.objects.create(deal=deal, from_stage=deal.stage, to_stage=to, changed_by=changed_by, reason=reason)
     deal.stage = to
     deal._history_user = user  # type: ignore[attr-defined]
     deal._change_reason = reason or f"stage: {to}"  # type: ignore[attr-defined]
@@ -380,42 +382,42 @@ def deal_cancel(*, deal: Deal, reason: str, user: User) -> Deal:
 # with its writer in the history (framework.services).
 
 
-def market_create(*, user, data: Data) -> Market:
+def market_create(*, user: User, data: Data) -> Market:
     """A new market with ``data`` (field name → value)."""
     return record_create(model=Market, user=user, data=data)
 
 
-def market_update(*, market: Market, user, data: Data) -> Market:
+def market_update(*, market: Market, user: User, data: Data) -> Market:
     """``market`` with the fields in ``data`` changed, and only those written."""
     return record_update(record=market, user=user, data=data)
 
 
-def category_create(*, user, data: Data) -> Category:
+def category_create(*, user: User, data: Data) -> Category:
     """A new category with ``data`` (field name → value)."""
     return record_create(model=Category, user=user, data=data)
 
 
-def category_update(*, category: Category, user, data: Data) -> Category:
+def category_update(*, category: Category, user: User, data: Data) -> Category:
     """``category`` with the fields in ``data`` changed, and only those written."""
     return record_update(record=category, user=user, data=data)
 
 
-def category_delete(*, category: Category, user) -> None:
+def category_delete(*, category: Category, user: User) -> None:
     """Delete ``category``; ``ProtectedError`` while other records refer to it."""
     record_delete(record=category, user=user)
 
 
-def exchange_rate_create(*, user, data: Data) -> ExchangeRate:
+def exchange_rate_create(*, user: User, data: Data) -> ExchangeRate:
     """A new exchange rate with ``data`` (field name → value)."""
     return record_create(model=ExchangeRate, user=user, data=data)
 
 
-def exchange_rate_update(*, exchange_rate: ExchangeRate, user, data: Data) -> ExchangeRate:
+def exchange_rate_update(*, exchange_rate: ExchangeRate, user: User, data: Data) -> ExchangeRate:
     """``exchange_rate`` with the fields in ``data`` changed, and only those written."""
     return record_update(record=exchange_rate, user=user, data=data)
 
 
-def exchange_rate_delete(*, exchange_rate: ExchangeRate, user) -> None:
+def exchange_rate_delete(*, exchange_rate: ExchangeRate, user: User) -> None:
     """Delete ``exchange_rate``; ``ProtectedError`` while other records refer to it."""
     record_delete(record=exchange_rate, user=user)
 

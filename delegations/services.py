@@ -11,6 +11,7 @@ from django.db import transaction
 
 from delegations.models import Delegation, EditorAssignment, Enterprise, Participation, PromotionalActivity, Settlement
 from framework import access
+from framework.access import User
 from framework.services import Data, Writes, record_create, record_delete, record_update
 
 
@@ -27,77 +28,77 @@ def editor_create(*, username: str, delegations: Iterable[Delegation]) -> Abstra
     return user
 
 
-def delegation_create(*, user, data: Data) -> Delegation:
+def delegation_create(*, user: User, data: Data) -> Delegation:
     """A new delegation with ``data`` (field name → value)."""
     return record_create(model=Delegation, user=user, data=data)
 
 
-def delegation_update(*, delegation: Delegation, user, data: Data) -> Delegation:
+def delegation_update(*, delegation: Delegation, user: User, data: Data) -> Delegation:
     """``delegation`` with the fields in ``data`` changed, and only those written."""
     return record_update(record=delegation, user=user, data=data)
 
 
-def delegation_delete(*, delegation: Delegation, user) -> None:
+def delegation_delete(*, delegation: Delegation, user: User) -> None:
     """Delete ``delegation``; ``ProtectedError`` while other records refer to it."""
     record_delete(record=delegation, user=user)
 
 
-def enterprise_create(*, user, data: Data) -> Enterprise:
+def enterprise_create(*, user: User, data: Data) -> Enterprise:
     """A new enterprise with ``data`` (field name → value)."""
     return record_create(model=Enterprise, user=user, data=data)
 
 
-def enterprise_update(*, enterprise: Enterprise, user, data: Data) -> Enterprise:
+def enterprise_update(*, enterprise: Enterprise, user: User, data: Data) -> Enterprise:
     """``enterprise`` with the fields in ``data`` changed, and only those written."""
     return record_update(record=enterprise, user=user, data=data)
 
 
-def enterprise_delete(*, enterprise: Enterprise, user) -> None:
+def enterprise_delete(*, enterprise: Enterprise, user: User) -> None:
     """Delete ``enterprise``; ``ProtectedError`` while other records refer to it."""
     record_delete(record=enterprise, user=user)
 
 
-def participation_create(*, user, data: Data) -> Participation:
+def participation_create(*, user: User, data: Data) -> Participation:
     """A new participation of a delegation in an edition with ``data`` (field name → value)."""
     return record_create(model=Participation, user=user, data=data)
 
 
-def participation_update(*, participation: Participation, user, data: Data) -> Participation:
+def participation_update(*, participation: Participation, user: User, data: Data) -> Participation:
     """``participation`` with the fields in ``data`` changed, and only those written."""
     return record_update(record=participation, user=user, data=data)
 
 
-def participation_delete(*, participation: Participation, user) -> None:
+def participation_delete(*, participation: Participation, user: User) -> None:
     """Delete ``participation``; ``ProtectedError`` while other records refer to it."""
     record_delete(record=participation, user=user)
 
 
-def settlement_create(*, user, data: Data) -> Settlement:
+def settlement_create(*, user: User, data: Data) -> Settlement:
     """A new settlement with ``data`` (field name → value)."""
     return record_create(model=Settlement, user=user, data=data)
 
 
-def settlement_update(*, settlement: Settlement, user, data: Data) -> Settlement:
+def settlement_update(*, settlement: Settlement, user: User, data: Data) -> Settlement:
     """``settlement`` with the fields in ``data`` changed, and only those written."""
     return record_update(record=settlement, user=user, data=data)
 
 
-def settlement_delete(*, settlement: Settlement, user) -> None:
+def settlement_delete(*, settlement: Settlement, user: User) -> None:
     """Delete ``settlement``; ``ProtectedError`` while other records refer to it."""
     record_delete(record=settlement, user=user)
 
 
-def activity_create(*, user, data: Data) -> PromotionalActivity:
+def activity_create(*, user: User, data: Data) -> PromotionalActivity:
     """A new promotional activity with ``data`` (field name → value)."""
     return record_create(model=PromotionalActivity, user=user, data=data)
 
 
-def activity_update(*, activity: PromotionalActivity, user, data: Data) -> PromotionalActivity:
+def activity_update(*, activity: PromotionalActivity, user: User, data: Data) -> PromotionalActivity:
     """``activity`` with the fields in ``data`` changed, and only those written."""
     return record_update(record=activity, user=user, data=data)
 
 
-def activity_delete(*, activity: PromotionalActivity, user) -> None:
+def activity_delete(*, activity: PromotionalActivity, user: User) -> None:
     """Delete ``activity``; ``ProtectedError`` while other records refer to it."""
     record_delete(record=activity, user=user)
 

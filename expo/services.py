@@ -2,65 +2,66 @@
 every rule of its model and saved with its writer in the history (framework.services)."""
 
 from expo.models import Edition, Expo, Source, Venue
+from framework.access import User
 from framework.services import Data, Writes, record_create, record_delete, record_update
 
 
-def source_create(*, user, data: Data) -> Source:
+def source_create(*, user: User, data: Data) -> Source:
     """A new source with ``data`` (field name → value)."""
     return record_create(model=Source, user=user, data=data)
 
 
-def source_update(*, source: Source, user, data: Data) -> Source:
+def source_update(*, source: Source, user: User, data: Data) -> Source:
     """``source`` with the fields in ``data`` changed, and only those written."""
     return record_update(record=source, user=user, data=data)
 
 
-def source_delete(*, source: Source, user) -> None:
+def source_delete(*, source: Source, user: User) -> None:
     """Delete ``source``; ``ProtectedError`` while other records refer to it."""
     record_delete(record=source, user=user)
 
 
-def venue_create(*, user, data: Data) -> Venue:
+def venue_create(*, user: User, data: Data) -> Venue:
     """A new venue with ``data`` (field name → value)."""
     return record_create(model=Venue, user=user, data=data)
 
 
-def venue_update(*, venue: Venue, user, data: Data) -> Venue:
+def venue_update(*, venue: Venue, user: User, data: Data) -> Venue:
     """``venue`` with the fields in ``data`` changed, and only those written."""
     return record_update(record=venue, user=user, data=data)
 
 
-def venue_delete(*, venue: Venue, user) -> None:
+def venue_delete(*, venue: Venue, user: User) -> None:
     """Delete ``venue``; ``ProtectedError`` while other records refer to it."""
     record_delete(record=venue, user=user)
 
 
-def expo_create(*, user, data: Data) -> Expo:
+def expo_create(*, user: User, data: Data) -> Expo:
     """A new expo with ``data`` (field name → value)."""
     return record_create(model=Expo, user=user, data=data)
 
 
-def expo_update(*, expo: Expo, user, data: Data) -> Expo:
+def expo_update(*, expo: Expo, user: User, data: Data) -> Expo:
     """``expo`` with the fields in ``data`` changed, and only those written."""
     return record_update(record=expo, user=user, data=data)
 
 
-def expo_delete(*, expo: Expo, user) -> None:
+def expo_delete(*, expo: Expo, user: User) -> None:
     """Delete ``expo``; ``ProtectedError`` while other records refer to it."""
     record_delete(record=expo, user=user)
 
 
-def edition_create(*, user, data: Data) -> Edition:
+def edition_create(*, user: User, data: Data) -> Edition:
     """A new edition with ``data`` (field name → value)."""
     return record_create(model=Edition, user=user, data=data)
 
 
-def edition_update(*, edition: Edition, user, data: Data) -> Edition:
+def edition_update(*, edition: Edition, user: User, data: Data) -> Edition:
     """``edition`` with the fields in ``data`` changed, and only those written."""
     return record_update(record=edition, user=user, data=data)
 
 
-def edition_delete(*, edition: Edition, user) -> None:
+def edition_delete(*, edition: Edition, user: User) -> None:
     """Delete ``edition``; ``ProtectedError`` while other records refer to it."""
     record_delete(record=edition, user=user)
 

@@ -66,7 +66,7 @@ def _no_delegations(user: object) -> frozenset[int]:
 
 # The delegations an editor writes: those assigned to them and every one below (registered by the
 # app that keeps the assignments; no editor writes anything until it is).
-_editor_delegations: Callable[[object], frozenset[int]] = _no_delegations
+_editor_delegations: Callable[[auth.User], frozenset[int]] = _no_delegations
 
 
 def register_editor_delegations(delegations_of: Callable[[auth.User], frozenset[int]]) -> None:
@@ -181,7 +181,7 @@ class OutOfScope(DomainError):
         super().__init__("Not one of the delegations you edit.", field=scope.field if scope else "non_field_errors")
 
 
-def check_write(user, model: type[Model], *, data: Mapping[str, Any], instance: Model | None = None) -> None:
+def check_write(user: User, model: type[Model], *, data: Mapping[str, Any], instance: Model | None = None) -> None:
     """Raise :class:`OutOfScope` when ``user`` is a delegation editor who may not write a
     ``model`` row with ``data`` on top of ``instance`` (see :func:`may_write_for`). Who may write
     a collection at all is the caller's to decide (the API's roles, the admin's permissions)."""

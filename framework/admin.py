@@ -32,7 +32,8 @@ class RecordAdmin(admin.ModelAdmin):
     # A URL typed without a scheme is taken as https (Django 6's default), not http.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
-    def save_model(self, request, obj, form, change) -> None:
+    # The record and form are Any, as Django's stubs have them: an app's admin narrows them to its own.
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         writes = writes_of(self.model)
         if writes is None:
             super().save_model(request, obj, form, change)
@@ -41,7 +42,9 @@ class RecordAdmin(admin.ModelAdmin):
         else:
             adopt(obj, writes.create_record(user=request.user, data=form_data(form)))
 
-    def save_related(self, request, form, formsets, change) -> None:
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm, formsets: list[forms.BaseFormSet], change: bool
+    ) -> None:
         if writes_of(self.model) is None:
             super().save_related(request, form, formsets, change)
             return
@@ -49,14 +52,14 @@ class RecordAdmin(admin.ModelAdmin):
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
-    def delete_model(self, request, obj) -> None:
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         writes = writes_of(self.model)
         if writes is None:
             super().delete_model(request, obj)
         else:
             writes.delete_record(record=obj, user=request.user)
 
-    def delete_queryset(self, request, queryset) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
         writes = writes_of(self.model)
         if writes is None:
             super().delete_queryset(request, queryset)

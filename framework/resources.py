@@ -199,9 +199,9 @@ class RecordResource(resources.ModelResource):
             # simple_history reads both from the instance it saves.
             instance._history_user = kwargs["user"]  # type: ignore[attr-defined]
         if kwargs.get("file_name"):
-            instance._change_reason = import_reason(kwargs["file_name"])
+            instance._change_reason = import_reason(kwargs["file_name"])  # type: ignore[attr-defined]
 
-    def save_instance(self, instance, is_create, row, **kwargs):
+    def save_instance(self, instance: models.Model, is_create: bool, row: Any, **kwargs: Any) -> None:
         """Write the row through the services the model's app registered (framework.services),
         as the importing user and with the file as the reason; a model without them is saved
         as django-import-export saves it."""
@@ -218,12 +218,12 @@ class RecordResource(resources.ModelResource):
         self.after_save_instance(instance, row, **kwargs)
         return None
 
-    def save_m2m(self, instance, row, **kwargs):
+    def save_m2m(self, instance: models.Model, row: Any, **kwargs: Any) -> None:
         # Where the services write the record, they wrote its many-to-many relations with it.
         if writes_of(self._meta.model) is None:
             super().save_m2m(instance, row, **kwargs)
 
-    def _row_data(self, instance, row) -> dict[str, Any]:
+    def _row_data(self, instance: models.Model, row: Any) -> dict[str, Any]:
         """What the row sets, by model field: the values read into ``instance`` from the
         row's columns, and the records its many-to-many columns name."""
         data: dict[str, Any] = {}

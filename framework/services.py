@@ -36,7 +36,7 @@ def _split(model: type[Model], data: Data) -> tuple[dict[str, Any], dict[str, An
     return columns, related
 
 
-def _check(record: Model, *, user, data: Data, before: Model | None, rules: Rule | None) -> None:
+def _check(record: Model, *, user: access.User, data: Data, before: Model | None, rules: Rule | None) -> None:
     """Refuse the write of ``record`` (``before`` as stored, for a change) when it breaks a rule
     of its model or of its app, or when ``user`` may not write it."""
     many_to_many = [field.name for field in record._meta.many_to_many]
@@ -46,13 +46,13 @@ def _check(record: Model, *, user, data: Data, before: Model | None, rules: Rule
     access.check_write(user, type(record), data=data, instance=before)
 
 
-def _record_user(record: Model, user) -> None:
+def _record_user(record: Model, user: access.User) -> None:
     # The history names the writer; without one (a script), whoever the request says.
     if user is not None:
         record._history_user = user  # type: ignore[attr-defined]
 
 
-def _save(record: M, *, user, update_fields: list[str] | None, related: Data) -> M:
+def _save(record: M, *, user: access.User, update_fields: list[str] | None, related: Data) -> M:
     """Save ``record`` (only ``update_fields`` when given) and set its many-to-many relations,
     together. The checks come first, so a refused write leaves the caller's transaction usable;
     the save takes no savepoint of its own, so it costs the queries it did when serializers
@@ -65,7 +65,7 @@ def _save(record: M, *, user, update_fields: list[str] | None, related: Data) ->
     return record
 
 
-def record_create(*, model: type[M], user, data: Data, rules: Rule[M] | None = None) -> M:
+def record_create(*, model: type[M], user: access.User, data: Data, rules: Rule[M] | None = None) -> M:
     """A new ``model`` record with ``data``, saved with ``user`` in its history. Raises
     ``ValidationError`` (by field) when a rule of the model or ``rules`` refuses it, and
     :class:`framework.access.OutOfScope` when ``user`` may not write it; nothing is written then."""
@@ -75,7 +75,7 @@ def record_create(*, model: type[M], user, data: Data, rules: Rule[M] | None = N
     return _save(record, user=user, update_fields=None, related=related)
 
 
-def record_update(*, record: M, user, data: Data, rules: Rule[M] | None = None) -> M:
+def record_update(*, record: M, user: access.User, data: Data, rules: Rule[M] | None = None) -> M:
     """``record`` with the fields in ``data`` changed, and only those written (a field it does
     not name keeps its stored value); refused as :func:`record_create` says, leaving ``record``
     as it was."""
@@ -90,7 +90,7 @@ def record_update(*, record: M, user, data: Data, rules: Rule[M] | None = None) 
     return _save(record, user=user, update_fields=[*columns, "updated_at"], related=related)
 
 
-def record_delete(*, record: Model, user, rules: Rule | None = None) -> None:
+def record_delete(*, record: Model, user: access.User, rules: Rule | None = None) -> None:
     """Delete ``record``, naming ``user`` in its history (Django deletes it and what cascades
     from it in one transaction). Raises ``ProtectedError`` while other records refer to it,
     :class:`framework.access.OutOfScope` when ``user`` may not write it, and whatever ``rules``
@@ -122,15 +122,15 @@ class Writes(Generic[M]):
     update: Callable[..., M]
     delete: Callable[..., None]
 
-    def create_record(self, *, user, data: Data) -> M:
+    def create_record(self, *, user: access.User, data: Data) -> M:
         """The new record ``create`` wrote."""
         return self.create(user=user, data=data)
 
-    def update_record(self, *, record: M, user, data: Data) -> M:
+    def update_record(self, *, record: M, user: access.User, data: Data) -> M:
         """``record`` as ``update`` changed it."""
         return self.update(**{self.keyword: record}, user=user, data=data)
 
-    def delete_record(self, *, record: M, user) -> None:
+    def delete_record(self, *, record: M, user: access.User) -> None:
         """Delete ``record`` through ``delete``."""
         self.delete(**{self.keyword: record}, user=user)
 

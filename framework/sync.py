@@ -89,7 +89,7 @@ def data_changed() -> None:
     transaction.on_commit(_bump_data_version)
 
 
-def record_change(sender: type[Model], **kwargs) -> None:
+def record_change(sender: type[Model], **kwargs: Any) -> None:
     """A record changed (a signal's receiver): see :func:`data_changed`."""
     data_changed()
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from deals import selectors, services
 from deals.api.examples import BULK_DEAL_EXAMPLES, DEAL_EXAMPLES
@@ -60,8 +61,8 @@ class DealViewSet(BulkWriteMixin, ModelViewSet):
     queryset = Deal.objects.all()
 
     # The services decide scope and rules; the serializer has checked the request's shape.
-    def perform_create(self, serializer: DealSerializer) -> None:
-        arguments = serializer.service_arguments()
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        arguments = cast(DealSerializer, serializer).service_arguments()
         serializer.instance = services.deal_create(
             **arguments["fields"],
             user=cast(User, self.request.user),
@@ -70,8 +71,8 @@ class DealViewSet(BulkWriteMixin, ModelViewSet):
         )
         self.reread(serializer)
 
-    def perform_update(self, serializer: DealSerializer) -> None:
-        arguments = serializer.service_arguments()
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        arguments = cast(DealSerializer, serializer).service_arguments()
         services.deal_update(
             deal=cast(Deal, serializer.instance),
             changes=arguments["fields"],

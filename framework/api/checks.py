@@ -13,7 +13,7 @@ embed: nested ones, the briefs of related records and the records ``?expand=`` e
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist, FieldError
@@ -24,7 +24,8 @@ from rest_framework.relations import ManyRelatedField
 
 from framework.api.fieldsets import expanded_serializer
 
-SerializerClass = type[serializers.BaseSerializer]
+# Every serializer a view renders or embeds declares its fields (a Serializer, never a bare BaseSerializer).
+SerializerClass = type[serializers.Serializer]
 
 
 def view_serializers(patterns: Iterable[URLPattern | URLResolver] | None = None) -> list[SerializerClass]:
@@ -68,9 +69,9 @@ def embedded_serializers(serializer_class: SerializerClass) -> list[SerializerCl
     found: list[SerializerClass] = []
     for serializer_field in serializer_class().fields.values():
         if isinstance(serializer_field, serializers.ListSerializer):
-            found.append(type(serializer_field.child))
+            found.append(cast(SerializerClass, type(serializer_field.child)))
         elif isinstance(serializer_field, serializers.BaseSerializer):
-            found.append(type(serializer_field))
+            found.append(cast(SerializerClass, type(serializer_field)))
         relation = (
             serializer_field.child_relation if isinstance(serializer_field, ManyRelatedField) else serializer_field
         )
@@ -107,9 +108,9 @@ def declaration_errors(serializer_class: SerializerClass) -> list[tuple[str, str
     annotations = getattr(meta, "annotations", None) or {}
     serializer_fields = serializer_class().fields
     field_reads = {
-        name: serializer_field.reads
+        name: declared
         for name, serializer_field in serializer_fields.items()
-        if getattr(serializer_field, "reads", None) is not None
+        if (declared := getattr(serializer_field, "reads", None)) is not None
     }
     model = getattr(meta, "model", None)
     if model is None:

@@ -1,5 +1,8 @@
 """The serializer base every app's API shares, and the deletion feed's entries."""
 
+from typing import NoReturn
+
+from django.db.models import Model
 from rest_framework import serializers
 
 from framework.models import Deletion
@@ -15,10 +18,10 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
         # unique-together ones would answer first, in their own words.
         return list(getattr(self.Meta, "validators", []))
 
-    def create(self, validated_data: dict):
+    def create(self, validated_data: dict) -> NoReturn:
         raise NotImplementedError("Records are written by their app's services (framework.services), not serializers.")
 
-    def update(self, instance, validated_data: dict):
+    def update(self, instance: Model, validated_data: dict) -> NoReturn:
         raise NotImplementedError("Records are written by their app's services (framework.services), not serializers.")
 
 

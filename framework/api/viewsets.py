@@ -1,6 +1,7 @@
 """The viewset every collection extends: scoped and selected through one queryset method,
 filtered by a strict FilterSet, paginated, and refusing unknown query parameters."""
 
+import builtins
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -16,6 +17,7 @@ from rest_framework.serializers import BaseSerializer
 
 from framework import access
 from framework.api.conditional import (
+    Stamped,
     check_if_match,
     etag_of,
     idempotency_key,
@@ -139,11 +141,11 @@ class ModelViewSet(viewsets.ModelViewSet):
         self.describing = True
         return super().options(request, *args, **kwargs)
 
-    def etag(self, instance: Model, data: object) -> str:
+    def etag(self, instance: Stamped, data: object) -> str:
         """The tag of ``data``, ``instance`` as this response renders it for the caller."""
         return etag_of(instance, data, viewer=access.role_of(self.request.user).value)
 
-    def finalize_response(self, request, response, *args, **kwargs):
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         instance = getattr(self, "rendered_instance", None)
         if instance is not None and (response.status_code < 300 or response.status_code == 304):
             # A 304 has no body to take the tag from: retrieve() kept the tag it compared.
@@ -164,7 +166,8 @@ class ModelViewSet(viewsets.ModelViewSet):
         page = self.paginator.paginate_queryset(queryset, self.request, view=self, rows=renderer.rows(queryset))
         return self.get_paginated_response(renderer.render(page, fallback=lambda keys: self.serialized(queryset, keys)))
 
-    def serialized(self, queryset: QuerySet, keys: list) -> list:
+    # builtins.list: in the class body, list names the action above.
+    def serialized(self, queryset: QuerySet, keys: builtins.list) -> builtins.list:
         """The records of ``queryset`` with ``keys``, in that order, as the serializer renders them."""
         records = queryset.in_bulk(keys)
         return self.get_serializer([records[key] for key in keys], many=True).data
@@ -219,7 +222,7 @@ class ModelViewSet(viewsets.ModelViewSet):
         writes.update_record(record=serializer.instance, user=self.request.user, data=serializer.validated_data)
         self.reread(serializer)
 
-    def perform_destroy(self, instance) -> None:
+    def perform_destroy(self, instance: Model) -> None:
         writes = writes_of(self.selector().model)
         if writes is None:
             # A collection whose view set writes through services of its own, and registers none.

@@ -240,6 +240,7 @@ def made_by_the_services(deal: Deal) -> Deal:
                 LineItemInput(product=item.product, category=item.category, hs_code=item.hs_code, amount=item.amount)
                 for item in deal.line_items.all()
             ],
+            user=None,
         )
         if deal.stage in ("signed", "executed"):
             services.deal_sign(deal=copy, signed_on=deal.signed_on, user=None)
