@@ -15,6 +15,7 @@ from deals.models import Category, Deal, DealLineItem, DealStageChange, Exchange
 from delegations.models import Delegation, Enterprise
 from expo.models import Edition, Source
 from framework import access
+from framework.access import OutOfScope
 from framework.errors import DomainError
 from framework.services import Data, Writes, record_create, record_delete, record_update
 
@@ -50,15 +51,6 @@ class ValuationDateMissing(DomainError):
         )
 
 
-class OutOfScope(DomainError):
-    """The user may not write deals of that delegation: an editor writes only their own delegations' deals."""
-
-    code = "out_of_scope"
-
-    def __init__(self) -> None:
-        super().__init__("Not one of the delegations you edit.", field="delegation")
-
-
 class NotAnIntention(DomainError):
     """A deal is created as an intention; signing, executing and cancelling it are moves its history records."""
 
@@ -80,7 +72,7 @@ def deal_check_scope(*, user: User, deal: Deal | None = None, delegation: Delega
         return
     data = {} if delegation is None else {"delegation": delegation}
     if not access.may_write_for(user, Deal, data=data, instance=deal):
-        raise OutOfScope()
+        raise OutOfScope(model=Deal)
 
 
 @dataclass(frozen=True)
