@@ -10,7 +10,7 @@ from django.utils.text import capfirst
 
 from deals import services
 from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
-from deals.resources import DealResource, adopt_saved
+from deals.resources import DealResource
 from deals.services import (
     DEAL_EDITABLE_FIELDS,
     VALUATION_FIELDS,
@@ -24,6 +24,7 @@ from deals.services import (
 from framework.admin import ImportExportHistoryAdmin, RecordAdmin, RelatedAdminListFilter
 from framework.errors import DomainError
 from framework.models import TIMESTAMPS
+from framework.services import adopt
 
 
 @admin.register(Market)
@@ -187,7 +188,7 @@ class DealAdmin(ImportExportHistoryAdmin):
         data = form.cleaned_data
         if not change:
             fields = {name: data[name] for name in DEAL_EDITABLE_FIELDS}
-            adopt_saved(obj, deal_create(**fields, markets=data["markets"], user=request.user))
+            adopt(obj, deal_create(**fields, markets=data["markets"], user=request.user))
             return
         # Compared with the stored deal, not the form's initial values: a revert from the History
         # page starts its form from the old version.

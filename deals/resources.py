@@ -17,16 +17,8 @@ from deals.services import (
 from framework.codes import CURRENCY_CODES
 from framework.errors import DomainError
 from framework.history import change_reason
-from framework.resources import RecordResource
-
-
-def adopt_saved(instance: Deal, saved: Deal) -> None:
-    """Make ``instance`` (a form's or an import row's) the deal a service saved: its id, its
-    computed values and its saved state, so what shows it afterwards shows the stored record."""
-    for field in Deal._meta.concrete_fields:
-        setattr(instance, field.attname, getattr(saved, field.attname))
-    instance._state.adding = False
-    instance._state.db = saved._state.db
+from framework.resources import RecordResource, import_reason
+from framework.services import adopt
 
 
 class DealResource(RecordResource):
@@ -84,11 +76,11 @@ class DealResource(RecordResource):
         )
         values = {name: getattr(instance, name) for name in DEAL_EDITABLE_FIELDS}
         file_name = kwargs.get("file_name")
-        with change_reason(f"Imported from {file_name}") if file_name else contextlib.nullcontext():
+        with change_reason(import_reason(file_name)) if file_name else contextlib.nullcontext():
             try:
                 if is_create:
                     saved = deal_create(**values, markets=markets or (), user=kwargs.get("user"))
-                    adopt_saved(instance, saved)
+                    adopt(instance, saved)
                 else:
                     given = {field.attribute for field in fields} & set(DEAL_EDITABLE_FIELDS)
                     changes = {name: values[name] for name in DEAL_EDITABLE_FIELDS if name in given}
