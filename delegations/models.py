@@ -1,6 +1,8 @@
 """Trading delegations (a tree), their participation in expo editions, the enterprises that
 register and trade, and what a participation brings about: settlements and promotional activities."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -10,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from delegations import uscc
 from expo.models import Edition, Record
 from framework.models import MAX_INTEGER, CountryField, country_code_constraint
+from framework.names import search_keys
 
 
 class Delegation(Record):
@@ -138,6 +141,56 @@ class Enterprise(Record):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.country})" if self.country else self.name
+
+
+class EnterpriseAlias(models.Model):
+    """Another name an enterprise is known by: a short name, a former name, its name in the other
+    language, a transliteration, or the name of a record merged into it. Shown with the
+    enterprise and searched with its own names."""
+
+    class Kind(models.TextChoices):
+        SHORT = "short", "Short name"
+        FORMER = "former", "Former name"
+        OTHER_LANGUAGE = "other_language", "Name in another language"
+        TRANSLITERATION = "transliteration", "Transliteration"
+        MERGED = "merged", "Name of a record merged into this one"
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SHORT)
+    # The name's search key (pinyin without tones for a Chinese name, see framework.names), kept
+    # in step by save(): searches look for a term's own key in it.
+    search_pinyin = models.CharField(max_length=2000, blank=True, editable=False)
+
+    FIELDS = ("name", "kind")
+
+    class Meta:
+        ordering = ["enterprise_id", "name", "id"]
+        verbose_name_plural = "enterprise aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "name"],
+                name="enterprisealias_unique_per_enterprise",
+                violation_error_message="This enterprise already has this alias.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="enterprisealias_name_not_empty",
+                violation_error_message="An alias needs a name.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["short", "former", "other_language", "transliteration", "merged"]),
+                name="enterprisealias_kind_valid",
+                violation_error_message="Kind must be short, former, other_language, transliteration or merged.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_pinyin = search_keys(self.name)
+        super().save(*args, **kwargs)
 
 
 class Participation(Record):

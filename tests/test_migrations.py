@@ -23,6 +23,14 @@ BEFORE = [
     ("framework", None),
     ("figures", None),
 ]
+# Where the move left them; later migrations add to this, and the test ends there.
+AFTER = [
+    ("expo", "0006_models_moved_to_framework_and_figures"),
+    ("delegations", "0005_activity_held_on_index"),
+    ("deals", "0005_deep_pages_from_the_ordering_index"),
+    ("framework", "0001_moved_from_expo"),
+    ("figures", "0001_moved_from_expo"),
+]
 MOVED = {
     "apitoken": "framework",
     "idempotencykey": "framework",
@@ -33,12 +41,16 @@ APPS = ("expo", "delegations", "deals", "framework", "figures")
 
 
 def every_row() -> dict[str, list[tuple]]:
-    """Every row of every table of the project's apps (history included), by table."""
+    """Every row of every table of the project's apps (history included) that the database has
+    now, by table."""
     rows = {}
+    existing = set(connection.introspection.table_names())
     with connection.cursor() as cursor:
         for app in APPS:
             for model in apps.get_app_config(app).get_models():
                 table = model._meta.db_table
+                if table not in existing:
+                    continue
                 cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} ORDER BY 1")  # noqa: S608
                 rows[table] = cursor.fetchall()
     return rows
@@ -87,7 +99,7 @@ def test_the_move_to_the_framework_and_figures_apps_keeps_every_row_and_content_
     editors.permissions.add(old.get_model("auth", "Permission").objects.get(codename="change_reportedfigure"))
     before = every_row()
 
-    migrate(leaves())
+    migrate(AFTER)
     ContentType.objects.clear_cache()
 
     assert every_row() == before
@@ -107,4 +119,7 @@ def test_the_move_to_the_framework_and_figures_apps_keeps_every_row_and_content_
         Group.objects.get(name="Figure editors").permissions.values_list("content_type__app_label", "codename")
     ) == [("figures", "change_reportedfigure")]
     assert Permission.objects.filter(content_type__app_label="expo", codename__endswith="reportedfigure").count() == 0
+    assert apps.get_model("framework", "ApiToken").objects.get(user_id=user.pk).client == "sales dashboard"
+    # The later migrations apply on top, leaving the database as the other tests expect it.
+    migrate(leaves())
     assert apps.get_model("framework", "ApiToken").objects.get(user_id=user.pk).client == "sales dashboard"

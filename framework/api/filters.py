@@ -12,6 +12,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from framework.names import search_key
+
 if TYPE_CHECKING:
     ViewBase = GenericAPIView
 else:
@@ -132,12 +134,18 @@ class StrictParametersMixin(ViewBase):
 MAX_SEARCH_WORDS = 10
 
 
-def filter_search(queryset: QuerySet, fields: tuple[str, ...], value: str) -> QuerySet:
-    """Rows where every word of ``value`` occurs (case-insensitively) in one of ``fields``."""
+def filter_search(
+    queryset: QuerySet, fields: tuple[str, ...], value: str, pinyin_fields: tuple[str, ...] = ()
+) -> QuerySet:
+    """Rows where every word of ``value`` occurs (case-insensitively) in one of ``fields``, or
+    its search key (pinyin, no tones, see ``framework.names``) in one of ``pinyin_fields``."""
     for term in value.split():
         condition = Q()
         for field in fields:
             condition |= Q(**{f"{field}__icontains": term})
+        key = search_key(term) if pinyin_fields else ""
+        for field in pinyin_fields if key else ():
+            condition |= Q(**{f"{field}__contains": key})
         queryset = queryset.filter(condition)
     return queryset
 
@@ -188,15 +196,16 @@ class SearchFilter(django_filters.CharFilter):
 
     field_class = SearchField
 
-    def __init__(self, *, fields: tuple[str, ...], **kwargs: Any) -> None:
+    def __init__(self, *, fields: tuple[str, ...], pinyin_fields: tuple[str, ...] = (), **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 200)
         super().__init__(**kwargs)
         self.search_fields = fields
+        self.pinyin_fields = pinyin_fields
 
     def filter(self, queryset: QuerySet, value: Any) -> QuerySet:
         if value in EMPTY_VALUES:
             return queryset
-        return filter_search(queryset, self.search_fields, value)
+        return filter_search(queryset, self.search_fields, value, self.pinyin_fields)
 
 
 class OrderingFilter(django_filters.OrderingFilter):
