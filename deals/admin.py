@@ -6,7 +6,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.utils.text import capfirst
+from django.utils.html import format_html
+from django.utils.text import Truncator, capfirst
 
 from deals import services
 from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
@@ -25,6 +26,9 @@ from framework.admin import ImportExportHistoryAdmin, RecordAdmin, RelatedAdminL
 from framework.errors import DomainError
 from framework.models import TIMESTAMPS
 from framework.services import adopt
+
+# How much of a deal's title its change list shows.
+TITLE_CHARS = 60
 
 
 @admin.register(Market)
@@ -96,8 +100,18 @@ class DealAdminForm(forms.ModelForm):
         return cleaned_data
 
 
+class DealLineItemForm(forms.ModelForm):
+    # Inputs as wide as their values, so the inline fits a laptop's window beside the navigation.
+    class Meta:
+        widgets = {
+            "hs_code": forms.TextInput(attrs={"size": 10}),
+            "amount": forms.NumberInput(attrs={"class": "vBigIntegerField"}),
+        }
+
+
 class DealLineItemInline(admin.TabularInline):
     model = DealLineItem
+    form = DealLineItemForm
     extra = 0
     fields = ("product", "category", "hs_code", "amount")
     autocomplete_fields = ("category",)
@@ -144,17 +158,16 @@ class DealAdmin(ImportExportHistoryAdmin):
     resource_classes = (DealResource,)
     inlines = (DealLineItemInline, DealStageChangeInline)
     actions = ("execute_deals",)
+    # What fits beside the navigation and the filters at a laptop's width (1366 px), newest signed
+    # first; the date hierarchy above gives the dates, the deal's page its parties and publication,
+    # and the search finds deals by buyer and seller.
     list_display = (
-        "title",
-        "buyer",
-        "seller",
-        "delegation",
-        "edition",
+        "short_title",
         "stage",
-        "amount_with_currency",
         "value_in_usd",
-        "signed_on",
-        "is_published",
+        "amount_with_currency",
+        "edition_name",
+        "delegation_name",
     )
     list_select_related = ("buyer", "seller", "delegation", "edition__expo")
     list_filter = (
@@ -207,11 +220,25 @@ class DealAdmin(ImportExportHistoryAdmin):
             if formset.model is DealLineItem and formset.has_changed():
                 deal_update(deal=form.instance, changes={}, line_items=line_item_inputs(formset), user=request.user)
 
+    @admin.display(description="title", ordering="title")
+    def short_title(self, deal: Deal) -> str:
+        """The title, cut to its first words when long; the whole title shows on hover."""
+        return format_html('<span title="{}">{}</span>', deal.title, Truncator(deal.title).chars(TITLE_CHARS))
+
+    # The edition and delegation as text, which the change list wraps (it keeps related records on one line).
+    @admin.display(description="edition", ordering="edition")
+    def edition_name(self, deal: Deal) -> str:
+        return str(deal.edition)
+
+    @admin.display(description="delegation", ordering="delegation")
+    def delegation_name(self, deal: Deal) -> str:
+        return str(deal.delegation)
+
     @admin.display(description="amount", ordering="amount")
     def amount_with_currency(self, deal: Deal) -> str:
         return f"{deal.amount:,.2f} {deal.currency}"
 
-    @admin.display(description="value (USD)", ordering="value_usd")
+    @admin.display(description="USD value", ordering="value_usd")
     def value_in_usd(self, deal: Deal) -> str:
         return f"{deal.value_usd:,.2f}"
 

@@ -161,6 +161,17 @@ def test_deal_changelist_shows_the_amount_with_its_currency_and_the_usd_value(ad
     assert '<td class="field-value_in_usd">274,200.00</td>' in content
 
 
+def test_deal_changelist_cuts_a_long_title_and_shows_it_whole_on_hover(admin_client):
+    title = "Framework agreement on the multi-year procurement of high-purity organo-silicon intermediates"
+    DealFactory(title=title)
+
+    response = admin_client.get(admin_url(Deal, "changelist"))
+
+    assert response.status_code == 200
+    shown = "Framework agreement on the multi-year procurement of high-p…"
+    assert f'<span title="{title}">{shown}</span></a></th>' in response.content.decode()
+
+
 def test_deal_changelist_search_finds_a_deal_by_buyer_name(admin_client):
     deal = DealFactory(title="Organo-silicon products", buyer__name="ZKH Industrial Supply Co")
     DealFactory(title="Medical imaging systems", buyer__name="Qingpu Health Group")
