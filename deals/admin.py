@@ -238,7 +238,7 @@ class DealAdmin(ImportExportHistoryAdmin):
     def amount_with_currency(self, deal: Deal) -> str:
         return f"{deal.amount:,.2f} {deal.currency}"
 
-    @admin.display(description="USD value", ordering="value_usd")
+    @admin.display(description="value (USD)", ordering="value_usd")
     def value_in_usd(self, deal: Deal) -> str:
         return f"{deal.value_usd:,.2f}"
 

@@ -17,7 +17,7 @@ from tests.factories.delegations import DelegationFactory
 from tests.factories.expo import EditionFactory
 
 WIDTHS = (1366, 1400)
-COLUMNS = ("Title", "Stage", "USD value", "Amount", "Edition", "Delegation")
+COLUMNS = ("Title", "Stage", "Value (USD)", "Amount", "Edition", "Delegation")
 LONG_DELEGATION = "Trading Delegation of the Qingpu District People's Government and the Hongqiao Business District"
 LONG_EDITION = "6th China International Import Expo and Hongqiao International Economic Forum"
 LONG_TITLE = (
