@@ -234,6 +234,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "reference", "description": "Markets, product categories and exchange rates."},
         {"name": "stats", "description": "Deal statistics per group, and reported figures beside the records."},
         {
+            "name": "quality",
+            "description": "What is missing, doubtful or inconsistent in the records, record by record.",
+        },
+        {
             "name": "ocds",
             "description": "Deals as Open Contracting Data Standard 1.1 releases, one by one or in release packages.",
         },
