@@ -19,6 +19,7 @@ from typing import Any, overload
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
+from django.urls import reverse
 
 from framework import access, sync
 from framework.api.pagination import cached_count
@@ -38,6 +39,12 @@ class Finding:
     label: str
     message: str
     model: type[Model]
+
+    @property
+    def api_path(self) -> str:
+        """The record's path in the API: its collection's, beside the report's (``/api/quality/``)."""
+        root = reverse("quality-list").removesuffix("quality/")
+        return f"{root}{self.collection}/{self.record_id}/"
 
 
 @dataclass(frozen=True)

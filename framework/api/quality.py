@@ -4,7 +4,6 @@ from typing import Any, cast
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.request import Request
@@ -23,12 +22,6 @@ COLLECTIONS = sorted({check.collection for check in quality.CHECKS.values()})
 PARAMETERS = {"code", "collection", "limit", "offset"}
 
 
-def record_path(finding: quality.Finding) -> str:
-    """The API path of the record ``finding`` is about: its collection's, under the API's root."""
-    root = reverse("quality-list").removesuffix("quality/")
-    return f"{root}{finding.collection}/{finding.record_id}/"
-
-
 def checks_help() -> str:
     """Each code, its collection and what it finds, as a Markdown list."""
     return "\n".join(f"- `{check.code}` ({check.collection}): {check.description}" for check in quality.checks())
@@ -37,7 +30,7 @@ def checks_help() -> str:
 class RecordUrlField(serializers.URLField):
     # value: the finding (source="*"), where the stubs have the URL field's own string.
     def to_representation(self, value: Any) -> str:
-        return cast(Request, self.context["request"]).build_absolute_uri(record_path(value))
+        return cast(Request, self.context["request"]).build_absolute_uri(cast(quality.Finding, value).api_path)
 
 
 class FindingRecordSerializer(serializers.Serializer):
