@@ -218,6 +218,8 @@ SPECTACULAR_SETTINGS = {
         "QualifierEnum": "figures.models.ReportedFigure.Qualifier",
         "ErrorTypeEnum": ["validation_error", "client_error", "server_error"],
         "HealthStatusEnum": "framework.api.health.HEALTH_STATES",
+        "QualityCheckEnum": "framework.api.quality.CODES",
+        "QualityCollectionEnum": "framework.api.quality.COLLECTIONS",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
     "SWAGGER_UI_DIST": "SIDECAR",

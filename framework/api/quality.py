@@ -66,24 +66,18 @@ class QualityQuerySerializer(serializers.Serializer):
     )
 
 
+# A finding as a page of the report lists it (the schema shows it within a page).
 SEED_FINDING_EXAMPLE = OpenApiExample(
-    "The seed's deal, signed on a day the report does not give",
+    "The seed deal without a signing date",
     value={
-        "count": 1,
-        "next": None,
-        "previous": None,
-        "results": [
-            {
-                "code": "signed_without_date",
-                "message": "Signed deal 'Organo-silicon products procurement order' has no signing date.",
-                "record": {
-                    "collection": "deals",
-                    "id": 1,
-                    "label": "Organo-silicon products procurement order",
-                    "url": "http://127.0.0.1:8000/api/deals/1/",
-                },
-            }
-        ],
+        "code": "signed_without_date",
+        "message": "Signed deal 'Organo-silicon products procurement order' has no signing date.",
+        "record": {
+            "collection": "deals",
+            "id": 1,
+            "name": "Organo-silicon products procurement order",
+            "url": "http://127.0.0.1:8000/api/deals/1/",
+        },
     },
     response_only=True,
 )
