@@ -6,7 +6,7 @@ class DealsConfig(AppConfig):
     verbose_name = "Deals"
 
     def ready(self) -> None:
-        from deals import services
+        from deals import quality, services
         from deals.models import Category, Deal, DealLineItem, ExchangeRate, Market
         from framework import access, sync
         from framework.services import register_writes
@@ -18,3 +18,4 @@ class DealsConfig(AppConfig):
         sync.register_collection(Market, "markets")
         sync.register_collection(Category, "categories")
         sync.register_collection(ExchangeRate, "exchange-rates")
+        quality.register_checks()

@@ -6,6 +6,7 @@ class FiguresConfig(AppConfig):
     verbose_name = "Reported figures"
 
     def ready(self) -> None:
+        from figures import quality
         from figures.models import ReportedFigure
         from figures.services import REPORTED_FIGURE_WRITES
         from framework import sync
@@ -13,3 +14,4 @@ class FiguresConfig(AppConfig):
 
         register_writes(REPORTED_FIGURE_WRITES)
         sync.register_collection(ReportedFigure, "reported-figures")
+        quality.register_checks()

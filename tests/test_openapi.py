@@ -92,8 +92,9 @@ def test_nullable_fields_are_marked_nullable(generated):
     assert deal["usd_rate_date"]["nullable"] is True
 
 
-# Reads that need a login: your own tokens, and change histories (framework.api.permissions.ReadsHistory).
-READS_FOR_THE_LOGGED_IN = {"GET /api/auth/tokens/", "GET /api/deals/{id}/history/"}
+# Reads that need a login: your own tokens, change histories and the quality report
+# (framework.api.permissions.ForDataUsers).
+READS_FOR_THE_LOGGED_IN = {"GET /api/auth/tokens/", "GET /api/deals/{id}/history/", "GET /api/quality/"}
 
 
 def test_the_reads_the_public_may_make_take_no_credentials_as_a_choice(generated):

@@ -61,7 +61,8 @@ DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the quality report in its site.
+    "config.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -217,6 +218,8 @@ SPECTACULAR_SETTINGS = {
         "QualifierEnum": "figures.models.ReportedFigure.Qualifier",
         "ErrorTypeEnum": ["validation_error", "client_error", "server_error"],
         "HealthStatusEnum": "framework.api.health.HEALTH_STATES",
+        "QualityCheckEnum": "framework.api.quality.CODES",
+        "QualityCollectionEnum": "framework.api.quality.COLLECTIONS",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -233,6 +236,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "sources", "description": "Where facts come from, and the figures sources report."},
         {"name": "reference", "description": "Markets, product categories and exchange rates."},
         {"name": "stats", "description": "Deal statistics per group, and reported figures beside the records."},
+        {
+            "name": "quality",
+            "description": "What is missing, doubtful or inconsistent in the records, record by record.",
+        },
         {
             "name": "ocds",
             "description": "Deals as Open Contracting Data Standard 1.1 releases, one by one or in release packages.",

@@ -28,11 +28,24 @@ class RolePermission(BasePermission):
         return role is access.Role.EDITOR and model is not None and access.editor_writable(model)
 
 
-class ReadsHistory(BasePermission):
-    """Change histories name who changed what, and show values from before publication: they
-    are for analysts, editors and admins, not the public."""
+class ForDataUsers(BasePermission):
+    """For analysts, delegation editors and admins, not the public (nor a user with no role):
+    anonymous callers get a 401, signed-in ones a 403 with ``message``."""
 
-    message = "Change histories are for analysts, delegation editors and admins."
+    message = "For analysts, delegation editors and admins."
 
     def has_permission(self, request: "Request", view: "APIView") -> bool:
         return access.role_of(request.user) is not access.Role.ANONYMOUS
+
+
+class ReadsHistory(ForDataUsers):
+    """Change histories name who changed what, and show values from before publication."""
+
+    message = "Change histories are for analysts, delegation editors and admins."
+
+
+class ReadsQualityReport(ForDataUsers):
+    """The quality report is a worklist for those who keep or study the data; each reader sees
+    the findings about the records they may read."""
+
+    message = "The quality report is for analysts, delegation editors and admins."

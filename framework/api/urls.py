@@ -1,8 +1,9 @@
-"""The API's own routes: tokens, the login page and the deletion feed."""
+"""The API's own routes: tokens, the login page, the deletion feed and the quality report."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from framework.api.quality import QualityReportView
 from framework.api.sessions import LoginView, LogoutView
 from framework.api.sync import DeletionViewSet
 from framework.api.tokens import TokenViewSet
@@ -15,5 +16,6 @@ urlpatterns = [
     path("auth/login/", LoginView.as_view(), name="api-login"),
     path("auth/logout/", LogoutView.as_view(), name="api-logout"),
     path("deletions/", DeletionViewSet.as_view({"get": "list"}), name="deletion-list"),
+    path("quality/", QualityReportView.as_view(), name="quality-list"),
     *router.urls,
 ]

@@ -3,7 +3,7 @@ collection with how to make its rows and write it, the deal actions, and the rea
 
 Each test in this package is parametrized over these tables, so covering a new endpoint is adding
 one entry: a collection to ``COLLECTIONS`` (its list and detail views follow), a deal action to
-``DEAL_ACTIONS``, a read-only view over a collection (statistics, an export) to ``LIST_VIEWS`` —
+``DEAL_ACTIONS``, a read-only view over a collection (statistics, an export, the quality report) to ``LIST_VIEWS`` —
 e.g. ``ListView("stats-deals", DEALS, params={"group_by": "stage"}, observe=total_count,
 expect=Count)``, where ``observe`` reads the answer and ``expect`` computes the same from the rows
 the caller may read."""
@@ -12,7 +12,7 @@ import csv
 import datetime
 import io
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 from operator import attrgetter
@@ -390,6 +390,8 @@ class ListView:
     params: Mapping[str, str] = field(default_factory=dict)
     observe: Callable = listed_ids
     expect: Callable[[QuerySet], object] = queryset_ids
+    # Roles refused this read whatever the rows, with the status they get.
+    refused: Mapping[str, int] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return self.url_name
@@ -473,6 +475,17 @@ def shows_release(response, row: Model) -> bool:
     return response.json()["ocid"].endswith(f"-deal-{row.pk}")
 
 
+def reported_ids(response) -> list[int]:
+    """The ids of the records a quality report's findings name, sorted."""
+    return sorted(finding["record"]["id"] for finding in response.json()["results"])
+
+
+# Every deal of every delegation and visibility is signed with no date: each is a finding of the
+# quality report, for whoever may read the deal.
+UNDATED_DEALS = replace(
+    DEALS, make=lambda world, delegation, **overrides: DEALS.make(world, delegation, signed_on=None, **overrides)
+)
+
 LIST_VIEWS: tuple[ListView, ...] = (
     *(ListView(c.list_url_name, c) for c in COLLECTIONS),
     ListView("stats-deals", DEALS, params={"group_by": "stage"}, observe=stats_totals, expect=deal_totals),
@@ -486,6 +499,13 @@ LIST_VIEWS: tuple[ListView, ...] = (
     ListView("deal-export-csv", DEALS, observe=exported_csv_ids),
     ListView("deal-export-xlsx", DEALS, observe=exported_xlsx_ids),
     ListView("ocds-releases", DEALS, observe=packaged_deal_ids),
+    ListView(
+        "quality-list",
+        UNDATED_DEALS,
+        params={"code": "signed_without_date"},
+        observe=reported_ids,
+        refused={ANONYMOUS: 401, NO_ROLE: 403},
+    ),
 )
 DETAIL_VIEWS: tuple[DetailView, ...] = (
     *(DetailView(c.detail_url_name, c) for c in COLLECTIONS),
