@@ -112,6 +112,8 @@ class EnterpriseAdmin(ImportExportHistoryAdmin):
             merged = [enterprise for enterprise in selected if enterprise.pk != survivor.pk]
             previews = [merging.merge_preview(merged=enterprise, survivor=survivor) for enterprise in merged]
             if step == "confirm" and not any(preview.problems for preview in previews):
+                # Named before they go (a deleted record has no id).
+                names = ", ".join(f"{enterprise.name} (#{enterprise.pk})" for enterprise in merged)
                 try:
                     with transaction.atomic():
                         for enterprise in merged:
@@ -119,7 +121,6 @@ class EnterpriseAdmin(ImportExportHistoryAdmin):
                 except (DomainError, PermissionDenied) as error:
                     self.message_user(request, str(error), messages.ERROR)
                     return None
-                names = ", ".join(f"{enterprise.name} (#{enterprise.pk})" for enterprise in merged)
                 self.message_user(request, f"Merged {names} into {survivor.name} (#{survivor.pk}).", messages.SUCCESS)
                 return None
             return self._merge_page(request, form, selected, previews=previews)
