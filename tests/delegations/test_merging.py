@@ -286,7 +286,7 @@ def test_merging_into_itself_is_a_400_on_into():
     assert response.json()["errors"][0]["detail"] == "An enterprise cannot be merged into itself."
 
 
-@pytest.mark.parametrize("into", [999_999, "abc", None])
+@pytest.mark.parametrize("into", [999_999, "abc", None, "", -1, 2**31, 2**63, 10**400, 1.5])
 def test_an_unknown_survivor_is_a_400_on_into(into):
     enterprise = EnterpriseFactory()
 
