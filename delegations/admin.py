@@ -22,8 +22,8 @@ from delegations.models import (
     Settlement,
 )
 from delegations.resources import EnterpriseResource
-from framework.errors import DomainError
 from framework.admin import HistoryRecordAdmin, ImportExportHistoryAdmin, RecordAdmin, RelatedAdminListFilter
+from framework.errors import DomainError
 from framework.models import TIMESTAMPS
 
 
@@ -70,7 +70,9 @@ class MergeForm(forms.Form):
         label="The record that stays",
         help_text="The other selected records are merged into it.",
     )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, help_text="Kept in the history.")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, help_text="Kept in the history."
+    )
 
     def __init__(self, *args: Any, selected: QuerySet[Enterprise], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -117,7 +119,9 @@ class EnterpriseAdmin(ImportExportHistoryAdmin):
                 try:
                     with transaction.atomic():
                         for enterprise in merged:
-                            merging.enterprise_merge(merged=enterprise, survivor=survivor, user=request.user, reason=reason)
+                            merging.enterprise_merge(
+                                merged=enterprise, survivor=survivor, user=request.user, reason=reason
+                            )
                 except (DomainError, PermissionDenied) as error:
                     self.message_user(request, str(error), messages.ERROR)
                     return None

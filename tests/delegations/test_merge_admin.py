@@ -111,7 +111,9 @@ def test_one_record_selected_is_not_a_merge(admin_client, pair):
 
 def test_staff_who_are_not_superusers_have_no_merge_action(client, pair):
     staff = UserFactory(is_staff=True)
-    staff.user_permissions.add(*Permission.objects.filter(codename__in=["view_enterprise", "change_enterprise", "delete_enterprise"]))
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_enterprise", "change_enterprise", "delete_enterprise"])
+    )
     client.force_login(staff)
 
     response = client.get(CHANGELIST)
@@ -132,9 +134,7 @@ def test_undoing_a_merge_in_the_admin_restores_the_enterprise(admin_client, pair
     ]
     merge = Merge.objects.get()
 
-    response = admin_client.post(
-        MERGES, {"action": "undo", helpers.ACTION_CHECKBOX_NAME: [merge.pk]}, follow=True
-    )
+    response = admin_client.post(MERGES, {"action": "undo", helpers.ACTION_CHECKBOX_NAME: [merge.pk]}, follow=True)
 
     assert [str(message) for message in response.context["messages"]] == [f"Undone: {merge}."]
     restored = Enterprise.objects.get(pk=duplicate.pk)

@@ -18,7 +18,6 @@ from framework.models import Deletion
 from tests.api.collection import errors
 from tests.factories import (
     DealFactory,
-    DelegationFactory,
     EnterpriseFactory,
     ParticipationFactory,
     SettlementFactory,
@@ -134,7 +133,10 @@ def test_a_merge_moves_every_reference_to_the_survivor(duplicates):
     duplicates["bought"].refresh_from_db()
     duplicates["sold"].refresh_from_db()
     assert (duplicates["bought"].buyer_id, duplicates["sold"].seller_id) == (zkh.pk, zkh.pk)
-    assert set(duplicates["own"].enterprises.values_list("name", flat=True)) == {"ZKH Industrial Supply Co", "Bystander"}
+    assert set(duplicates["own"].enterprises.values_list("name", flat=True)) == {
+        "ZKH Industrial Supply Co",
+        "Bystander",
+    }
     assert list(duplicates["shared"].enterprises.values_list("pk", flat=True)) == [zkh.pk]
     assert Settlement.objects.get(pk=duplicates["settlement"].pk).enterprise_id == zkh.pk
     assert list(zkh.aliases.order_by("name").values_list("name", "kind")) == [
