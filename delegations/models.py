@@ -337,3 +337,48 @@ class EditorAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} edits {self.delegation}"
+
+
+class Merge(models.Model):
+    """An enterprise merged into another, the survivor, and everything the merge did, so that it
+    can be undone exactly (delegations.merging): the merged record as it was, its aliases, the
+    aliases the survivor gained, and every reference moved from the one to the other."""
+
+    merged_id = models.PositiveBigIntegerField(
+        db_index=True, help_text="The id the merged enterprise had (and gets back)."
+    )
+    # Ids, not foreign keys: the merged record is gone while the merge stands, and the survivor may
+    # later be merged or deleted in turn without this record holding it back or following it.
+    survivor_id = models.PositiveBigIntegerField(db_index=True, help_text="The enterprise it was merged into.")
+    merged_name = models.CharField(max_length=300, help_text="The merged enterprise's name, as it was.")
+    survivor_name = models.CharField(max_length=300, help_text="The survivor's name at the merge.")
+    reason = models.TextField(help_text="Why the two records are one enterprise.")
+    # Each concrete column of the merged enterprise, by column attribute name, as text (None for NULL).
+    snapshot = models.JSONField(help_text="The merged enterprise's columns as they were.")
+    # {"moved": [alias ids re-pointed], "dropped": [aliases deleted, as rows], "added": [alias ids]}.
+    aliases = models.JSONField(help_text="The merged enterprise's aliases and those the survivor gained.")
+    # One entry per reference moved: {"model", "field", "pk"} for a foreign key; for a many-to-many
+    # relation also "row" (the link's id) and "dropped" (the survivor was linked already).
+    links = models.JSONField(help_text="Every reference moved to the survivor.")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    merged_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merged_id"],
+                condition=Q(undone_at__isnull=True),
+                name="merge_one_standing_per_enterprise",
+                violation_error_message="This enterprise is merged already.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merged_name} (#{self.merged_id}) into {self.survivor_name} (#{self.survivor_id})"

@@ -194,16 +194,22 @@ class IdempotencyKey(models.Model):
 
 
 class Deletion(models.Model):
-    """A record that left a collection: deleted, or (for a deal) withdrawn from public view. A
-    client that keeps a copy of a collection removes what this feed lists since its last pull."""
+    """A record that left a collection: deleted, (for a deal) withdrawn from public view, or
+    merged into another record of its collection, the survivor (``survivor_id``). A client that
+    keeps a copy of a collection removes what this feed lists since its last pull (and, for a
+    merge, reads the survivor again: the records that named the merged one now name it)."""
 
     class Kind(models.TextChoices):
         DELETED = "deleted", "Deleted"
         WITHDRAWN = "withdrawn", "Withdrawn from public view"
+        MERGED = "merged", "Merged into another record"
 
     collection = models.CharField(max_length=40, help_text="The collection's name in its URL, e.g. deals.")
     record_id = models.PositiveBigIntegerField(help_text="The id the record had in its collection.")
     kind = models.CharField(max_length=10, choices=Kind.choices)
+    survivor_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="For a merged record: the id of the record it was merged into."
+    )
     deleted_at = models.DateTimeField(default=timezone.now, db_index=True)
     # Who may read the entry: whom the record was visible to (only deals are ever unpublished).
     is_published = models.BooleanField(default=True)

@@ -1,7 +1,8 @@
 """Incremental sync: what a client that keeps a copy of the collections needs besides
 ``updated_since``. Every record deleted from a collection, and every deal withdrawn from public
 view, leaves an entry in the deletion feed (``/api/deletions/``), readable by whoever could read
-the record."""
+the record. A record merged into another (see :func:`delete_merged`) is listed as merged, with
+the id of the record it was merged into."""
 
 import logging
 from typing import Any, cast
@@ -36,12 +37,32 @@ def _readers(instance: Any) -> dict:
 
 
 def record_deletion(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    survivor_id = getattr(instance, "merged_into_id", None)
     Deletion.objects.create(
         collection=COLLECTIONS[sender._meta.label],
         record_id=instance.pk,
-        kind=Deletion.Kind.DELETED,
+        kind=Deletion.Kind.DELETED if survivor_id is None else Deletion.Kind.MERGED,
+        survivor_id=survivor_id,
         **_readers(instance),
     )
+
+
+def delete_merged(record: Model, *, survivor: Model) -> None:
+    """Delete ``record``, whose references now point to ``survivor`` (a record of the same
+    collection): the deletion feed lists it as merged, with the survivor's id."""
+    record.merged_into_id = survivor.pk  # type: ignore[attr-defined]  # read by record_deletion
+    record.delete()
+
+
+def forget_merge(model: type[Model], record_id: int) -> None:
+    """The record ``record_id`` of ``model``, merged away, is back (a merge undone): its entries as
+    merged leave the feed, so that a client pulling from before the merge does not remove the
+    record it now lists as changed (one that pulled since removed it, and gets it back as
+    changed)."""
+    Deletion.objects.filter(
+        collection=COLLECTIONS[model._meta.label], record_id=record_id, kind=Deletion.Kind.MERGED
+    ).delete()
+    data_changed()
 
 
 def record_withdrawal(sender: type[Model], instance: Any, created: bool, **kwargs: Any) -> None:

@@ -12,10 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
+from delegations import merging
 from delegations.models import (
     Delegation,
     EditorAssignment,
     Enterprise,
+    Merge,
     Participation,
     PromotionalActivity,
     Settlement,
@@ -81,6 +83,9 @@ MAKERS = {
     Deal: lambda: DealFactory(edition=unnamed_edition(), first_deal_of=DelegationFactory(), markets=[MarketFactory()]),
     EditorAssignment: EditorAssignmentFactory,
     ApiToken: lambda: api_token(UserFactory(), client="sales dashboard")[0],
+    Merge: lambda: merging.enterprise_merge(
+        merged=EnterpriseFactory(), survivor=EnterpriseFactory(), user=UserFactory(is_superuser=True), reason="Same"
+    ),
 }
 every_model = pytest.mark.parametrize("model", list(MAKERS), ids=lambda model: model._meta.label)
 
@@ -111,7 +116,7 @@ def test_changelist_lists_the_object(admin_client, model):
 
 
 @pytest.mark.parametrize(
-    "model", [model for model in MAKERS if model is not ApiToken], ids=lambda model: model._meta.label
+    "model", [model for model in MAKERS if model not in (ApiToken, Merge)], ids=lambda model: model._meta.label
 )
 def test_add_page_answers(admin_client, model):
     response = admin_client.get(admin_url(model, "add"))
@@ -122,6 +127,10 @@ def test_add_page_answers(admin_client, model):
 
 def test_api_tokens_are_not_added_in_the_admin(admin_client):
     assert admin_client.get(admin_url(ApiToken, "add")).status_code == 403
+
+
+def test_merges_are_made_by_merging_not_added_in_the_admin(admin_client):
+    assert admin_client.get(admin_url(Merge, "add")).status_code == 403
 
 
 @every_model

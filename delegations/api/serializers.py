@@ -1,10 +1,12 @@
 """Serializers for delegations, enterprises, participations, settlements and activities."""
 
 from django.db.models import Count
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from delegations import merging
 from delegations.api.briefs import DelegationBriefSerializer, EnterpriseBriefSerializer, ParticipationBriefSerializer
-from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
+from delegations.models import Delegation, Enterprise, Merge, Participation, PromotionalActivity, Settlement
 from expo.api.briefs import EditionBriefSerializer
 from expo.api.serializers import source_field
 from expo.models import Edition
@@ -97,3 +99,54 @@ class PromotionalActivitySerializer(ValidatedModelSerializer):
     class Meta:
         model = PromotionalActivity
         fields = ("id", *PromotionalActivity.FIELDS, *TIMESTAMPS)
+
+
+class MergeRequestSerializer(serializers.Serializer):
+    into = serializers.PrimaryKeyRelatedField(
+        queryset=Enterprise.objects.all(), help_text="The id of the enterprise that stays, the survivor."
+    )
+    reason = serializers.CharField(max_length=2000, help_text="Why the two records are one enterprise.")
+
+
+class MoveSerializer(serializers.Serializer):
+    relation = serializers.CharField(help_text='The records and their field, e.g. "deals (buyer)".')
+    count = serializers.IntegerField(help_text="How many of them the merge changed.")
+
+
+class MergeSerializer(serializers.ModelSerializer):
+    """What a merge did, and whether it was undone."""
+
+    merged_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Who merged them."
+    )
+    undone_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Who undid the merge, once undone."
+    )
+    moved = serializers.SerializerMethodField(help_text="The records changed to refer to the survivor, by relation.")
+    aliases_added = serializers.SerializerMethodField(help_text="The names the survivor gained as aliases.")
+
+    class Meta:
+        model = Merge
+        fields = (
+            "id",
+            "merged_id",
+            "merged_name",
+            "survivor_id",
+            "survivor_name",
+            "reason",
+            "moved",
+            "aliases_added",
+            "merged_by",
+            "merged_at",
+            "undone_by",
+            "undone_at",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(MoveSerializer(many=True))
+    def get_moved(self, merge: Merge) -> list[dict]:
+        return [{"relation": move.label, "count": move.count} for move in merging.merge_moves(merge)]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_aliases_added(self, merge: Merge) -> list[str]:
+        return merging.merge_aliases_added(merge)

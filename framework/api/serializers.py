@@ -26,8 +26,9 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
 
 
 class DeletionSerializer(serializers.ModelSerializer):
-    """A record that left its collection: deleted, or a deal withdrawn from public view."""
+    """A record that left its collection: deleted, a deal withdrawn from public view, or a record
+    merged into another (``survivor_id``)."""
 
     class Meta:
         model = Deletion
-        fields = ("id", "collection", "record_id", "kind", "deleted_at")
+        fields = ("id", "collection", "record_id", "kind", "survivor_id", "deleted_at")
