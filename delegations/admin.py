@@ -44,6 +44,7 @@ class DelegationAdmin(HistoryRecordAdmin):
     list_select_related = ("parent",)
     list_filter = (("parent", admin.RelatedOnlyFieldListFilter), ("region", admin.AllValuesFieldListFilter))
     search_fields = ("name", "name_zh", "region")
+    pinyin_search_fields = ("search_pinyin",)
     autocomplete_fields = ("parent", "source")
     fields = (*Delegation.FIELDS, *TIMESTAMPS)
 
@@ -53,7 +54,8 @@ class EnterpriseAdmin(ImportExportHistoryAdmin):
     resource_classes = (EnterpriseResource,)
     list_display = ("name", "name_zh", "kind", "country", "district", "industry", "uscc")
     list_filter = ("kind", ("country", admin.AllValuesFieldListFilter))
-    search_fields = ("name", "name_zh", "uscc", "registry_id")
+    search_fields = ("name", "name_zh", "aliases__name", "uscc", "registry_id")
+    pinyin_search_fields = ("search_pinyin", "aliases__search_pinyin")
     autocomplete_fields = ("source",)
     fields = (*Enterprise.FIELDS, *TIMESTAMPS)
 
@@ -87,6 +89,7 @@ class PromotionalActivityAdmin(RecordAdmin):
     list_display = ("title", "participation", "held_on", "location")
     list_select_related = ("participation__delegation", "participation__edition__expo")
     list_filter = (("participation__edition", RelatedAdminListFilter), "held_on")
-    search_fields = ("title", "location", "description", "participation__delegation__name")
+    search_fields = ("title", "title_zh", "location", "description", "participation__delegation__name")
+    pinyin_search_fields = ("search_pinyin",)
     autocomplete_fields = ("participation", "source")
     fields = (*PromotionalActivity.FIELDS, *TIMESTAMPS)

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from delegations.api.briefs import DelegationBriefSerializer, EnterpriseBriefSerializer, ParticipationBriefSerializer
 from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
 from expo.api.briefs import EditionBriefSerializer
-from expo.api.serializers import source_field
+from expo.api.serializers import name_zh_source_field, source_field
 from expo.models import Edition
 from framework.api.fields import BriefRelatedField
 from framework.api.fieldsets import expandable
@@ -23,6 +23,7 @@ class DelegationSerializer(ValidatedModelSerializer):
         allow_null=True,
         help_text="The delegation this one belongs to; null at the top of the tree.",
     )
+    name_zh_source = name_zh_source_field()
     source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
@@ -32,6 +33,7 @@ class DelegationSerializer(ValidatedModelSerializer):
 
 @expandable
 class EnterpriseSerializer(ValidatedModelSerializer):
+    name_zh_source = name_zh_source_field()
     source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
@@ -92,6 +94,7 @@ class SettlementSerializer(ValidatedModelSerializer):
 @expandable
 class PromotionalActivitySerializer(ValidatedModelSerializer):
     participation = participation_field()
+    name_zh_source = name_zh_source_field()
     source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
