@@ -66,9 +66,7 @@ def world() -> SimpleNamespace:
     w.basf = EnterpriseFactory(name="BASF", country="DE", district="", city="")
     w.sony = EnterpriseFactory(name="Sony", name_zh="索尼", country="JP", district="", city="")
     silicon = CategoryFactory(name="Organo-silicon products")
-    w.dow_deal = DealFactory(
-        title="Procurement order", buyer=w.zkh, seller=w.dow, delegation=w.qingpu, edition=w.ciie6
-    )
+    w.dow_deal = DealFactory(title="Procurement order", buyer=w.zkh, seller=w.dow, delegation=w.qingpu, edition=w.ciie6)
     # Two line items with the same product word: the deal is still found once.
     DealLineItemFactory(deal=w.dow_deal, product="Silicone resin", category=silicon)
     DealLineItemFactory(deal=w.dow_deal, product="Silicone sealant", category=silicon)
