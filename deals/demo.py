@@ -177,9 +177,9 @@ class _Builder:
         """Insert ``objs`` (all of one model) and count them under ``key``; they get their ids."""
         if objs:
             model = type(objs[0])
-            if issubclass(model, Bilingual):
-                # bulk_create calls no save(), which keeps the search keys of the Chinese names.
-                for obj in objs:
+            # bulk_create calls no save(), which keeps the search keys of the Chinese names.
+            for obj in objs:
+                if isinstance(obj, Bilingual):
                     obj.search_pinyin = obj.pinyin_search_keys()
             model.objects.bulk_create(objs, batch_size=self.batch_size)
         self.counts[key] = self.counts.get(key, 0) + len(objs)
