@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator, capfirst
 
 from deals import services
+from deals.filtersets import DEAL_SEARCH_FIELDS, DEAL_SEARCH_PINYIN_FIELDS
 from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
 from deals.resources import DealResource
 from deals.services import (
@@ -33,9 +34,10 @@ TITLE_CHARS = 60
 
 @admin.register(Market)
 class MarketAdmin(RecordAdmin):
-    list_display = ("name",)
+    list_display = ("name", "name_zh")
     list_filter = (("deals__edition", RelatedAdminListFilter),)
-    search_fields = ("name",)
+    search_fields = ("name", "name_zh")
+    pinyin_search_fields = ("search_pinyin",)
     autocomplete_fields = ("source",)
     fields = (*Market.FIELDS, *TIMESTAMPS)
 
@@ -52,9 +54,10 @@ class MarketAdmin(RecordAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(RecordAdmin):
-    list_display = ("name", "description")
+    list_display = ("name", "name_zh", "description")
     list_filter = (("line_items__deal__edition", RelatedAdminListFilter),)
-    search_fields = ("name", "description")
+    search_fields = ("name", "name_zh", "description")
+    pinyin_search_fields = ("search_pinyin",)
     autocomplete_fields = ("source",)
     fields = (*Category.FIELDS, *TIMESTAMPS)
 
@@ -178,7 +181,8 @@ class DealAdmin(ImportExportHistoryAdmin):
         "regional_debut",
         FirstDealListFilter,
     )
-    search_fields = ("title", "buyer__name", "buyer__name_zh", "seller__name", "seller__name_zh")
+    search_fields = DEAL_SEARCH_FIELDS
+    pinyin_search_fields = DEAL_SEARCH_PINYIN_FIELDS
     date_hierarchy = "signed_on"
     autocomplete_fields = ("buyer", "seller", "delegation", "edition", "first_deal_of", "markets", "source")
     readonly_fields = ("stage", "value_usd", "usd_rate", "usd_rate_date", *RecordAdmin.readonly_fields)

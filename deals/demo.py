@@ -20,7 +20,7 @@ from django.utils import timezone
 from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
 from deals.services import convert_to_usd
 from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
-from expo.models import Edition, Expo, Source, Venue, ordinal
+from expo.models import Bilingual, Edition, Expo, Source, Venue, ordinal
 from framework import sync
 
 # Currencies with their share of deals and a base rate (USD per unit) that each edition varies by ±5%.
@@ -177,6 +177,10 @@ class _Builder:
         """Insert ``objs`` (all of one model) and count them under ``key``; they get their ids."""
         if objs:
             model = type(objs[0])
+            # bulk_create calls no save(), which keeps the search keys of the Chinese names.
+            for obj in objs:
+                if isinstance(obj, Bilingual):
+                    obj.search_pinyin = obj.pinyin_search_keys()
             model.objects.bulk_create(objs, batch_size=self.batch_size)
         self.counts[key] = self.counts.get(key, 0) + len(objs)
         return objs

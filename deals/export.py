@@ -245,10 +245,13 @@ DEAL_COLUMNS = (
     Column("id", read="id", cell=lambda: F("id")),
     Column("title", read="title", typed=_escaped, cell=lambda: _text(F("title"))),
     Column("buyer", read="buyer__name", typed=_escaped, cell=lambda: _text(F("buyer__name"))),
+    Column("buyer_zh", read="buyer__name_zh", typed=_escaped, cell=lambda: _text(F("buyer__name_zh"))),
     Column("buyer_country", read="buyer__country", cell=lambda: NullIf(F("buyer__country"), Value(""))),
     Column("seller", read="seller__name", typed=_escaped, cell=lambda: _text(F("seller__name"))),
+    Column("seller_zh", read="seller__name_zh", typed=_escaped, cell=lambda: _text(F("seller__name_zh"))),
     Column("seller_country", read="seller__country", cell=lambda: NullIf(F("seller__country"), Value(""))),
     Column("delegation", read="delegation__name", typed=_escaped, cell=lambda: _text(F("delegation__name"))),
+    Column("delegation_zh", read="delegation__name_zh", typed=_escaped, cell=lambda: _text(F("delegation__name_zh"))),
     Column(
         "edition",
         read="edition_id",
@@ -256,6 +259,8 @@ DEAL_COLUMNS = (
         cell=lambda: _text(Edition.label("edition")),
         joined=_edition_cells,
     ),
+    # Read with the deal (a join to the few editions): a query of its own per chunk would cost more.
+    Column("edition_zh", read="edition__name_zh", typed=_escaped, cell=lambda: _text(F("edition__name_zh"))),
     Column("amount", read="amount", cell=lambda: _DecimalText("amount", places=2)),
     Column("currency", read="currency", cell=lambda: F("currency")),
     Column("value_usd", read="value_usd", cell=lambda: _DecimalText("value_usd", places=2)),

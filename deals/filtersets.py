@@ -22,6 +22,24 @@ from framework.codes import COUNTRY_CHOICES, CURRENCY_CHOICES
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
 
+# What a deal search looks in (the admin's search too): the deal's own text, its line items'
+# products, and the names of its parties, delegation and edition.
+DEAL_SEARCH_FIELDS = (
+    "title",
+    "description",
+    "line_items__product",
+    *(f"{party}__{name}" for party in ("buyer", "seller") for name in ("name", "name_zh", "aliases__name")),
+    "delegation__name",
+    "delegation__name_zh",
+    "edition__name",
+    "edition__name_zh",
+)
+DEAL_SEARCH_PINYIN_FIELDS = (
+    *(f"{party}__{name}" for party in ("buyer", "seller") for name in ("search_pinyin", "aliases__search_pinyin")),
+    "delegation__search_pinyin",
+    "edition__search_pinyin",
+)
+
 
 class DealFilterSet(FilterSet):
     delegation = DelegationTreeFilter(help_text="Deals of this delegation and of every delegation below it.")
@@ -65,8 +83,10 @@ class DealFilterSet(FilterSet):
     )
     regional_debut = BooleanFilter(help_text="`true`: only deals with a product debuting in a region.")
     search = SearchFilter(
-        fields=("title", "description", "buyer__name", "buyer__name_zh", "seller__name", "seller__name_zh"),
-        help_text="Words in the title, description or the buyer's or seller's name.",
+        fields=DEAL_SEARCH_FIELDS,
+        pinyin_fields=DEAL_SEARCH_PINYIN_FIELDS,
+        help_text="Words in the title, description or line-item products, or in the names (English, "
+        "Chinese or pinyin) of the buyer or seller (or their aliases), the delegation or the edition.",
     )
     updated_since = IsoDateTimeFilter(
         method="filter_updated_since",
@@ -89,7 +109,11 @@ class DealFilterSet(FilterSet):
 
 
 class MarketFilterSet(FilterSet):
-    search = SearchFilter(fields=("name",), help_text="Words in the name.")
+    search = SearchFilter(
+        fields=("name", "name_zh"),
+        pinyin_fields=("search_pinyin",),
+        help_text="Words in the name (English, Chinese or pinyin).",
+    )
     ordering = OrderingFilter(fields=("name", "id", "created_at", "updated_at"))
 
     class Meta:
@@ -98,7 +122,11 @@ class MarketFilterSet(FilterSet):
 
 
 class CategoryFilterSet(FilterSet):
-    search = SearchFilter(fields=("name", "description"), help_text="Words in the name or description.")
+    search = SearchFilter(
+        fields=("name", "name_zh", "description"),
+        pinyin_fields=("search_pinyin",),
+        help_text="Words in the name (English, Chinese or pinyin) or description.",
+    )
     ordering = OrderingFilter(fields=("name", "id", "created_at", "updated_at"))
 
     class Meta:

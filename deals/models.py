@@ -14,19 +14,22 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from delegations.models import Delegation, Enterprise
-from expo.models import Edition, Record
+from expo.models import Bilingual, Edition, Record
 from framework.models import MAX_AMOUNT, MAX_RATE, CurrencyField, currency_code_constraint
 
 
-class Market(Record):
+class Market(Bilingual, Record):
     """A downstream market a deal aims at, e.g. electronics or new energy."""
 
     name = models.CharField(max_length=100, unique=True)
+    name_zh = models.CharField("Chinese name", max_length=100, blank=True)
 
     # The fields the record is shown and written with, in this order: its API representation, admin
     # form and import rows list them (with the id and timestamps where each needs them).
     FIELDS = (
         "name",
+        "name_zh",
+        *Bilingual.BILINGUAL_FIELDS,
         "source",
     )
 
@@ -37,16 +40,19 @@ class Market(Record):
         return self.name
 
 
-class Category(Record):
+class Category(Bilingual, Record):
     """A product category line items are classed under, e.g. organo-silicon products."""
 
     name = models.CharField(max_length=200, unique=True)
+    name_zh = models.CharField("Chinese name", max_length=200, blank=True)
     description = models.TextField(blank=True)
 
     # The fields the record is shown and written with, in this order: its API representation, admin
     # form and import rows list them (with the id and timestamps where each needs them).
     FIELDS = (
         "name",
+        "name_zh",
+        *Bilingual.BILINGUAL_FIELDS,
         "description",
         "source",
     )

@@ -34,12 +34,12 @@ Parties (``parties``, each ``{id, name, identifier, address, roles}``, empty key
   the deal was signed within (``delegation-<id>``, roles ``tradingDelegation``: not a code of the
   partyRole codelist, which is open to new codes). Buyer and seller are always two parties: a
   deal's buyer is never its seller.
-- Chinese names go in ``name_zh`` (and ``legalName_zh``), OCDS's form for a name in another language.
-- ``identifier``: an enterprise's Unified Social Credit Code registered by the market regulation
-  authority (the code's first character is 9) is in org-id.guide's register ``CN-SAIC`` (the
-  State Administration for Industry and Commerce, now for Market Regulation):
-  ``{scheme: CN-SAIC, id: <code>, legalName: <name>}``. Codes from other authorities (civil affairs,
-  institutions) and other registry ids have no known scheme, and are left out.
+- Both names: ``name`` (English) and ``name_zh`` (Chinese), OCDS's form for a name in another
+  language; the identifier's ``legalName`` and ``legalName_zh`` likewise.
+- ``identifier``: an enterprise's Unified Social Credit Code, whichever authority issued it, is in
+  org-id.guide's register ``CN-USCI`` (the national register of the codes):
+  ``{scheme: CN-USCI, id: <code>, legalName: <name>, legalName_zh: <Chinese name>}``. Other
+  registry ids have no known scheme, and are left out.
 - ``address``: ``countryName`` (the ISO 3166-1 name), ``locality`` (the city), ``region`` (the
   district).
 
@@ -72,10 +72,8 @@ VERSION = "1.1"
 LANGUAGE = "en"
 INITIATION_TYPE = "tender"
 DELEGATION_ROLE = "tradingDelegation"
-# org-id.guide's list code for China's enterprise register (Unified Social Credit Codes).
-USCC_SCHEME = "CN-SAIC"
-# The first character of a Unified Social Credit Code that the market regulation authority issued.
-MARKET_REGULATION_AUTHORITY = "9"
+# org-id.guide's list code for China's Unified Social Credit Identifiers.
+USCC_SCHEME = "CN-USCI"
 HS_SCHEME = "HS"
 CATEGORY_SCHEME = "x_category"
 # ISO 4217 codes that OCDS 1.1.5's closed currency codelist does not have (it predates them).
@@ -162,7 +160,7 @@ def delegation_party_id(delegation: Delegation) -> str:
 
 
 def enterprise_identifier(enterprise: Enterprise) -> dict | None:
-    if not enterprise.uscc.startswith(MARKET_REGULATION_AUTHORITY):
+    if not enterprise.uscc:
         return None
     return _compact(
         {

@@ -27,7 +27,11 @@ class DelegationFilterSet(FilterSet):
     within = DelegationTreeFilter(
         field_name="id", help_text="This delegation and every delegation below it, at any depth."
     )
-    search = SearchFilter(fields=("name", "name_zh", "region"), help_text="Words in the name or region.")
+    search = SearchFilter(
+        fields=("name", "name_zh", "region"),
+        pinyin_fields=("search_pinyin",),
+        help_text="Words in the names (English, Chinese or pinyin) or region.",
+    )
     ordering = OrderingFilter(fields=("name", "id", "created_at", "updated_at"))
 
     class Meta:
@@ -45,8 +49,9 @@ class EnterpriseFilterSet(FilterSet):
     uscc = django_filters.CharFilter(max_length=18, help_text="Unified Social Credit Code, exactly.")
     participation = IdFilter(field_name="participations", help_text="Registered for this participation.")
     search = SearchFilter(
-        fields=("name", "name_zh", "uscc", "registry_id", "industry"),
-        help_text="Words in the names, industry, USCC or registry id.",
+        fields=("name", "name_zh", "aliases__name", "uscc", "registry_id", "industry"),
+        pinyin_fields=("search_pinyin", "aliases__search_pinyin"),
+        help_text="Words in the names (English, Chinese or pinyin) or aliases, industry, USCC or registry id.",
     )
     ordering = OrderingFilter(fields=("name", "country", "id", "created_at", "updated_at"))
 
@@ -89,7 +94,11 @@ class PromotionalActivityFilterSet(FilterSet):
     participation = IdFilter(field_name="participation", help_text="Activities of this participation.")
     held_after = django_filters.DateFilter(field_name="held_on", lookup_expr="gte", help_text="Held on or after.")
     held_before = django_filters.DateFilter(field_name="held_on", lookup_expr="lte", help_text="Held on or before.")
-    search = SearchFilter(fields=("title", "description", "location"), help_text="Words in title, text or place.")
+    search = SearchFilter(
+        fields=("title", "title_zh", "description", "location"),
+        pinyin_fields=("search_pinyin",),
+        help_text="Words in the title (English, Chinese or pinyin), text or place.",
+    )
     ordering = OrderingFilter(fields=("id", "held_on", "title", "created_at", "updated_at"))
 
     class Meta:

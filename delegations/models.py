@@ -10,12 +10,12 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from delegations import uscc
-from expo.models import Edition, Record
+from expo.models import Bilingual, Edition, Record
 from framework.models import MAX_INTEGER, CountryField, country_code_constraint
 from framework.names import search_keys
 
 
-class Delegation(Record):
+class Delegation(Bilingual, Record):
     """A trading delegation, e.g. the Shanghai trading delegation and, under it, the Qingpu
     District trading delegation. ``parent`` makes the tree; no delegation is its own ancestor."""
 
@@ -38,6 +38,7 @@ class Delegation(Record):
     FIELDS = (
         "name",
         "name_zh",
+        *Bilingual.BILINGUAL_FIELDS,
         "parent",
         "region",
         "description",
@@ -77,7 +78,7 @@ class Delegation(Record):
             raise ValidationError({"parent": "A delegation cannot be its own ancestor."})
 
 
-class Enterprise(Record):
+class Enterprise(Bilingual, Record):
     """Any organisation that registers or trades: a company, association, institute or government body."""
 
     class Kind(models.TextChoices):
@@ -110,6 +111,7 @@ class Enterprise(Record):
     FIELDS = (
         "name",
         "name_zh",
+        *Bilingual.BILINGUAL_FIELDS,
         "kind",
         "country",
         "city",
@@ -287,11 +289,14 @@ class Settlement(Record):
         return f"{self.enterprise} ({self.get_status_display().lower()}) – {self.participation}"
 
 
-class PromotionalActivity(Record):
+class PromotionalActivity(Bilingual, Record):
     """An event a delegation held during an edition to promote its district."""
+
+    CHINESE_NAME = "title_zh"
 
     participation = models.ForeignKey(Participation, on_delete=models.PROTECT, related_name="activities")
     title = models.CharField(max_length=300)
+    title_zh = models.CharField("Chinese title", max_length=300, blank=True)
     held_on = models.DateField(null=True, blank=True)
     location = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
@@ -301,6 +306,8 @@ class PromotionalActivity(Record):
     FIELDS = (
         "participation",
         "title",
+        "title_zh",
+        *Bilingual.BILINGUAL_FIELDS,
         "held_on",
         "location",
         "description",

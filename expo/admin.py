@@ -20,6 +20,7 @@ class VenueAdmin(RecordAdmin):
     list_display = ("name", "name_zh", "district", "city", "country")
     list_filter = (("country", admin.AllValuesFieldListFilter), ("city", admin.AllValuesFieldListFilter))
     search_fields = ("name", "name_zh", "district", "city")
+    pinyin_search_fields = ("search_pinyin",)
     autocomplete_fields = ("source",)
     fields = (*Venue.FIELDS, *TIMESTAMPS)
 
@@ -30,6 +31,7 @@ class ExpoAdmin(RecordAdmin):
     list_select_related = ("host_venue",)
     list_filter = ("host_venue",)
     search_fields = ("name", "short_name", "name_zh")
+    pinyin_search_fields = ("search_pinyin",)
     autocomplete_fields = ("host_venue", "source")
     fields = (*Expo.FIELDS, *TIMESTAMPS)
 
@@ -38,7 +40,8 @@ class ExpoAdmin(RecordAdmin):
 class EditionAdmin(RecordAdmin):
     list_display = ("__str__", "expo", "number", "start_date", "end_date", "venue")
     list_filter = ("expo", "venue", "start_date")
-    search_fields = ("name", "expo__name", "expo__short_name")
+    search_fields = ("name", "name_zh", "expo__name", "expo__short_name", "expo__name_zh")
+    pinyin_search_fields = ("search_pinyin", "expo__search_pinyin")
     autocomplete_fields = ("expo", "venue", "source", "dates_source")
     fields = (*Edition.FIELDS, *TIMESTAMPS)
 

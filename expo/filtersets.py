@@ -26,7 +26,11 @@ class SourceFilterSet(FilterSet):
 class VenueFilterSet(FilterSet):
     country = django_filters.MultipleChoiceFilter(choices=COUNTRY_CHOICES, help_text="ISO 3166-1 alpha-2 code.")
     city = django_filters.CharFilter(lookup_expr="iexact", max_length=100, help_text="City, exactly (any case).")
-    search = SearchFilter(fields=("name", "name_zh", "district", "city"), help_text="Words in names or place.")
+    search = SearchFilter(
+        fields=("name", "name_zh", "district", "city"),
+        pinyin_fields=("search_pinyin",),
+        help_text="Words in the names (English, Chinese or pinyin) or place.",
+    )
     ordering = OrderingFilter(fields=("name", "id", "created_at", "updated_at"))
 
     class Meta:
@@ -35,7 +39,11 @@ class VenueFilterSet(FilterSet):
 
 
 class ExpoFilterSet(FilterSet):
-    search = SearchFilter(fields=("name", "short_name", "name_zh"), help_text="Words in the names.")
+    search = SearchFilter(
+        fields=("name", "short_name", "name_zh"),
+        pinyin_fields=("search_pinyin",),
+        help_text="Words in the names (English, Chinese or pinyin).",
+    )
     ordering = OrderingFilter(fields=("name", "id", "created_at", "updated_at"))
 
     class Meta:
@@ -52,6 +60,11 @@ class EditionFilterSet(FilterSet):
     )
     starts_before = django_filters.DateFilter(
         field_name="start_date", lookup_expr="lte", help_text="Starts on or before."
+    )
+    search = SearchFilter(
+        fields=("name", "name_zh", "expo__name", "expo__short_name", "expo__name_zh"),
+        pinyin_fields=("search_pinyin", "expo__search_pinyin"),
+        help_text="Words in the edition's or its expo's names (English, Chinese or pinyin).",
     )
     ordering = OrderingFilter(fields=("start_date", "number", "id", "created_at", "updated_at"))
 

@@ -1,12 +1,15 @@
 """What is expo-wide: expos, their editions and venues, and the sources facts come from; and
 the base of every record that cites a source."""
 
+from typing import Any, ClassVar
+
 from django.db import models
 from django.db.models import Case, Expression, F, Q, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, Mod, NullIf
 from django.db.models.lookups import Exact, Range
 
 from framework.models import MAX_SMALL_INTEGER, CountryField, ValidatedModel, country_code_constraint
+from framework.names import search_keys
 
 
 class Source(models.Model):
@@ -78,7 +81,52 @@ class Record(ValidatedModel):
         abstract = True
 
 
-class Venue(Record):
+class Bilingual(models.Model):
+    """A record named in English and Chinese: beside its Chinese name (``CHINESE_NAME``, e.g.
+    ``name_zh``) it keeps the pinyin a source spells it with, the source of both where that is
+    not the record's own, and a hidden search key of both that ``save()`` keeps in step."""
+
+    # The field that holds the Chinese name.
+    CHINESE_NAME: ClassVar[str] = "name_zh"
+    # The fields a client shows and writes, after the Chinese name.
+    BILINGUAL_FIELDS = ("name_pinyin", "name_zh_source")
+
+    name_pinyin = models.CharField(
+        "pinyin",
+        max_length=300,
+        blank=True,
+        help_text="The Chinese name in pinyin as a source spells it, e.g. Mǐnháng Qū; "
+        "searches also read the characters' most common reading.",
+    )
+    name_zh_source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="source of the Chinese name",
+        help_text="The source of the Chinese name and pinyin, where it is not the record's own source.",
+    )
+    # The search keys of the Chinese name and the pinyin (see framework.names), kept in step by
+    # save() and by every bulk write (pinyin_search_keys): searches look for a term's key in it.
+    search_pinyin = models.CharField(max_length=2000, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_pinyin = self.pinyin_search_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {self.CHINESE_NAME, "name_pinyin"} & set(update_fields):
+            kwargs["update_fields"] = [*update_fields, "search_pinyin"]
+        super().save(*args, **kwargs)
+
+    def pinyin_search_keys(self) -> str:
+        """The value ``search_pinyin`` should hold: fill it with this before a bulk write."""
+        return search_keys(getattr(self, self.CHINESE_NAME), self.name_pinyin)
+
+
+class Venue(Bilingual, Record):
     """Where editions are held, e.g. the National Exhibition and Convention Center (Shanghai)."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -93,6 +141,7 @@ class Venue(Record):
     FIELDS = (
         "name",
         "name_zh",
+        *Bilingual.BILINGUAL_FIELDS,
         "address",
         "district",
         "city",
@@ -108,7 +157,7 @@ class Venue(Record):
         return self.name
 
 
-class Expo(Record):
+class Expo(Bilingual, Record):
     """An expo series, e.g. the China International Import Expo (CIIE)."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -130,6 +179,7 @@ class Expo(Record):
         "name",
         "short_name",
         "name_zh",
+        *Bilingual.BILINGUAL_FIELDS,
         "host_venue",
         "website",
         "source",
@@ -142,7 +192,7 @@ class Expo(Record):
         return self.short_name or self.name
 
 
-class Edition(Record):
+class Edition(Bilingual, Record):
     """One numbered edition of an expo, e.g. the 6th CIIE (5–10 November 2023)."""
 
     expo = models.ForeignKey(Expo, on_delete=models.PROTECT, related_name="editions")
@@ -150,6 +200,7 @@ class Edition(Record):
         validators=[MAX_SMALL_INTEGER], help_text="1 for the first edition, 2 for the second…"
     )
     name = models.CharField(max_length=200, blank=True, help_text="e.g. 6th China International Import Expo")
+    name_zh = models.CharField("Chinese name", max_length=200, blank=True, help_text="e.g. 第六届中国国际进口博览会")
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
     dates_source = models.ForeignKey(
@@ -168,6 +219,8 @@ class Edition(Record):
         "expo",
         "number",
         "name",
+        "name_zh",
+        *Bilingual.BILINGUAL_FIELDS,
         "start_date",
         "end_date",
         "venue",

@@ -11,6 +11,7 @@ from import_export.admin import ImportExportMixin
 from import_export.results import Result
 from simple_history.admin import SimpleHistoryAdmin
 
+from framework.api.filters import filter_search
 from framework.models import ApiToken
 from framework.services import adopt, writes_of
 
@@ -26,11 +27,23 @@ def form_data(form: forms.ModelForm) -> dict[str, Any]:
 class RecordAdmin(admin.ModelAdmin):
     """The base of every admin here: a record's timestamps are shown, never edited. A record
     whose app registered its writes (framework.services) is saved and deleted through them, by
-    its form, the delete page and the "delete selected" action alike."""
+    its form, the delete page and the "delete selected" action alike.
+
+    An admin with ``pinyin_search_fields`` searches as the API does (``filter_search``): every word
+    in one of ``search_fields``, or its pinyin search key in one of ``pinyin_search_fields``, with
+    to-many relations looked up without repeating a record."""
 
     readonly_fields: ClassVar[tuple[str, ...]] = ("created_at", "updated_at")
+    pinyin_search_fields: ClassVar[tuple[str, ...]] = ()
     # A URL typed without a scheme is taken as https (Django 6's default), not http.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: models.QuerySet, search_term: str
+    ) -> tuple[models.QuerySet, bool]:
+        if not self.pinyin_search_fields:
+            return super().get_search_results(request, queryset, search_term)
+        return filter_search(queryset, tuple(self.search_fields), search_term, self.pinyin_search_fields), False
 
     # The record and form are Any, as Django's stubs have them: an app's admin narrows them to its own.
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:

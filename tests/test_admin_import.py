@@ -48,7 +48,15 @@ DEAL_HEADERS = [
     "markets",
     "is_published",
 ]
-ENTERPRISE_EXPORT_HEADERS = [*ENTERPRISE_HEADERS, "registry_id", "description", "source"]
+ENTERPRISE_EXPORT_HEADERS = [
+    *ENTERPRISE_HEADERS[:3],
+    "name_pinyin",
+    "name_zh_source",
+    *ENTERPRISE_HEADERS[3:],
+    "registry_id",
+    "description",
+    "source",
+]
 FORMATS = {"csv": CSV, "xlsx": XLSX}
 each_format = pytest.mark.parametrize("file_format", list(FORMATS))
 
@@ -299,7 +307,8 @@ def test_enterprise_export_contains_exactly_the_filtered_rows(admin_client):
     assert response["Content-Type"] == "text/csv"
     rows = exported_rows(response, "csv")
     assert rows[0] == ENTERPRISE_EXPORT_HEADERS
-    common = {"name_zh": "", "kind": "company", "country": "CN", "city": "Shanghai", "district": "Qingpu District"}
+    common = {"name_zh": "", "name_pinyin": "", "name_zh_source": ""}
+    common |= {"kind": "company", "country": "CN", "city": "Shanghai", "district": "Qingpu District"}
     assert [dict(zip(rows[0], row, strict=True)) for row in rows[1:]] == [
         common
         | {"id": str(qingpu.pk), "name": "Qingpu Logistics", "industry": "Logistics", "uscc": valid_uscc(5)}
@@ -323,9 +332,9 @@ def test_enterprise_export_of_a_search_contains_exactly_the_rows_found(admin_cli
     response = export(admin_client, Enterprise, "xlsx", "?q=dow")
 
     assert response["Content-Type"] == XLSX.CONTENT_TYPE
-    assert [row[:5] for row in exported_rows(response, "xlsx")] == [
-        ["id", "name", "name_zh", "kind", "country"],
-        [dow.pk, "Dow", None, "company", "US"],
+    assert [row[:7] for row in exported_rows(response, "xlsx")] == [
+        ["id", "name", "name_zh", "name_pinyin", "name_zh_source", "kind", "country"],
+        [dow.pk, "Dow", None, None, None, "company", "US"],
     ]
 
 

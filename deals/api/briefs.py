@@ -8,10 +8,10 @@ from deals.models import Category, Market
 class MarketBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Market
-        fields = ("id", "name")
+        fields = ("id", "name", "name_zh")
 
 
 class CategoryBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
-        fields = ("id", "name")
+        fields = ("id", "name", "name_zh")

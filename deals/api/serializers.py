@@ -9,7 +9,7 @@ from deals.services import LineItemInput
 from delegations.api.briefs import DelegationBriefSerializer, EnterpriseBriefSerializer
 from delegations.models import Delegation, Enterprise
 from expo.api.briefs import EditionBriefSerializer
-from expo.api.serializers import source_field
+from expo.api.serializers import name_zh_source_field, source_field
 from expo.models import Edition
 from framework.api.fields import BriefRelatedField, MoneyField
 from framework.api.fieldsets import expandable
@@ -19,6 +19,7 @@ from framework.models import TIMESTAMPS
 
 @expandable
 class MarketSerializer(ValidatedModelSerializer):
+    name_zh_source = name_zh_source_field()
     source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
@@ -28,6 +29,7 @@ class MarketSerializer(ValidatedModelSerializer):
 
 @expandable
 class CategorySerializer(ValidatedModelSerializer):
+    name_zh_source = name_zh_source_field()
     source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:

@@ -10,13 +10,13 @@ from expo.api.briefs import EditionBriefSerializer
 class DelegationBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Delegation
-        fields = ("id", "name")
+        fields = ("id", "name", "name_zh")
 
 
 class EnterpriseBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Enterprise
-        fields = ("id", "name", "country")
+        fields = ("id", "name", "name_zh", "country")
 
 
 class ParticipationBriefSerializer(serializers.ModelSerializer):

@@ -8,7 +8,7 @@ from delegations import merging
 from delegations.api.briefs import DelegationBriefSerializer, EnterpriseBriefSerializer, ParticipationBriefSerializer
 from delegations.models import Delegation, Enterprise, Merge, Participation, PromotionalActivity, Settlement
 from expo.api.briefs import EditionBriefSerializer
-from expo.api.serializers import source_field
+from expo.api.serializers import name_zh_source_field, source_field
 from expo.models import Edition
 from framework.api.fields import BriefRelatedField
 from framework.api.fieldsets import expandable
@@ -25,6 +25,7 @@ class DelegationSerializer(ValidatedModelSerializer):
         allow_null=True,
         help_text="The delegation this one belongs to; null at the top of the tree.",
     )
+    name_zh_source = name_zh_source_field()
     source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
@@ -34,6 +35,7 @@ class DelegationSerializer(ValidatedModelSerializer):
 
 @expandable
 class EnterpriseSerializer(ValidatedModelSerializer):
+    name_zh_source = name_zh_source_field()
     source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
@@ -94,6 +96,7 @@ class SettlementSerializer(ValidatedModelSerializer):
 @expandable
 class PromotionalActivitySerializer(ValidatedModelSerializer):
     participation = participation_field()
+    name_zh_source = name_zh_source_field()
     source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:

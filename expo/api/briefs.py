@@ -15,13 +15,13 @@ class SourceBriefSerializer(serializers.ModelSerializer):
 class VenueBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Venue
-        fields = ("id", "name")
+        fields = ("id", "name", "name_zh")
 
 
 class ExpoBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Expo
-        fields = ("id", "name", "short_name")
+        fields = ("id", "name", "name_zh", "short_name")
 
 
 class EditionBriefSerializer(serializers.ModelSerializer):
@@ -29,7 +29,7 @@ class EditionBriefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Edition
-        fields = ("id", "name", "number")
+        fields = ("id", "name", "name_zh", "number")
         reads = {"name": ("name", "number", "expo__name", "expo__short_name")}
 
     def get_name(self, edition) -> str:

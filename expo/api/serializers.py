@@ -18,6 +18,16 @@ def source_field() -> BriefRelatedField:
     )
 
 
+def name_zh_source_field() -> BriefRelatedField:
+    return BriefRelatedField(
+        brief=SourceBriefSerializer,
+        queryset=Source.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The source of the Chinese name and pinyin, where it is not the record's own source.",
+    )
+
+
 @expandable
 class SourceSerializer(ValidatedModelSerializer):
     class Meta:
@@ -27,6 +37,7 @@ class SourceSerializer(ValidatedModelSerializer):
 
 @expandable
 class VenueSerializer(ValidatedModelSerializer):
+    name_zh_source = name_zh_source_field()
     source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
@@ -39,6 +50,7 @@ class ExpoSerializer(ValidatedModelSerializer):
     host_venue = BriefRelatedField(
         brief=VenueBriefSerializer, queryset=Venue.objects.all(), required=False, allow_null=True
     )
+    name_zh_source = name_zh_source_field()
     source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:
@@ -57,6 +69,7 @@ class EditionSerializer(ValidatedModelSerializer):
         allow_null=True,
         help_text="Where the dates come from, when that is not the record's source.",
     )
+    name_zh_source = name_zh_source_field()
     source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 
     class Meta:

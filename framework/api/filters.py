@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django_filters.constants import EMPTY_VALUES
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.generics import GenericAPIView
@@ -138,16 +138,71 @@ def filter_search(
     queryset: QuerySet, fields: tuple[str, ...], value: str, pinyin_fields: tuple[str, ...] = ()
 ) -> QuerySet:
     """Rows where every word of ``value`` occurs (case-insensitively) in one of ``fields``, or
-    its search key (pinyin, no tones, see ``framework.names``) in one of ``pinyin_fields``."""
+    its search key (pinyin, no tones, see ``framework.names``) in one of ``pinyin_fields``. A
+    field across a to-many relation (``aliases__name``, ``line_items__product``) is looked up in
+    an ``EXISTS`` subquery: a row is found once however many related rows match."""
+    model = queryset.model
     for term in value.split():
-        condition = Q()
-        for field in fields:
-            condition |= Q(**{f"{field}__icontains": term})
         key = search_key(term) if pinyin_fields else ""
-        for field in pinyin_fields if key else ():
-            condition |= Q(**{f"{field}__contains": key})
+        lookups = [(field, Q(**{f"{field}__icontains": term})) for field in fields]
+        lookups += [(field, Q(**{f"{field}__contains": key})) for field in pinyin_fields if key]
+        condition = Q()
+        across: dict[tuple[str, ...], Q] = {}
+        for field, lookup in lookups:
+            relation = _to_many_prefix(model, field)
+            if relation is None:
+                condition |= lookup
+            else:
+                across[relation] = across.get(relation, Q()) | lookup
+        for relation, lookups_across in across.items():
+            condition |= _exists(model, relation, lookups_across)
         queryset = queryset.filter(condition)
     return queryset
+
+
+def _to_many_prefix(model: type[Model], path: str) -> tuple[str, ...] | None:
+    """The parts of ``path`` up to and including its first to-many relation, or ``None`` if it
+    crosses none."""
+    parts = path.split("__")
+    opts = model._meta
+    for index, part in enumerate(parts[:-1]):
+        field = opts.get_field(part)
+        if field.many_to_many or field.one_to_many:
+            return tuple(parts[: index + 1])
+        if field.related_model is None:
+            return None
+        opts = field.related_model._meta
+    return None
+
+
+def _exists(model: type[Model], relation: tuple[str, ...], condition: Q) -> Exists:
+    """``condition`` (lookups from ``model``, through ``relation``) as an ``EXISTS`` over the
+    related rows: for a reverse foreign key, over the related table alone, by its key."""
+    *prefix, name = relation
+    opts = model._meta
+    for part in prefix:
+        opts = opts.get_field(part).related_model._meta  # type: ignore[union-attr]  # to-one relations
+    field = opts.get_field(name)
+    if field.one_to_many and not field.many_to_many:
+        remote = field.remote_field.name  # type: ignore[union-attr]  # a reverse relation's foreign key
+        related = cast(type[Model], field.related_model)
+        outer = OuterRef("__".join(prefix)) if prefix else OuterRef("pk")
+        return Exists(related._base_manager.filter(Q(**{remote: outer}), _relative(condition, len(relation))))
+    return Exists(model._base_manager.filter(condition, pk=OuterRef("pk")))
+
+
+def _relative(condition: Q, depth: int) -> Q:
+    """``condition``'s lookups with their first ``depth`` path parts taken off."""
+    relative = Q()
+    relative.connector = condition.connector
+    relative.negated = condition.negated
+    for child in condition.children:
+        if isinstance(child, Q):
+            relative.children.append(_relative(child, depth))
+        else:
+            lookup, value = cast(tuple[str, Any], child)
+            relative.children.append(("__".join(lookup.split("__")[depth:]), value))
+    return relative
 
 
 class IntegerFilter(django_filters.NumberFilter):

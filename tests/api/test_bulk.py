@@ -218,7 +218,11 @@ def test_each_item_takes_its_own_markets_and_line_items(api, new_deal):
         ("Organo-silicon products", "Organo-silicon products", "391000")
     ]
     assert (second.markets.count(), second.line_items.count()) == (0, 0)
-    assert body["results"][0]["line_items"][0]["category"] == {"id": silicones.pk, "name": "Organo-silicon products"}
+    assert body["results"][0]["line_items"][0]["category"] == {
+        "id": silicones.pk,
+        "name": "Organo-silicon products",
+        "name_zh": "",
+    }
 
 
 def test_creates_and_changes_mix_and_a_change_writes_only_the_fields_sent(api, new_deal, qingpu):

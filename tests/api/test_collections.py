@@ -35,18 +35,22 @@ pytestmark = pytest.mark.django_db
 
 TIMESTAMPS = ("created_at", "updated_at")
 SOURCE = ("id", "title")
-VENUE = ("id", "name")
-EXPO = ("id", "name", "short_name")
-EDITION = ("id", "name", "number")
-DELEGATION = ("id", "name")
-ENTERPRISE = ("id", "name", "country")
+VENUE = ("id", "name", "name_zh")
+EXPO = ("id", "name", "name_zh", "short_name")
+EDITION = ("id", "name", "name_zh", "number")
+DELEGATION = ("id", "name", "name_zh")
+ENTERPRISE = ("id", "name", "name_zh", "country")
 PARTICIPATION = ("id", "delegation", "edition")
-MARKET = ("id", "name")
+MARKET = ("id", "name", "name_zh")
+# What every record named in two languages shows after its Chinese name.
+BILINGUAL = ("name_pinyin", "name_zh_source")
 LINE_ITEM = ("id", "product", "category", "hs_code", "amount")
 MONEY = ("amount", "currency")
 
 # Each row cites a source of its own.
 CITED = {"source": SubFactory(SourceFactory)}
+# A record named in two languages cites a source of its Chinese name too.
+NAMED = {**CITED, "name_zh_source": SubFactory(SourceFactory)}
 # An edition with no name of its own is labelled from its expo ("6th CIIE"), so its brief needs the expo.
 UNNAMED_EDITION = ""
 
@@ -55,9 +59,9 @@ class TestExpos(ProtectedDeleteTests, SelectionTests, CollectionTests):
     basename = "expo"
     model = Expo
     factory = ExpoFactory
-    fields = ("id", "name", "short_name", "name_zh", "host_venue", "website", "source", *TIMESTAMPS)
-    brief_fields = {"host_venue": VENUE, "source": SOURCE}
-    rich = CITED
+    fields = ("id", "name", "short_name", "name_zh", *BILINGUAL, "host_venue", "website", "source", *TIMESTAMPS)
+    brief_fields = {"host_venue": VENUE, "name_zh_source": SOURCE, "source": SOURCE}
+    rich = NAMED
     referred_by = "editions"
 
     def create_payload(self) -> dict[str, Any]:
@@ -65,6 +69,8 @@ class TestExpos(ProtectedDeleteTests, SelectionTests, CollectionTests):
             "name": "China International Import Expo",
             "short_name": "CIIE",
             "name_zh": "中国国际进口博览会",
+            "name_pinyin": "Zhōngguó Guójì Jìnkǒu Bólǎnhuì",
+            "name_zh_source": SourceFactory().pk,
             "host_venue": VenueFactory().pk,
             "website": "https://www.ciie.org/",
             "source": SourceFactory().pk,
@@ -96,6 +102,8 @@ class TestEditions(ProtectedDeleteTests, SelectionTests, CollectionTests):
         "expo",
         "number",
         "name",
+        "name_zh",
+        *BILINGUAL,
         "start_date",
         "end_date",
         "venue",
@@ -103,8 +111,8 @@ class TestEditions(ProtectedDeleteTests, SelectionTests, CollectionTests):
         "source",
         *TIMESTAMPS,
     )
-    brief_fields = {"expo": EXPO, "venue": VENUE, "dates_source": SOURCE, "source": SOURCE}
-    rich = {**CITED, "dates_source": SubFactory(SourceFactory)}
+    brief_fields = {"expo": EXPO, "name_zh_source": SOURCE, "venue": VENUE, "dates_source": SOURCE, "source": SOURCE}
+    rich = {**NAMED, "dates_source": SubFactory(SourceFactory)}
     referred_by = "participations"
 
     def create_payload(self) -> dict[str, Any]:
@@ -142,9 +150,9 @@ class TestVenues(ProtectedDeleteTests, SelectionTests, CollectionTests):
     basename = "venue"
     model = Venue
     factory = VenueFactory
-    fields = ("id", "name", "name_zh", "address", "district", "city", "country", "source", *TIMESTAMPS)
-    brief_fields = {"source": SOURCE}
-    rich = CITED
+    fields = ("id", "name", "name_zh", *BILINGUAL, "address", "district", "city", "country", "source", *TIMESTAMPS)
+    brief_fields = {"name_zh_source": SOURCE, "source": SOURCE}
+    rich = NAMED
     referred_by = "expos"
 
     def create_payload(self) -> dict[str, Any]:
@@ -285,9 +293,9 @@ class TestDelegations(ProtectedDeleteTests, SelectionTests, CollectionTests):
     basename = "delegation"
     model = Delegation
     factory = DelegationFactory
-    fields = ("id", "name", "name_zh", "parent", "region", "description", "source", *TIMESTAMPS)
-    brief_fields = {"parent": DELEGATION, "source": SOURCE}
-    rich = {**CITED, "parent": SubFactory(DelegationFactory)}
+    fields = ("id", "name", "name_zh", *BILINGUAL, "parent", "region", "description", "source", *TIMESTAMPS)
+    brief_fields = {"name_zh_source": SOURCE, "parent": DELEGATION, "source": SOURCE}
+    rich = {**NAMED, "parent": SubFactory(DelegationFactory)}
     referred_by = "delegations"
 
     def create_payload(self) -> dict[str, Any]:
@@ -376,6 +384,7 @@ class TestEnterprises(ProtectedDeleteTests, SelectionTests, CollectionTests):
         "id",
         "name",
         "name_zh",
+        *BILINGUAL,
         "kind",
         "country",
         "city",
@@ -387,8 +396,8 @@ class TestEnterprises(ProtectedDeleteTests, SelectionTests, CollectionTests):
         "source",
         *TIMESTAMPS,
     )
-    brief_fields = {"source": SOURCE}
-    rich = CITED
+    brief_fields = {"name_zh_source": SOURCE, "source": SOURCE}
+    rich = NAMED
     referred_by = "deals"
 
     def create_payload(self) -> dict[str, Any]:
@@ -464,9 +473,20 @@ class TestActivities(SelectionTests, CollectionTests):
     basename = "activity"
     model = PromotionalActivity
     factory = PromotionalActivityFactory
-    fields = ("id", "participation", "title", "held_on", "location", "description", "source", *TIMESTAMPS)
-    brief_fields = {"participation": PARTICIPATION, "source": SOURCE}
-    rich = {**CITED, "participation__edition__name": UNNAMED_EDITION}
+    fields = (
+        "id",
+        "participation",
+        "title",
+        "title_zh",
+        *BILINGUAL,
+        "held_on",
+        "location",
+        "description",
+        "source",
+        *TIMESTAMPS,
+    )
+    brief_fields = {"participation": PARTICIPATION, "name_zh_source": SOURCE, "source": SOURCE}
+    rich = {**NAMED, "participation__edition__name": UNNAMED_EDITION}
 
     def create_payload(self) -> dict[str, Any]:
         return {
@@ -627,9 +647,9 @@ class TestMarkets(SelectionTests, CollectionTests):
     basename = "market"
     model = Market
     factory = MarketFactory
-    fields = ("id", "name", "source", *TIMESTAMPS)
-    brief_fields = {"source": SOURCE}
-    rich = CITED
+    fields = ("id", "name", "name_zh", *BILINGUAL, "source", *TIMESTAMPS)
+    brief_fields = {"name_zh_source": SOURCE, "source": SOURCE}
+    rich = NAMED
 
     def create_payload(self) -> dict[str, Any]:
         return {"name": "Electronics", "source": SourceFactory().pk}
@@ -655,9 +675,9 @@ class TestCategories(ProtectedDeleteTests, SelectionTests, CollectionTests):
     basename = "category"
     model = Category
     factory = CategoryFactory
-    fields = ("id", "name", "description", "source", *TIMESTAMPS)
-    brief_fields = {"source": SOURCE}
-    rich = CITED
+    fields = ("id", "name", "name_zh", *BILINGUAL, "description", "source", *TIMESTAMPS)
+    brief_fields = {"name_zh_source": SOURCE, "source": SOURCE}
+    rich = NAMED
     referred_by = "deal line items"
 
     def create_payload(self) -> dict[str, Any]:

@@ -29,15 +29,21 @@ SIXTH_CIIE_START = datetime.date(2023, 11, 5)
 
 @pytest.fixture
 def edition():
-    return EditionFactory(number=6, name="6th CIIE", start_date=SIXTH_CIIE_START, end_date=datetime.date(2023, 11, 10))
+    return EditionFactory(
+        number=6,
+        name="6th CIIE",
+        name_zh="第六届进博会",
+        start_date=SIXTH_CIIE_START,
+        end_date=datetime.date(2023, 11, 10),
+    )
 
 
 @pytest.fixture
 def parties() -> dict[str, Any]:
     return {
-        "buyer": EnterpriseFactory(name="ZKH Industrial Supply Co", country="CN"),
-        "seller": EnterpriseFactory(name="Dow", country="US"),
-        "delegation": DelegationFactory(name="Qingpu District trading delegation"),
+        "buyer": EnterpriseFactory(name="ZKH Industrial Supply Co", name_zh="震坤行", country="CN"),
+        "seller": EnterpriseFactory(name="Dow", name_zh="陶氏", country="US"),
+        "delegation": DelegationFactory(name="Qingpu District trading delegation", name_zh="青浦区交易分团"),
     }
 
 
@@ -242,7 +248,7 @@ def test_first_deal_of_a_delegation_above_the_deals_own(admin_api, payload, part
     qingpu.save()
     body = create(admin_api, {**payload, "first_deal_of": shanghai.pk}).json()
     assert (body["first_deal_of"], body["is_first_deal"]) == (
-        {"id": shanghai.pk, "name": "Shanghai trading delegation"},
+        {"id": shanghai.pk, "name": "Shanghai trading delegation", "name_zh": ""},
         True,
     )
 
@@ -318,16 +324,20 @@ def test_line_items_are_replaced_on_write(admin_api):
 def test_response_embeds_parties_delegation_and_edition(admin_api, payload, parties, edition, eur_rate):
     body = create(admin_api, payload).json()
     assert {name: body[name] for name in ("buyer", "seller", "delegation", "edition")} == {
-        "buyer": {"id": parties["buyer"].pk, "name": "ZKH Industrial Supply Co", "country": "CN"},
-        "seller": {"id": parties["seller"].pk, "name": "Dow", "country": "US"},
-        "delegation": {"id": parties["delegation"].pk, "name": "Qingpu District trading delegation"},
-        "edition": {"id": edition.pk, "name": "6th CIIE", "number": 6},
+        "buyer": {"id": parties["buyer"].pk, "name": "ZKH Industrial Supply Co", "name_zh": "震坤行", "country": "CN"},
+        "seller": {"id": parties["seller"].pk, "name": "Dow", "name_zh": "陶氏", "country": "US"},
+        "delegation": {
+            "id": parties["delegation"].pk,
+            "name": "Qingpu District trading delegation",
+            "name_zh": "青浦区交易分团",
+        },
+        "edition": {"id": edition.pk, "name": "6th CIIE", "name_zh": "第六届进博会", "number": 6},
     }
 
 
 def test_response_embeds_markets_and_line_items(admin_api, payload, eur_rate):
-    market = MarketFactory(name="Electronics")
-    category = CategoryFactory(name="Organo-silicon products")
+    market = MarketFactory(name="Electronics", name_zh="电子")
+    category = CategoryFactory(name="Organo-silicon products", name_zh="有机硅产品")
     body = create(
         admin_api,
         {
@@ -337,11 +347,11 @@ def test_response_embeds_markets_and_line_items(admin_api, payload, eur_rate):
         },
     ).json()
     assert (body["markets"], [{k: v for k, v in item.items() if k != "id"} for item in body["line_items"]]) == (
-        [{"id": market.pk, "name": "Electronics"}],
+        [{"id": market.pk, "name": "Electronics", "name_zh": "电子"}],
         [
             {
                 "product": "Silicone",
-                "category": {"id": category.pk, "name": "Organo-silicon products"},
+                "category": {"id": category.pk, "name": "Organo-silicon products", "name_zh": "有机硅产品"},
                 "hs_code": "3910",
                 "amount": "10.50",
             }

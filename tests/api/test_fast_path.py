@@ -65,8 +65,8 @@ COLLECTION_SERIALIZERS = [
     "deals.api.serializers.CategorySerializer",
     "deals.api.serializers.ExchangeRateSerializer",
     "figures.api.serializers.ReportedFigureSerializer",
-    "expo.api.briefs.VenueBriefSerializer",
     "expo.api.briefs.SourceBriefSerializer",
+    "expo.api.briefs.VenueBriefSerializer",
     "expo.api.briefs.ExpoBriefSerializer",
     "delegations.api.briefs.DelegationBriefSerializer",
     "expo.api.briefs.EditionBriefSerializer",
@@ -323,7 +323,9 @@ def test_a_page_whose_rows_lack_what_a_field_reads_is_rendered_by_the_serializer
     )
     deals = DealFactory.create_batch(3, edition=edition)
     expected = anon.get(list_url("deal")).json()
-    assert [row["edition"] for row in expected["results"]] == [{"id": edition.pk, "name": "6th CIIE", "number": 6}] * 3
+    assert [row["edition"] for row in expected["results"]] == [
+        {"id": edition.pk, "name": "6th CIIE", "name_zh": "", "number": 6}
+    ] * 3
 
     # The brief's reads without the expo's short name, which its name reads when the edition
     # has no name of its own.

@@ -63,6 +63,7 @@ def test_fields_id_title_issues_fewer_queries_than_the_full_list(anon, count):
                 ("deals_deal", "buyer_id"),
                 ("delegations_enterprise", "country"),
                 ("delegations_enterprise", "name"),
+                ("delegations_enterprise", "name_zh"),
             ],
         ),
         (
@@ -72,6 +73,7 @@ def test_fields_id_title_issues_fewer_queries_than_the_full_list(anon, count):
                 ("deals_deal", "edition_id"),
                 ("expo_edition", "expo_id"),
                 ("expo_edition", "name"),
+                ("expo_edition", "name_zh"),
                 ("expo_edition", "number"),
                 ("expo_expo", "name"),
                 ("expo_expo", "short_name"),

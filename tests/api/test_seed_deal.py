@@ -53,11 +53,11 @@ def test_the_seed_deal_reads_as_the_report_tells_it(anon, seeded):
         )
     } == {
         "title": "Organo-silicon products procurement order",
-        "delegation": {"id": qingpu.pk, "name": "Qingpu District trading delegation"},
+        "delegation": {"id": qingpu.pk, "name": "Qingpu District trading delegation", "name_zh": qingpu.name_zh},
         "value_usd": {"amount": "300000000.00", "currency": "USD"},
         "usd_rate": "1.0000000000",
         "usd_rate_date": None,
-        "first_deal_of": {"id": shanghai().pk, "name": "Shanghai trading delegation"},
+        "first_deal_of": {"id": shanghai().pk, "name": "Shanghai trading delegation", "name_zh": shanghai().name_zh},
         "is_first_deal": True,
         "regional_debut": True,
         "debut_region": "Asia Pacific",

@@ -149,6 +149,15 @@ def test_each_delegation_has_one_first_deal_per_edition_it_dealt_at(demo):
     assert Deal.objects.exclude(first_deal_of=None).exclude(first_deal_of=F("delegation")).count() == 0
 
 
+def test_chinese_names_are_searchable_by_pinyin_as_if_saved_one_by_one(demo):
+    chinese = Enterprise.objects.exclude(name_zh="")
+    assert chinese.exists()
+    assert [enterprise.search_pinyin for enterprise in chinese] == [
+        enterprise.pinyin_search_keys() for enterprise in chinese
+    ]
+    assert all(enterprise.search_pinyin for enterprise in chinese)
+
+
 def test_every_record_cites_the_synthetic_source(demo):
     source = Source.objects.get()
 

@@ -73,12 +73,12 @@ CSV_STATEMENTS = {
 def world() -> SimpleNamespace:
     w = SimpleNamespace()
     w.shanghai = DelegationFactory(name="Shanghai trading delegation")
-    w.qingpu = DelegationFactory(name="Qingpu District trading delegation", parent=w.shanghai)
+    w.qingpu = DelegationFactory(name="Qingpu District trading delegation", name_zh="青浦区交易分团", parent=w.shanghai)
     w.zhujiajiao = DelegationFactory(name="Zhujiajiao Town trading delegation", parent=w.qingpu)
     w.beijing = DelegationFactory(name="Beijing trading delegation")
 
     w.ciie = ExpoFactory(name="China International Import Expo", short_name="CIIE")
-    w.ciie6 = EditionFactory(expo=w.ciie, number=6, start_date=datetime.date(2023, 11, 5))
+    w.ciie6 = EditionFactory(expo=w.ciie, number=6, name_zh="第六届进博会", start_date=datetime.date(2023, 11, 5))
     w.ciie5 = EditionFactory(expo=w.ciie, number=5, name="", start_date=datetime.date(2022, 11, 5))
     w.canton = ExpoFactory(name="China Import and Export Fair", short_name="Canton Fair")
     w.canton134 = EditionFactory(
@@ -86,7 +86,7 @@ def world() -> SimpleNamespace:
     )
 
     w.zkh = EnterpriseFactory(name="ZKH Industrial Supply Co", name_zh="震坤行", country="CN")
-    w.dow = EnterpriseFactory(name="Dow", country="US")
+    w.dow = EnterpriseFactory(name="Dow", name_zh="陶氏", country="US")
     w.basf = EnterpriseFactory(name='BASF, "Ludwigshafen"', country="DE")
     w.sony = EnterpriseFactory(name="Sony", country="JP")
 
@@ -213,11 +213,15 @@ def as_csv(deal: dict) -> dict[str, str]:
         "id": str(deal["id"]),
         "title": deal["title"],
         "buyer": deal["buyer"]["name"],
+        "buyer_zh": deal["buyer"]["name_zh"],
         "buyer_country": deal["buyer"]["country"],
         "seller": deal["seller"]["name"],
+        "seller_zh": deal["seller"]["name_zh"],
         "seller_country": deal["seller"]["country"],
         "delegation": deal["delegation"]["name"],
+        "delegation_zh": deal["delegation"]["name_zh"],
         "edition": deal["edition"]["name"],
+        "edition_zh": deal["edition"]["name_zh"],
         "amount": deal["value"]["amount"],
         "currency": deal["value"]["currency"],
         "value_usd": deal["value_usd"]["amount"],
@@ -327,11 +331,15 @@ def test_every_column_of_the_dow_deal(world, analyst_api):
         "id": str(world.dow_deal.pk),
         "title": "Organo-silicon products procurement order",
         "buyer": "ZKH Industrial Supply Co",
+        "buyer_zh": "震坤行",
         "buyer_country": "CN",
         "seller": "Dow",
+        "seller_zh": "陶氏",
         "seller_country": "US",
         "delegation": "Qingpu District trading delegation",
+        "delegation_zh": "青浦区交易分团",
         "edition": "6th China International Import Expo",
+        "edition_zh": "第六届进博会",
         "amount": "300000000.00",
         "currency": "USD",
         "value_usd": "300000000.00",
@@ -419,25 +427,32 @@ def test_markets_and_categories_are_escaped_too(analyst_api, url_name):
 
 @pytest.mark.parametrize("url_name", EXPORTS)
 def test_every_free_text_column_is_escaped(analyst_api, url_name):
-    delegation = DelegationFactory(name="=Delegation")
+    delegation = DelegationFactory(name="=Delegation", name_zh="=交易团")
     DealFactory(
         title="+Title",
-        buyer=EnterpriseFactory(name="-Buyer"),
-        seller=EnterpriseFactory(name="@Seller"),
+        buyer=EnterpriseFactory(name="-Buyer", name_zh="-买方"),
+        seller=EnterpriseFactory(name="@Seller", name_zh="@卖方"),
         delegation=delegation,
         first_deal_of=delegation,
-        edition=EditionFactory(name="=Edition"),
+        edition=EditionFactory(name="=Edition", name_zh="+届"),
         regional_debut=True,
         debut_region="\tRegion",
     )
     (row,) = exported(analyst_api, url_name)
-    texts = ("title", "buyer", "seller", "delegation", "edition", "first_deal_of", "debut_region")
+    texts = (
+        *("title", "buyer", "buyer_zh", "seller", "seller_zh", "delegation", "delegation_zh"),
+        *("edition", "edition_zh", "first_deal_of", "debut_region"),
+    )
     assert {name: row[name] for name in texts} == {
         "title": "'+Title",
         "buyer": "'-Buyer",
+        "buyer_zh": "'-买方",
         "seller": "'@Seller",
+        "seller_zh": "'@卖方",
         "delegation": "'=Delegation",
+        "delegation_zh": "'=交易团",
         "edition": "'=Edition",
+        "edition_zh": "'+届",
         "first_deal_of": "'=Delegation",
         "debut_region": "'\tRegion",
     }
@@ -517,7 +532,7 @@ def test_the_csv_is_byte_for_byte_what_pythons_csv_module_writes(world, analyst_
     for index, text in enumerate(AWKWARD_TEXTS):
         DealFactory(
             title=text,
-            buyer=EnterpriseFactory(name=f"{text} {index}", country=""),
+            buyer=EnterpriseFactory(name=f"{text} {index}", name_zh=f"{text} {index}", country=""),
             regional_debut=True,
             debut_region=text,
             markets=[MarketFactory(name=f"{text} {index}"), MarketFactory(name=f"Z{index}")],

@@ -360,7 +360,7 @@ def test_parties_carry_identifiers_chinese_names_and_addresses_where_known(anon)
             "name": "ZKH Industrial Supply Co",
             "name_zh": "震坤行",
             "identifier": {
-                "scheme": "CN-SAIC",
+                "scheme": "CN-USCI",
                 "id": valid_uscc(7),
                 "legalName": "ZKH Industrial Supply Co",
                 "legalName_zh": "震坤行",
@@ -384,10 +384,17 @@ def test_parties_carry_identifiers_chinese_names_and_addresses_where_known(anon)
     ]
 
 
-def test_a_code_not_issued_by_market_regulation_is_no_cn_saic_identifier(anon):
-    association = EnterpriseFactory(kind="association", uscc=association_uscc(), country="", city="", district="")
+def test_a_code_issued_by_any_authority_is_a_cn_usci_identifier(anon):
+    association = EnterpriseFactory(
+        kind="association", name="Qingpu Chamber", uscc=association_uscc(), country="", city="", district=""
+    )
     (party, *_) = release_of(anon, DealFactory(buyer=association))["parties"]
-    assert party == {"id": f"enterprise-{association.pk}", "name": association.name, "roles": ["buyer"]}
+    assert party == {
+        "id": f"enterprise-{association.pk}",
+        "name": "Qingpu Chamber",
+        "identifier": {"scheme": "CN-USCI", "id": association_uscc(), "legalName": "Qingpu Chamber"},
+        "roles": ["buyer"],
+    }
 
 
 def test_items_are_classified_by_hs_code_with_the_category_beside_or_by_category_alone(anon):

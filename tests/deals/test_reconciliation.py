@@ -88,7 +88,7 @@ def test_each_article_figure_comes_with_its_delegation_edition_and_quote(seeded,
     qingpu = Delegation.objects.get(name="Qingpu District trading delegation")
     figure = row["figure"]
     assert (figure["delegation"], figure["edition"]["name"], figure["currency"], figure["unit"]) == (
-        {"id": qingpu.pk, "name": "Qingpu District trading delegation"},
+        {"id": qingpu.pk, "name": "Qingpu District trading delegation", "name_zh": qingpu.name_zh},
         "6th China International Import Expo",
         "USD",
         "",

@@ -175,7 +175,7 @@ def stats(client: APIClient, **params) -> dict:
 
 
 def brief(delegation) -> dict:
-    return {"id": delegation.pk, "name": delegation.name}
+    return {"id": delegation.pk, "name": delegation.name, "name_zh": delegation.name_zh}
 
 
 def test_the_basf_deal_is_valued_in_usd(w):
@@ -216,14 +216,14 @@ def test_anonymous_totals_leave_out_unpublished_deals(w, anon):
 
 def test_grouped_by_delegation_and_edition_each_key_reads_as_a_brief(w, analyst_api):
     body = stats(analyst_api, group_by="delegation,edition")
-    ciie6 = {"id": w.ciie6.pk, "name": "6th China International Import Expo", "number": 6}
+    ciie6 = {"id": w.ciie6.pk, "name": "6th China International Import Expo", "name_zh": "", "number": 6}
     assert body["group_by"] == ["delegation", "edition"]
     assert body["delegation_level"] is None
     assert body["count"] == 4
     assert body["results"] == [
         {
             "delegation": brief(w.shanghai),
-            "edition": {"id": w.canton134.pk, "name": str(w.canton134), "number": 134},
+            "edition": {"id": w.canton134.pk, "name": str(w.canton134), "name_zh": "", "number": 134},
             **measures(1, cancelled="700000.00"),
         },
         {"delegation": brief(w.qingpu), "edition": ciie6, **measures(2, signed="304000000.00", buyers=2, sellers=2)},
@@ -234,7 +234,7 @@ def test_grouped_by_delegation_and_edition_each_key_reads_as_a_brief(w, analyst_
         },
         {
             "delegation": brief(w.beijing),
-            "edition": {"id": w.ciie5.pk, "name": str(w.ciie5), "number": 5},
+            "edition": {"id": w.ciie5.pk, "name": str(w.ciie5), "name_zh": "", "number": 5},
             **measures(1, executed="1500000.00"),
         },
     ]
@@ -257,8 +257,8 @@ def test_three_keys_edition_stage_and_buyer_country(w, analyst_api):
 
 def test_three_keys_with_the_delegations_rolled_up_to_the_top(w, analyst_api):
     body = stats(analyst_api, group_by="expo,delegation,stage", delegation_level="0")
-    ciie = {"id": w.ciie.pk, "name": "China International Import Expo", "short_name": "CIIE"}
-    canton = {"id": w.canton.pk, "name": "China Import and Export Fair", "short_name": "Canton Fair"}
+    ciie = {"id": w.ciie.pk, "name": "China International Import Expo", "name_zh": "", "short_name": "CIIE"}
+    canton = {"id": w.canton.pk, "name": "China Import and Export Fair", "name_zh": "", "short_name": "Canton Fair"}
     assert body["delegation_level"] == 0
     assert body["results"] == [
         {"expo": ciie, "delegation": brief(w.shanghai), "stage": "intention", **measures(1, intention="1371000.00")},
@@ -331,11 +331,11 @@ def test_a_deal_counts_once_in_each_of_its_categories_and_deals_without_one_form
     body = stats(analyst_api, group_by="category")
     assert body["results"] == [
         {
-            "category": {"id": w.silicon.pk, "name": "Organo-silicon products"},
+            "category": {"id": w.silicon.pk, "name": "Organo-silicon products", "name_zh": ""},
             **measures(3, signed="304000000.00", cancelled="700000.00", buyers=3, sellers=2),
         },
         {
-            "category": {"id": w.chemicals.pk, "name": "Chemicals"},
+            "category": {"id": w.chemicals.pk, "name": "Chemicals", "name_zh": ""},
             **measures(2, intention="1371000.00", signed="300000000.00", sellers=2),
         },
         {"category": None, **measures(2, executed="2500000.00", buyers=2, sellers=2)},
@@ -363,10 +363,10 @@ def test_grouped_by_market(w, anon):
     body = stats(anon, group_by="market")
     assert body["results"] == [
         {
-            "market": {"id": w.electronics.pk, "name": "Electronics"},
+            "market": {"id": w.electronics.pk, "name": "Electronics", "name_zh": ""},
             **measures(2, intention="1371000.00", signed="300000000.00", sellers=2),
         },
-        {"market": {"id": w.packaging.pk, "name": "Packaging"}, **measures(1, signed="300000000.00")},
+        {"market": {"id": w.packaging.pk, "name": "Packaging", "name_zh": ""}, **measures(1, signed="300000000.00")},
         {"market": None, **measures(3, executed="2500000.00", cancelled="700000.00", buyers=3, sellers=3)},
     ]
 

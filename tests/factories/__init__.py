@@ -10,6 +10,7 @@ from tests.factories.deals import (
 )
 from tests.factories.delegations import (
     DelegationFactory,
+    EnterpriseAliasFactory,
     EnterpriseFactory,
     ParticipationFactory,
     PromotionalActivityFactory,
@@ -26,6 +27,7 @@ __all__ = [
     "DelegationFactory",
     "EditionFactory",
     "EditorAssignmentFactory",
+    "EnterpriseAliasFactory",
     "EnterpriseFactory",
     "ExchangeRateFactory",
     "ExpoFactory",

@@ -3,7 +3,7 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
+from delegations.models import Delegation, Enterprise, EnterpriseAlias, Participation, PromotionalActivity, Settlement
 from delegations.uscc import check_character
 from tests.factories.expo import EditionFactory
 
@@ -44,6 +44,15 @@ class EnterpriseFactory(DjangoModelFactory):
     district = "Qingpu District"
     industry = "Industrial supplies"
     uscc = ""
+
+
+class EnterpriseAliasFactory(DjangoModelFactory):
+    class Meta:
+        model = EnterpriseAlias
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    name = factory.Sequence(lambda n: f"Alias {n}")
+    kind = EnterpriseAlias.Kind.SHORT
 
 
 class ParticipationFactory(DjangoModelFactory):
