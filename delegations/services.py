@@ -105,7 +105,8 @@ def _checked_aliases(aliases: list[AliasInput]) -> list[EnterpriseAlias]:
                 {f"aliases.{index}.{name}": messages for name, messages in error.message_dict.items()}
             ) from error
         if alias.name in seen:
-            raise ValidationError({f"aliases.{index}.name": ["This alias is given twice."]})
+            twice = ValidationError("This alias is given twice.", code="duplicate_alias")
+            raise ValidationError({f"aliases.{index}.name": [twice]})
         seen.add(alias.name)
         checked.append(alias)
     return checked
@@ -168,6 +169,7 @@ def enterprise_create(
             enterprise._change_reason = _aliases_reason([], given)  # type: ignore[attr-defined]
 
     enterprise = record_create(model=Enterprise, user=user, data=data, rules=rules)
+    enterprise.__dict__.pop("_change_reason", None)
     _write_aliases(enterprise, checked)
     return enterprise
 

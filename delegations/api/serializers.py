@@ -2,18 +2,20 @@
 
 from django.db.models import Count
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
+from delegations import duplicates, uscc
 from delegations.api.briefs import DelegationBriefSerializer, EnterpriseBriefSerializer, ParticipationBriefSerializer
-from delegations import duplicates
 from delegations.models import Delegation, Enterprise, EnterpriseAlias, Participation, PromotionalActivity, Settlement
 from delegations.services import AliasInput
 from expo.api.briefs import EditionBriefSerializer
 from expo.api.serializers import source_field
 from expo.models import Edition
-from framework.api.fields import BriefRelatedField
 from framework.api.errors import ErrorResponseSerializer
+from framework.api.fields import BriefRelatedField
 from framework.api.fieldsets import expandable
 from framework.api.serializers import ValidatedModelSerializer
+from framework.codes import COUNTRY_CHOICES
 from framework.models import TIMESTAMPS
 
 
@@ -55,7 +57,7 @@ class EnterpriseSerializer(ValidatedModelSerializer):
         help_text="Whether the USCC's check character matches its other 17 characters: false is a warning "
         "(some codes really issued fail the check), null where there is no USCC.",
     )
-    aliases = EnterpriseAliasSerializer(
+    aliases = EnterpriseAliasSerializer(  # type: ignore[call-arg]  # many=True makes a ListSerializer, which takes max_length
         many=True,
         required=False,
         max_length=MAX_ALIASES,
@@ -84,6 +86,16 @@ class EnterpriseSerializer(ValidatedModelSerializer):
             "distinct_from",
             *TIMESTAMPS,
         )
+
+    def validate_aliases(self, aliases: list[dict]) -> list[dict]:
+        # A PATCH makes its nested fields optional too; an alias still needs its name.
+        missing = [
+            {} if "name" in alias else {"name": [ErrorDetail("This field is required.", "required")]}
+            for alias in aliases
+        ]
+        if any(missing):
+            raise serializers.ValidationError(missing)
+        return aliases
 
     def service_arguments(self) -> dict:
         """The validated request as ``data``, ``aliases`` (``None``: leave them) and ``distinct_from`` (ids)."""
@@ -118,18 +130,21 @@ class DuplicateCandidateSerializer(serializers.Serializer):
     reasons = DuplicateReasonSerializer(many=True)
 
 
-class DuplicateCheckSerializer(ValidatedModelSerializer):
+class DuplicateCheckSerializer(serializers.Serializer):
     """The names and codes a check for duplicates of an enterprise not yet saved compares."""
 
-    class Meta:
-        model = Enterprise
-        fields = ("name", "name_zh", "uscc", "country")
-        extra_kwargs = {
-            "name": {"required": False},
-            "name_zh": {"required": False},
-            "uscc": {"required": False},
-            "country": {"required": False},
-        }
+    name = serializers.CharField(max_length=300, required=False, help_text="The English name.")
+    name_zh = serializers.CharField(max_length=300, required=False, allow_blank=True, help_text="The Chinese name.")
+    uscc = serializers.CharField(
+        max_length=18,
+        required=False,
+        allow_blank=True,
+        validators=[uscc.validate],
+        help_text="The Unified Social Credit Code: 18 digits and capital letters other than I, O, S, V, Z.",
+    )
+    country = serializers.ChoiceField(
+        choices=COUNTRY_CHOICES, required=False, allow_blank=True, help_text="ISO 3166-1 alpha-2 code."
+    )
 
 
 class ProbableDuplicateErrorSerializer(ErrorResponseSerializer):

@@ -17,8 +17,8 @@ from delegations.api.serializers import (
     DuplicateCandidateSerializer,
     DuplicateCheckSerializer,
     EnterpriseSerializer,
-    ProbableDuplicateErrorSerializer,
     ParticipationSerializer,
+    ProbableDuplicateErrorSerializer,
     PromotionalActivitySerializer,
     SettlementSerializer,
 )
@@ -123,12 +123,13 @@ class EnterpriseViewSet(BulkWriteMixin, ModelViewSet):
 
     @extend_schema(
         tags=["enterprises"],
+        operation_id="enterprises_duplicates_retrieve",
         summary="List an enterprise's probable duplicates",
         description="The saved enterprises that may be the same organisation as this one. " + DUPLICATES_DESCRIPTION,
         responses={200: DuplicateCandidateSerializer(many=True)},
         filters=False,
     )
-    @action(detail=True, methods=["get"], url_path="duplicates", url_name="duplicates")
+    @action(detail=True, methods=["get"], url_path="duplicates", url_name="duplicates", pagination_class=None)
     def duplicates(self, request: Request, pk: Any = None) -> Response:
         readable = access.scope_for_read(Enterprise.objects.prefetch_related("aliases"), request.user)
         enterprise = get_object_or_404(readable, pk=pk)
@@ -136,6 +137,7 @@ class EnterpriseViewSet(BulkWriteMixin, ModelViewSet):
 
     @extend_schema(
         tags=["enterprises"],
+        operation_id="enterprises_duplicates_check",
         summary="Check a new enterprise for duplicates",
         description="The saved enterprises that may be the same organisation as one with these names, USCC "
         "and country, before it is created. At least one of `name`, `name_zh` and `uscc` (a 400 otherwise); "
@@ -144,7 +146,7 @@ class EnterpriseViewSet(BulkWriteMixin, ModelViewSet):
         responses={200: DuplicateCandidateSerializer(many=True)},
         filters=False,
     )
-    @action(detail=False, methods=["get"], url_path="duplicates", url_name="check-duplicates")
+    @action(detail=False, methods=["get"], url_path="duplicates", url_name="check-duplicates", pagination_class=None)
     def check_duplicates(self, request: Request) -> Response:
         query = DuplicateCheckSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -454,7 +454,8 @@ def test_editors_do_not_change_enterprises_in_bulk(shanghai):
     enterprise = EnterpriseFactory(name="Before")
 
     response = client_of(editor(shanghai)).post(
-        ENTERPRISES_BULK, {"items": [{"name": "Qingpu Silicones", "country": "CN"}, {"id": enterprise.pk, "name": "After"}]}
+        ENTERPRISES_BULK,
+        {"items": [{"name": "Qingpu Silicones", "country": "CN"}, {"id": enterprise.pk, "name": "After"}]},
     )
 
     assert (response.status_code, errors(response)) == (403, [("permission_denied", None)])

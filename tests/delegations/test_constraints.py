@@ -130,7 +130,9 @@ def test_an_enterprise_whose_uscc_check_character_fails_is_kept_with_a_warning()
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("code", "check_valid"), [(VALID_USCC, True), (FAILING_CHECK_USCC, False), ("", None)], ids=["valid", "failing", "none"]
+    ("code", "check_valid"),
+    [(VALID_USCC, True), (FAILING_CHECK_USCC, False), ("", None)],
+    ids=["valid", "failing", "none"],
 )
 def test_the_uscc_warning_follows_the_code_when_it_changes(code, check_valid):
     enterprise = EnterpriseFactory(uscc="91310118000000001X")  # any other code
@@ -259,8 +261,8 @@ def test_uscc_is_valid_accepts_a_correct_code():
 @pytest.mark.parametrize(
     "code",
     [
+        pytest.param("91350100M000100Y44", id="wrong check character"),
         pytest.param("91350100M000100Y4", id="17 characters"),
-        pytest.param("91350100M000100Y433", id="19 characters"),
         pytest.param("91350100M000100Y433", id="19 characters"),
         pytest.param("", id="empty"),
         pytest.param("91350100m000100Y43", id="lowercase"),
@@ -270,6 +272,20 @@ def test_uscc_is_valid_accepts_a_correct_code():
 )
 def test_uscc_is_valid_refuses(code):
     assert uscc.is_valid(code) is False
+
+
+def test_a_failing_check_character_is_well_formed_but_does_not_match():
+    assert (uscc.is_well_formed(FAILING_CHECK_USCC), uscc.check_character_matches(FAILING_CHECK_USCC)) == (True, False)
+    assert (uscc.is_well_formed(VALID_USCC), uscc.check_character_matches(VALID_USCC)) == (True, True)
+
+
+def test_validate_refuses_only_a_malformed_code():
+    uscc.validate(FAILING_CHECK_USCC)
+    uscc.validate("")
+    with pytest.raises(ValidationError) as refused:
+        uscc.validate("91350100M000100Y4O")
+
+    assert (refused.value.code, refused.value.messages) == ("invalid_uscc", [USCC_MESSAGE])
 
 
 def test_uscc_every_other_last_character_is_wrong():

@@ -126,9 +126,7 @@ def test_an_enterprise_with_a_malformed_uscc_is_refused_by_the_models_rule():
 
 
 def test_an_enterprise_whose_uscc_check_character_fails_is_created_with_the_warning():
-    enterprise = services.enterprise_create(
-        user=admin(), data={"name": "ZKH Industrial", "uscc": "91310000MA1FL4XXXX"}
-    )
+    enterprise = services.enterprise_create(user=admin(), data={"name": "ZKH Industrial", "uscc": "91310000MA1FL4XXXX"})
 
     assert Enterprise.objects.values_list("uscc", "uscc_check_valid").get() == ("91310000MA1FL4XXXX", False)
     assert enterprise.uscc_check_valid is False
