@@ -103,7 +103,6 @@ def test_enterprise_with_valid_uscc_is_saved():
     "code",
     [
         pytest.param("91350100M000100Y4", id="17 characters"),
-        pytest.param("91350100M000100Y433", id="19 characters"),
         pytest.param("91350100m000100Y43", id="lowercase"),
         pytest.param("91350100I000100Y43", id="I"),
         pytest.param("91350100O000100Y43", id="O"),
