@@ -522,7 +522,9 @@ def _copy_versions(
     for the columns given in ``values``, dated ``when``, by no user."""
     values = values or {}
     quote = connection.ops.quote_name
-    fields = model._meta.concrete_fields
+    # The columns its history keeps (a history may leave derived ones out).
+    kept = {field.attname for field in model.history.model._meta.concrete_fields}  # type: ignore[attr-defined]  # simple_history's manager
+    fields = [field for field in model._meta.concrete_fields if field.attname in kept]
     # A concrete field has a column (the stubs allow None, for the others).
     columns = ", ".join(quote(cast(str, field.column)) for field in fields)
     cells = ", ".join("%s" if field.attname in values else quote(cast(str, field.column)) for field in fields)

@@ -16,12 +16,14 @@ from delegations.models import (
     Delegation,
     EditorAssignment,
     Enterprise,
+    EnterpriseAlias,
     Merge,
     Participation,
     PromotionalActivity,
     Settlement,
 )
 from delegations.resources import EnterpriseResource
+from delegations.services import AliasInput, enterprise_update
 from framework.admin import HistoryRecordAdmin, ImportExportHistoryAdmin, RecordAdmin, RelatedAdminListFilter
 from framework.errors import DomainError
 from framework.models import TIMESTAMPS
@@ -82,16 +84,42 @@ class MergeForm(forms.Form):
         field.queryset = selected
 
 
+class EnterpriseAliasInline(admin.TabularInline):
+    model = EnterpriseAlias
+    extra = 0
+    fields = EnterpriseAlias.FIELDS
+    verbose_name_plural = "aliases (short, former, other-language and transliterated names)"
+
+
+def alias_inputs(formset) -> list[AliasInput]:
+    """The aliases an inline formset saved uncommitted leaves: those kept (as edited) and those added."""
+    deleted = {alias.pk for alias in formset.deleted_objects}
+    kept = [form.instance for form in formset.initial_forms if form.instance.pk not in deleted]
+    return [AliasInput.of(alias) for alias in [*kept, *formset.new_objects]]
+
+
 @admin.register(Enterprise)
 class EnterpriseAdmin(ImportExportHistoryAdmin):
     resource_classes = (EnterpriseResource,)
-    list_display = ("name", "name_zh", "kind", "country", "district", "industry", "uscc")
-    list_filter = ("kind", ("country", admin.AllValuesFieldListFilter))
+    inlines = (EnterpriseAliasInline,)
+    list_display = ("name", "name_zh", "kind", "country", "district", "industry", "uscc", "uscc_check_valid")
+    list_filter = ("kind", ("country", admin.AllValuesFieldListFilter), "uscc_check_valid")
     search_fields = ("name", "name_zh", "aliases__name", "uscc", "registry_id")
     pinyin_search_fields = ("search_pinyin", "aliases__search_pinyin")
     autocomplete_fields = ("source",)
-    fields = (*Enterprise.FIELDS, *TIMESTAMPS)
+    fields = (*Enterprise.FIELDS, "uscc_check_valid", *TIMESTAMPS)
+    readonly_fields = ("uscc_check_valid", *TIMESTAMPS)
     actions = ("merge_into",)
+
+    def save_formset(self, request, form, formset, change: bool) -> None:
+        """Changed aliases replace the enterprise's through :func:`enterprise_update`, which records
+        the change in its history. Saved uncommitted first, so the change message lists them."""
+        if formset.model is not EnterpriseAlias:
+            super().save_formset(request, form, formset, change)
+            return
+        formset.save(commit=False)
+        if formset.has_changed():
+            enterprise_update(enterprise=form.instance, user=request.user, data={}, aliases=alias_inputs(formset))
 
     def has_merge_permission(self, request: HttpRequest) -> bool:
         # Admins only, as in the API: a merge changes deals of every delegation (delegations.merging).

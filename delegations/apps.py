@@ -13,6 +13,8 @@ class DelegationsConfig(AppConfig):
         from framework.services import register_writes
 
         access.register_editor_delegations(editor_delegation_ids)
+        # An editor recording a deal with a new counterparty creates it; admins change and delete enterprises.
+        access.register_editor_creates(Enterprise)
         access.register_scope(Participation, access.Scope(delegation_path="delegation"))
         access.register_scope(Settlement, access.Scope(delegation_path="participation__delegation"))
         access.register_scope(PromotionalActivity, access.Scope(delegation_path="participation__delegation"))

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from delegations import uscc
+from delegations.name_keys import name_key, pinyin_key
 from expo.models import Bilingual, Edition, Record
 from framework.models import MAX_INTEGER, CountryField, country_code_constraint
 from framework.names import search_keys
@@ -99,12 +100,26 @@ class Enterprise(Bilingual, Record):
         "Unified Social Credit Code",
         max_length=18,
         blank=True,
-        help_text="18 characters with a valid check character; empty where unknown.",
+        help_text="18 digits and capital letters other than I, O, S, V, Z; empty where unknown. "
+        "A check character that does not match is kept, with a warning (uscc_check_valid).",
         validators=[uscc.validate],
     )
     registry_id = models.CharField("other registry id", max_length=100, blank=True)
     description = models.TextField(blank=True)
-    history = HistoricalRecords()
+    # Whether the USCC's check character matches the rest of it: null without a USCC. Kept in step
+    # by save(); a false one is a warning (delegations.quality), not a refusal.
+    uscc_check_valid = models.BooleanField(
+        "USCC check character valid", null=True, editable=False, help_text="Null where there is no USCC."
+    )
+    # The names' normalised keys and their pinyin (delegations.name_keys), kept in step by save():
+    # duplicate detection (delegations.duplicates) looks candidates up by them.
+    name_key = models.CharField(max_length=300, blank=True, editable=False)
+    name_pinyin_key = models.CharField(max_length=2000, blank=True, editable=False)
+    name_zh_key = models.CharField(max_length=300, blank=True, editable=False)
+    name_zh_pinyin_key = models.CharField(max_length=2000, blank=True, editable=False)
+    history = HistoricalRecords(
+        excluded_fields=["name_key", "name_pinyin_key", "name_zh_key", "name_zh_pinyin_key", "uscc_check_valid"]
+    )
 
     # The fields the record is shown and written with, in this order: its API representation, admin
     # form and import rows list them (with the id and timestamps where each needs them).
@@ -123,9 +138,23 @@ class Enterprise(Bilingual, Record):
         "source",
     )
 
+    # The columns save() derives from each field, written with it.
+    DERIVED = {
+        "name": ("name_key", "name_pinyin_key"),
+        "name_zh": ("name_zh_key", "name_zh_pinyin_key"),
+        "uscc": ("uscc_check_valid",),
+    }
+
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["name"], name="enterprise_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="enterprise_name_idx"),
+            # Equality and, on PostgreSQL, prefix (LIKE 'x%') lookups of duplicate detection.
+            models.Index(fields=["name_key"], name="enterprise_name_key_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_zh_key"], name="enterprise_name_zh_key_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_pinyin_key"], name="enterprise_name_pinyin_key_idx"),
+            models.Index(fields=["name_zh_pinyin_key"], name="enterprise_zh_pinyin_key_idx"),
+        ]
         constraints = [
             country_code_constraint(field="country", name="enterprise_country_iso3166"),
             models.CheckConstraint(
@@ -143,6 +172,22 @@ class Enterprise(Bilingual, Record):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.country})" if self.country else self.name
+
+    def derive(self) -> None:
+        """Set the columns derived from the names and the USCC (see ``DERIVED``)."""
+        self.name_key = name_key(self.name)
+        self.name_pinyin_key = pinyin_key(self.name_key)
+        self.name_zh_key = name_key(self.name_zh)
+        self.name_zh_pinyin_key = pinyin_key(self.name_zh_key)
+        self.uscc_check_valid = uscc.check_character_matches(self.uscc) if uscc.is_well_formed(self.uscc) else None
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.derive()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            derived = [column for name in update_fields for column in self.DERIVED.get(name, ())]
+            kwargs["update_fields"] = [*update_fields, *derived]
+        super().save(*args, **kwargs)
 
 
 class EnterpriseAlias(models.Model):
@@ -163,12 +208,19 @@ class EnterpriseAlias(models.Model):
     # The name's search key (pinyin without tones for a Chinese name, see framework.names), kept
     # in step by save(): searches look for a term's own key in it.
     search_pinyin = models.CharField(max_length=2000, blank=True, editable=False)
+    # The name's normalised key and its pinyin (delegations.name_keys), kept in step by save().
+    name_key = models.CharField(max_length=300, blank=True, editable=False)
+    pinyin_key = models.CharField(max_length=2000, blank=True, editable=False)
 
     FIELDS = ("name", "kind")
 
     class Meta:
         ordering = ["enterprise_id", "name", "id"]
         verbose_name_plural = "enterprise aliases"
+        indexes = [
+            models.Index(fields=["name_key"], name="enterprisealias_name_key_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["pinyin_key"], name="enterprisealias_pinyin_key_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["enterprise", "name"],
@@ -192,6 +244,8 @@ class EnterpriseAlias(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.search_pinyin = search_keys(self.name)
+        self.name_key = name_key(self.name)
+        self.pinyin_key = pinyin_key(self.name_key)
         super().save(*args, **kwargs)
 
 

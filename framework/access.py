@@ -5,7 +5,9 @@
 - delegation editor (group "Delegation editors", with editor assignments): reads what the
   public reads plus everything of their delegations; writes deals, participations,
   settlements and activities of the delegations assigned to them and every delegation below;
-  other rows do not exist for their writes;
+  other rows do not exist for their writes; creates rows of the collections no delegation owns
+  that an app lets them create (enterprises: a deal's new counterparty), but changes and
+  deletes none of those;
 - admin (superuser): reads and writes everything.
 """
 
@@ -58,6 +60,22 @@ def register_scope(model: type[Model], scope: Scope) -> None:
     """Scope ``model``'s rows by delegation: editors write those of their delegations (where the
     scope is editable), and, where it is publishable, others read only the published ones."""
     SCOPES[model._meta.label] = scope
+
+
+# The models, by "app_label.ModelName", whose rows no delegation owns and delegation editors may
+# create (not change or delete): each app registers its own (register_editor_creates).
+EDITOR_CREATES: set[str] = set()
+
+
+def register_editor_creates(model: type[Model]) -> None:
+    """Let delegation editors create ``model`` rows (which no delegation owns); changing and
+    deleting them stays with admins."""
+    EDITOR_CREATES.add(model._meta.label)
+
+
+def editor_creates(model: type[Model]) -> bool:
+    """Whether delegation editors may create ``model`` rows though no delegation owns them."""
+    return model._meta.label in EDITOR_CREATES
 
 
 def _no_delegations(user: object) -> frozenset[int]:
@@ -157,9 +175,12 @@ def scope_for_write(queryset: QuerySet, user: User) -> QuerySet:
 
 def may_write_for(user: User, model: type[Model], *, data: Mapping[str, Any], instance: Model | None = None) -> bool:
     """Whether ``user`` may write a ``model`` row with ``data`` (the validated request) on top
-    of ``instance``: for an editor, the row's delegation must be one of theirs."""
+    of ``instance`` (``None`` for a new row): for an editor, the row's delegation must be one of
+    theirs, or the row a new one of a collection they create (:func:`editor_creates`)."""
     access = access_of(user)
     if access.role is Role.ADMIN:
+        return True
+    if access.role is Role.EDITOR and instance is None and editor_creates(model):
         return True
     scope = scope_of(model)
     if access.role is not Role.EDITOR or scope is None or not scope.editable:

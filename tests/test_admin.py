@@ -17,6 +17,7 @@ from delegations.models import (
     Delegation,
     EditorAssignment,
     Enterprise,
+    EnterpriseAlias,
     Merge,
     Participation,
     PromotionalActivity,
@@ -101,8 +102,9 @@ def test_every_model_has_an_admin_or_an_inline():
 
     assert {model for model in models if admin.site.is_registered(model)} == set(MAKERS)
     # Idempotency keys and the deletion feed are the API's bookkeeping, not records anyone edits.
-    assert models - set(MAKERS) == {DealLineItem, DealStageChange, IdempotencyKey, Deletion}
+    assert models - set(MAKERS) == {DealLineItem, DealStageChange, EnterpriseAlias, IdempotencyKey, Deletion}
     assert [inline.model for inline in admin.site.get_model_admin(Deal).inlines] == [DealLineItem, DealStageChange]
+    assert [inline.model for inline in admin.site.get_model_admin(Enterprise).inlines] == [EnterpriseAlias]
 
 
 @every_model

@@ -169,12 +169,12 @@ def test_confirmed_enterprise_import_creates_exactly_those_rows(admin_client, ad
             {"country": ["Value 'ZZ' is not a valid choice."]},
         ),
         (
-            # The check character of valid_uscc(1) is not 0.
-            ["", "Qingpu Logistics", "", "company", "CN", "", "", "", valid_uscc(1)[:17] + "0"],
+            # O is not in the alphabet (a check character that fails is only a warning).
+            ["", "Qingpu Logistics", "", "company", "CN", "", "", "", valid_uscc(1)[:17] + "O"],
             {
                 "uscc": [
-                    "A Unified Social Credit Code has 18 characters (digits and capital letters other than I, O, S, "
-                    "V, Z) and a valid check character."
+                    "A Unified Social Credit Code has 18 characters: digits and capital letters other than I, O, S, "
+                    "V, Z."
                 ]
             },
         ),
@@ -187,7 +187,7 @@ def test_confirmed_enterprise_import_creates_exactly_those_rows(admin_client, ad
             {"id": ["There is no enterprise with id 12345: leave id empty to add a new one."]},
         ),
     ],
-    ids=["unknown country", "wrong USCC check character", "no name, unknown kind", "unknown id"],
+    ids=["unknown country", "malformed USCC", "no name, unknown kind", "unknown id"],
 )
 @each_format
 def test_enterprise_import_with_a_bad_row_reports_it_and_writes_nothing(admin_client, file_format, bad_row, errors):

@@ -36,6 +36,8 @@ ZKH = {
     "description": "An industrial supplies platform.",
 }
 VALUES = [*ZKH, "source_id"]
+# The enterprise page's alias inline, left empty.
+NO_ALIASES = {"aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0"}
 
 
 def test_every_collection_but_deals_is_written_by_its_own_apps_services():
@@ -56,8 +58,12 @@ def test_the_admin_and_the_api_create_the_same_enterprise_with_the_same_history(
     api = APIClient()
     api.force_authenticate(user=admin_user)
 
-    added = admin_client.post(admin_url(Enterprise, "add"), {**ZKH, "source": source.pk, "_save": "Save"})
-    created = api.post(reverse("enterprise-list"), {**ZKH, "source": source.pk}, format="json")
+    added = admin_client.post(admin_url(Enterprise, "add"), {**ZKH, **NO_ALIASES, "source": source.pk, "_save": "Save"})
+    # The same name again: the API takes it only when told it is another enterprise.
+    distinct_from = [Enterprise.objects.get().pk]
+    created = api.post(
+        reverse("enterprise-list"), {**ZKH, "source": source.pk, "distinct_from": distinct_from}, format="json"
+    )
 
     assert (added.status_code, created.status_code) == (302, 201)
     from_admin, from_api = Enterprise.objects.order_by("pk")
@@ -77,7 +83,7 @@ def test_the_import_and_the_api_create_the_same_enterprise_with_the_same_values(
     previewed = preview(admin_client, Enterprise, "csv", [["id", *ZKH], ["", *ZKH.values()]])
 
     confirm(admin_client, Enterprise, previewed)
-    api.post(reverse("enterprise-list"), ZKH, format="json")
+    api.post(reverse("enterprise-list"), {**ZKH, "distinct_from": [Enterprise.objects.get().pk]}, format="json")
 
     from_import, from_api = Enterprise.objects.order_by("pk")
     assert [list(Enterprise.objects.filter(pk=record.pk).values(*ZKH)) for record in (from_import, from_api)] == [
@@ -93,7 +99,9 @@ def test_the_import_and_the_api_create_the_same_enterprise_with_the_same_values(
 def test_the_admin_refuses_an_enterprise_the_models_rules_refuse(admin_client):
     taken = EnterpriseFactory(uscc=valid_uscc(1))
 
-    response = admin_client.post(admin_url(Enterprise, "add"), {**ZKH, "uscc": taken.uscc, "_save": "Save"})
+    response = admin_client.post(
+        admin_url(Enterprise, "add"), {**ZKH, **NO_ALIASES, "uscc": taken.uscc, "_save": "Save"}
+    )
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors == {
@@ -162,3 +170,30 @@ def test_a_serializer_does_not_save_a_record():
     with pytest.raises(NotImplementedError):
         serializer.save()
     assert not Enterprise.objects.exists()
+
+
+def test_the_admin_writes_aliases_through_the_service_with_the_history(admin_client, admin_user):
+    enterprise = EnterpriseFactory(**{**ZKH, "uscc": ""})
+    form = {
+        **ZKH,
+        "aliases-TOTAL_FORMS": "2",
+        "aliases-INITIAL_FORMS": "0",
+        "aliases-0-name": "震坤行",
+        "aliases-0-kind": "other_language",
+        "aliases-1-name": "ZKH",
+        "aliases-1-kind": "short",
+        "_save": "Save",
+    }
+
+    response = admin_client.post(admin_url(Enterprise, "change", enterprise.pk), form)
+
+    assert response.status_code == 302
+    assert list(enterprise.aliases.values_list("name", "kind", "name_key")) == [
+        ("ZKH", "short", "zkh"),
+        ("震坤行", "other_language", "震坤行"),
+    ]
+    latest = enterprise.history.latest()
+    assert (latest.history_user, latest.history_change_reason) == (
+        admin_user,
+        "aliases added: 震坤行 (other_language), ZKH (short)",
+    )

@@ -217,9 +217,9 @@ def by_attr(errors: dict[int, list | dict]) -> dict[str, list[ErrorDetail]]:
     return flat
 
 
-def bulk_schema(*, tag: str, singular: str, plural: str, **kwargs: Any) -> Callable:
-    """The summary, description and tag of a collection's bulk write; ``kwargs`` go to
-    ``extend_schema`` (e.g. ``examples``)."""
+def bulk_schema(*, tag: str, singular: str, plural: str, note: str = "", **kwargs: Any) -> Callable:
+    """The summary, description (ending with ``note``, a rule of the collection's own) and tag of a
+    collection's bulk write; ``kwargs`` go to ``extend_schema`` (e.g. ``examples``)."""
     return extend_schema(
         tags=[tag],
         summary=f"Create or update {plural} in one request",
@@ -232,7 +232,7 @@ def bulk_schema(*, tag: str, singular: str, plural: str, **kwargs: Any) -> Calla
             "`items.<index>.<field>` or `items.<index>.non_field_errors`; an id that does not exist or "
             f"that you may not change is an error on `items.<index>.id`. Each {singular} is "
             "recorded in its history with you and the reason `bulk`. An `Idempotency-Key` header makes a "
-            "retry return the first answer."
+            "retry return the first answer." + (f" {note}" if note else "")
         ),
         **kwargs,
     )

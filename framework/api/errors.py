@@ -23,11 +23,17 @@ from framework.errors import DomainError
 
 
 class Conflict(exceptions.APIException):
-    """409: the request conflicts with the current state, e.g. deleting a referenced record."""
+    """409: the request conflicts with the current state, e.g. deleting a referenced record.
+    ``extra`` holds members the error body carries beside ``type`` and ``errors`` (documented by
+    the operation that answers them, e.g. the candidates of a probable duplicate)."""
 
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state of the resource."
     default_code = "conflict"
+
+    def __init__(self, detail: Any = None, code: str | None = None, *, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(detail, code)
+        self.extra = extra or {}
 
 
 def protected_message(error: ProtectedError | RestrictedError) -> str:
@@ -89,10 +95,10 @@ def api_exception(exc: Exception) -> Exception:
     database that cannot be reached as 503. Any other exception is returned as it is."""
     if isinstance(exc, ProtectedError | RestrictedError):
         return Conflict(protected_message(exc), code="protected")
-    if isinstance(exc, DomainError) and exc.status_code == status.HTTP_409_CONFLICT:
-        return Conflict(exc.message, code=exc.code)
     if isinstance(exc, DomainError):
         attr = exc.details.get("field")
+        if exc.status_code == status.HTTP_409_CONFLICT:
+            return Conflict({attr: [exc.message]} if isinstance(attr, str) else exc.message, code=exc.code)
         detail = {attr: [exc.message]} if isinstance(attr, str) else [exc.message]
         return exceptions.ValidationError(detail, code=exc.code)
     if isinstance(exc, DjangoValidationError):
@@ -112,6 +118,9 @@ class ExceptionHandler(StandardizedExceptionHandler):
         if converted is not exc:
             return converted
         return super().convert_known_exceptions(exc)
+
+    def format_exception(self, exc: exceptions.APIException) -> dict:
+        return {**super().format_exception(exc), **getattr(exc, "extra", {})}
 
 
 class PathNotFound(APIView):

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 class RolePermission(BasePermission):
     """Reads are open to every role (each sees its own scope of rows). Writes: admins anywhere;
-    delegation editors on the collections whose model has an editable scope (framework.access)."""
+    delegation editors on the collections whose model has an editable scope, and creates (single
+    or bulk) on those they create rows of (framework.access)."""
 
     # For the schema (framework.api.schema): anonymous callers pass for reads.
     public_reads = True
@@ -25,7 +26,11 @@ class RolePermission(BasePermission):
         if role is access.Role.ADMIN:
             return True
         model = getattr(getattr(view, "queryset", None), "model", None)
-        return role is access.Role.EDITOR and model is not None and access.editor_writable(model)
+        if role is not access.Role.EDITOR or model is None:
+            return False
+        # A bulk write is checked again per kind of item, as a create and as a change (framework.api.bulk).
+        creating = getattr(view, "action", None) in ("create", "bulk")
+        return access.editor_writable(model) or (creating and access.editor_creates(model))
 
 
 class ForDataUsers(BasePermission):

@@ -11,6 +11,7 @@ the caller may read."""
 import csv
 import datetime
 import io
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -133,7 +134,8 @@ class Collection:
     ``changes`` is what an update sends (merged into a full body for PUT). Collections editors
     write name the field tying a row to a delegation (``scope_field``) and how to reach it from a
     row (``delegation_of``); publishable ones say which rows the public reads (``public``), and
-    the overrides that make one row of each kind of visibility (``read_variants``)."""
+    the overrides that make one row of each kind of visibility (``read_variants``). Collections no
+    delegation owns that editors may still create say so (``editor_creates``)."""
 
     basename: str
     model: type[Model]
@@ -145,6 +147,8 @@ class Collection:
     public: Callable[[Model], bool] | None = None
     read_variants: tuple[Mapping[str, object], ...] = ({},)
     read_only: Mapping[str, object] = field(default_factory=dict)
+    # Whether editors create rows of it though no delegation owns them (and change none).
+    editor_creates: bool = False
 
     def __str__(self) -> str:
         return self.basename
@@ -211,6 +215,8 @@ DEALS = Collection(
         "stage": Deal.Stage.EXECUTED,
     },
 )
+
+ENTERPRISE_NUMBERS = itertools.count(1)
 
 COLLECTIONS: tuple[Collection, ...] = (
     Collection(
@@ -297,8 +303,15 @@ COLLECTIONS: tuple[Collection, ...] = (
         basename="enterprise",
         model=Enterprise,
         make=lambda world, delegation, **overrides: EnterpriseFactory(**overrides),
-        create=lambda world, delegation: {"name": "Qingpu Silicones Co., Ltd.", "kind": "company", "country": "CN"},
+        # A new name each time: a second create with the same name would be a probable duplicate (409).
+        create=lambda world, delegation: {
+            "name": f"Qingpu Silicones {next(ENTERPRISE_NUMBERS)} Co., Ltd.",
+            "kind": "company",
+            "country": "CN",
+        },
         changes={"industry": "Chemicals"},
+        read_only={"uscc_check_valid": True},
+        editor_creates=True,
     ),
     Collection(
         basename="settlement",

@@ -24,27 +24,31 @@ from tests.access.matrix import (
 ERROR_CODES = {401: "not_authenticated", 403: "permission_denied", 404: "not_found"}
 
 
-def refusal(role: str, *, editor_writable: bool, target: str) -> int | None:
-    """The status a write by ``role`` to a row of the ``target`` delegation is refused with
-    (None: it is allowed). Editors write only their collections, and only in their delegations;
-    other rows do not exist for their writes."""
+def refusal(role: str, *, collection, target: str, verb: str) -> int | None:
+    """The status a ``verb`` (create, update, delete) by ``role`` of a row of the ``target``
+    delegation is refused with (None: it is allowed). Editors write only their collections, and
+    only in their delegations (other rows do not exist for their writes); they also create rows
+    of the collections that let them (enterprises), and change none of those."""
     if role == ANONYMOUS:
         return 401
-    if role in (NO_ROLE, ANALYST) or (role == EDITOR and not editor_writable):
+    if role == EDITOR and verb == "create" and collection.editor_creates:
+        return None
+    if role in (NO_ROLE, ANALYST) or (role == EDITOR and not collection.editor_writable):
         return 403
     if role == EDITOR and target not in EDITED:
         return 404
     return None
 
 
-def cases(collections, *, refused: bool) -> list:
-    """Role × collection × delegation of the row written, the allowed or the refused ones (these
-    with the status). Rows of collections editors do not write are nobody's: one delegation will do."""
+def cases(collections, *, refused: bool, verb: str) -> list:
+    """Role × collection × delegation of the row a ``verb`` writes, the allowed or the refused ones
+    (these with the status). Rows of collections editors do not write are nobody's: one delegation
+    will do."""
     params = []
     for role in ROLES:
         for collection in collections:
             for target in DELEGATIONS if collection.editor_writable else (SHANGHAI,):
-                status = refusal(role, editor_writable=collection.editor_writable, target=target)
+                status = refusal(role, collection=collection, target=target, verb=verb)
                 if (status is not None) != refused:
                     continue
                 name = f"{role}-{collection}-{target}" if collection.editor_writable else f"{role}-{collection}"
@@ -95,7 +99,7 @@ def assert_changed(row, changes) -> None:
 METHODS = [pytest.param("put", id="replace"), pytest.param("patch", id="update")]
 
 
-@pytest.mark.parametrize(("role", "collection", "target"), cases(COLLECTIONS, refused=False))
+@pytest.mark.parametrize(("role", "collection", "target"), cases(COLLECTIONS, refused=False, verb="create"))
 def test_create_is_allowed(world, role, collection, target):
     before = ids(collection.model)
 
@@ -110,7 +114,7 @@ def test_create_is_allowed(world, role, collection, target):
         assert collection.delegation_of(created).name == target
 
 
-@pytest.mark.parametrize(("role", "collection", "target", "status"), cases(COLLECTIONS, refused=True))
+@pytest.mark.parametrize(("role", "collection", "target", "status"), cases(COLLECTIONS, refused=True, verb="create"))
 def test_create_is_refused(world, role, collection, target, status):
     body = collection.create(world, world.delegation(target))
     before = snapshot(collection.model)
@@ -124,7 +128,7 @@ def test_create_is_refused(world, role, collection, target, status):
 
 
 @pytest.mark.parametrize("method", METHODS)
-@pytest.mark.parametrize(("role", "collection", "target"), cases(COLLECTIONS, refused=False))
+@pytest.mark.parametrize(("role", "collection", "target"), cases(COLLECTIONS, refused=False, verb="update"))
 def test_update_is_allowed(world, role, collection, target, method):
     row = collection.make(world, world.delegation(target))
     body = update_body(world, collection, target, method)
@@ -139,7 +143,7 @@ def test_update_is_allowed(world, role, collection, target, method):
 
 
 @pytest.mark.parametrize("method", METHODS)
-@pytest.mark.parametrize(("role", "collection", "target", "status"), cases(COLLECTIONS, refused=True))
+@pytest.mark.parametrize(("role", "collection", "target", "status"), cases(COLLECTIONS, refused=True, verb="update"))
 def test_update_is_refused(world, role, collection, target, status, method):
     row = collection.make(world, world.delegation(target))
     body = update_body(world, collection, target, method)
@@ -151,7 +155,7 @@ def test_update_is_refused(world, role, collection, target, status, method):
     assert snapshot(collection.model) == before
 
 
-@pytest.mark.parametrize(("role", "collection", "target"), cases(COLLECTIONS, refused=False))
+@pytest.mark.parametrize(("role", "collection", "target"), cases(COLLECTIONS, refused=False, verb="delete"))
 def test_delete_is_allowed(world, role, collection, target):
     row = collection.make(world, world.delegation(target))
     before = ids(collection.model)
@@ -162,7 +166,7 @@ def test_delete_is_allowed(world, role, collection, target):
     assert ids(collection.model) == before - {row.pk}
 
 
-@pytest.mark.parametrize(("role", "collection", "target", "status"), cases(COLLECTIONS, refused=True))
+@pytest.mark.parametrize(("role", "collection", "target", "status"), cases(COLLECTIONS, refused=True, verb="delete"))
 def test_delete_is_refused(world, role, collection, target, status):
     row = collection.make(world, world.delegation(target))
     before = snapshot(collection.model)
@@ -188,7 +192,7 @@ def test_an_editor_cannot_move_a_row_to_another_delegation(world, collection, me
 
 
 @pytest.mark.parametrize("action", DEAL_ACTIONS, ids=str)
-@pytest.mark.parametrize(("role", "collection", "target"), cases([DEALS], refused=False))
+@pytest.mark.parametrize(("role", "collection", "target"), cases([DEALS], refused=False, verb="action"))
 def test_a_deal_action_is_allowed(world, role, collection, target, action):
     deal = collection.make(world, world.delegation(target), stage=action.stage_before)
 
@@ -204,7 +208,7 @@ def test_a_deal_action_is_allowed(world, role, collection, target, action):
 
 
 @pytest.mark.parametrize("action", DEAL_ACTIONS, ids=str)
-@pytest.mark.parametrize(("role", "collection", "target", "status"), cases([DEALS], refused=True))
+@pytest.mark.parametrize(("role", "collection", "target", "status"), cases([DEALS], refused=True, verb="action"))
 def test_a_deal_action_is_refused(world, role, collection, target, status, action):
     # Published, so an editor reads the deals of other delegations that it may not move.
     deal = collection.make(world, world.delegation(target), stage=action.stage_before, is_published=True)

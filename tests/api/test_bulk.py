@@ -444,11 +444,26 @@ def test_a_deal_outside_an_editors_delegations_does_not_exist_for_their_changes(
     assert deal_titles() == ["Theirs"]
 
 
-def test_editors_do_not_write_enterprises(shanghai):
-    response = client_of(editor(shanghai)).post(ENTERPRISES_BULK, {"items": [{"name": "Refused", "country": "CN"}]})
+def test_editors_create_enterprises_in_bulk(shanghai):
+    user = editor(shanghai)
+
+    response = client_of(user).post(ENTERPRISES_BULK, {"items": [{"name": "Qingpu Silicones", "country": "CN"}]})
+
+    assert (response.status_code, response.json()["created"]) == (200, 1)
+    assert list(Enterprise.objects.values_list("name", flat=True)) == ["Qingpu Silicones"]
+    assert Enterprise.objects.get().history.get().history_user == user
+
+
+def test_editors_do_not_change_enterprises_in_bulk(shanghai):
+    enterprise = EnterpriseFactory(name="Before")
+
+    response = client_of(editor(shanghai)).post(
+        ENTERPRISES_BULK,
+        {"items": [{"name": "Qingpu Silicones", "country": "CN"}, {"id": enterprise.pk, "name": "After"}]},
+    )
 
     assert (response.status_code, errors(response)) == (403, [("permission_denied", None)])
-    assert Enterprise.objects.count() == 0
+    assert list(Enterprise.objects.values_list("name", flat=True)) == ["Before"]
 
 
 # History and idempotency

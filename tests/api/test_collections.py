@@ -391,14 +391,19 @@ class TestEnterprises(ProtectedDeleteTests, SelectionTests, CollectionTests):
         "district",
         "industry",
         "uscc",
+        "uscc_check_valid",
         "registry_id",
         "description",
         "source",
+        "aliases",
         *TIMESTAMPS,
     )
     brief_fields = {"name_zh_source": SOURCE, "source": SOURCE}
     rich = NAMED
     referred_by = "deals"
+    # The enterprises, then their aliases.
+    list_queries = 3
+    retrieve_queries = 2
 
     def create_payload(self) -> dict[str, Any]:
         return {

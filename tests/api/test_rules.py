@@ -87,6 +87,15 @@ def test_a_delegation_cannot_become_its_own_ancestor(admin_api, new_parent):
     assert refusal(response) == [("parent", "A delegation cannot be its own ancestor.")]
 
 
-def test_an_enterprise_uscc_needs_a_valid_check_character(admin_api):
+def test_an_enterprise_uscc_must_be_well_formed(admin_api):
+    response = admin_api.post(reverse("enterprise-list"), {"name": "ZKH", "uscc": "91310118000000001O"})
+    assert refusal(response) == [
+        ("uscc", "A Unified Social Credit Code has 18 characters: digits and capital letters other than I, O, S, V, Z.")
+    ]
+
+
+def test_an_enterprise_uscc_with_a_failing_check_character_is_kept_with_the_warning(admin_api):
     response = admin_api.post(reverse("enterprise-list"), {"name": "ZKH", "uscc": "91310118000000001X"})
-    assert [attr for attr, _ in refusal(response)] == ["uscc"]
+
+    assert response.status_code == 201
+    assert (response.json()["uscc"], response.json()["uscc_check_valid"]) == ("91310118000000001X", False)

@@ -21,10 +21,9 @@ from tests.factories.integrity import violates
 
 # A valid code: 9 (market regulation), 1 (enterprise), 350100 (Fuzhou), M000100Y4, check character 3.
 VALID_USCC = "91350100M000100Y43"
-USCC_MESSAGE = (
-    "A Unified Social Credit Code has 18 characters (digits and capital letters "
-    "other than I, O, S, V, Z) and a valid check character."
-)
+USCC_MESSAGE = "A Unified Social Credit Code has 18 characters: digits and capital letters other than I, O, S, V, Z."
+# VALID_USCC with a check character that does not match: kept, with a warning.
+FAILING_CHECK_USCC = "91350100M000100Y44"
 
 
 @pytest.mark.django_db
@@ -103,7 +102,6 @@ def test_enterprise_with_valid_uscc_is_saved():
 @pytest.mark.parametrize(
     "code",
     [
-        pytest.param("91350100M000100Y44", id="wrong check character"),
         pytest.param("91350100M000100Y4", id="17 characters"),
         pytest.param("91350100m000100Y43", id="lowercase"),
         pytest.param("91350100I000100Y43", id="I"),
@@ -113,9 +111,35 @@ def test_enterprise_with_valid_uscc_is_saved():
         pytest.param("91350100Z000100Y43", id="Z"),
     ],
 )
-def test_enterprise_uscc_must_be_valid(code):
+def test_enterprise_uscc_must_be_well_formed(code):
     with violates("enterprise_uscc_valid"):
         EnterpriseFactory(uscc=code)
+
+
+@pytest.mark.django_db
+def test_an_enterprise_whose_uscc_check_character_fails_is_kept_with_a_warning():
+    enterprise = EnterpriseFactory(uscc=FAILING_CHECK_USCC)
+
+    enterprise.full_clean()
+    assert Enterprise.objects.values_list("uscc", "uscc_check_valid").get(pk=enterprise.pk) == (
+        FAILING_CHECK_USCC,
+        False,
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("code", "check_valid"),
+    [(VALID_USCC, True), (FAILING_CHECK_USCC, False), ("", None)],
+    ids=["valid", "failing", "none"],
+)
+def test_the_uscc_warning_follows_the_code_when_it_changes(code, check_valid):
+    enterprise = EnterpriseFactory(uscc="91310118000000001X")  # any other code
+    enterprise.uscc = code
+
+    enterprise.save(update_fields=["uscc"])
+
+    assert Enterprise.objects.get(pk=enterprise.pk).uscc_check_valid is check_valid
 
 
 @pytest.mark.django_db
@@ -171,7 +195,7 @@ def test_settlement_status_is_confirmed_or_intended():
 
 @pytest.mark.django_db
 def test_full_clean_reports_invalid_uscc_on_the_field():
-    enterprise = EnterpriseFactory.build(uscc="91350100M000100Y44")
+    enterprise = EnterpriseFactory.build(uscc="91350100M000100Y4O")
 
     with pytest.raises(ValidationError) as raised:
         enterprise.full_clean()
@@ -181,7 +205,7 @@ def test_full_clean_reports_invalid_uscc_on_the_field():
 
 @pytest.mark.django_db
 def test_uscc_constraint_reports_its_message():
-    enterprise = EnterpriseFactory.build(uscc="91350100M000100Y44")
+    enterprise = EnterpriseFactory.build(uscc="91350100M000100Y4O")
 
     with pytest.raises(ValidationError) as raised:
         enterprise.validate_constraints()
@@ -249,6 +273,20 @@ def test_uscc_is_valid_refuses(code):
     assert uscc.is_valid(code) is False
 
 
+def test_a_failing_check_character_is_well_formed_but_does_not_match():
+    assert (uscc.is_well_formed(FAILING_CHECK_USCC), uscc.check_character_matches(FAILING_CHECK_USCC)) == (True, False)
+    assert (uscc.is_well_formed(VALID_USCC), uscc.check_character_matches(VALID_USCC)) == (True, True)
+
+
+def test_validate_refuses_only_a_malformed_code():
+    uscc.validate(FAILING_CHECK_USCC)
+    uscc.validate("")
+    with pytest.raises(ValidationError) as refused:
+        uscc.validate("91350100M000100Y4O")
+
+    assert (refused.value.code, refused.value.messages) == ("invalid_uscc", [USCC_MESSAGE])
+
+
 def test_uscc_every_other_last_character_is_wrong():
     first17 = VALID_USCC[:17]
 
@@ -284,7 +322,7 @@ def codes_for_every_check_character() -> list[str]:
 
 @pytest.mark.django_db
 def test_database_accepts_a_valid_code_for_every_check_character():
-    # The constraint is uscc.is_valid rewritten in SQL: it must agree with it on every check character.
+    # The constraint is uscc.is_well_formed rewritten in SQL: every check character is in the alphabet.
     for code in codes_for_every_check_character():
         EnterpriseFactory(uscc=code)
 
@@ -294,14 +332,24 @@ def test_database_accepts_a_valid_code_for_every_check_character():
 
 
 @pytest.mark.django_db
-def test_database_refuses_every_check_character_off_by_one():
-    refused = 0
+def test_database_keeps_every_check_character_off_by_one_with_the_warning():
     for code in codes_for_every_check_character():
-        wrong = code[:17] + uscc.ALPHABET[(uscc.ALPHABET.index(code[-1]) + 1) % len(uscc.ALPHABET)]
+        EnterpriseFactory(uscc=code[:17] + uscc.ALPHABET[(uscc.ALPHABET.index(code[-1]) + 1) % len(uscc.ALPHABET)])
+
+    assert set(Enterprise.objects.values_list("uscc_check_valid", flat=True)) == {False}
+    assert Enterprise.objects.count() == 31
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("char", ["I", "O", "S", "V", "Z", "a", "-", " "])
+def test_database_refuses_each_character_outside_the_alphabet_at_every_position(char):
+    code = valid_uscc(1)
+    refused = 0
+    for position in range(18):
         try:
             with transaction.atomic():
-                EnterpriseFactory(uscc=wrong)
+                EnterpriseFactory(uscc=code[:position] + char + code[position + 1 :])
         except IntegrityError:
             refused += 1
 
-    assert (refused, Enterprise.objects.count()) == (31, 0)
+    assert (refused, Enterprise.objects.count()) == (18, 0)

@@ -89,20 +89,47 @@ def test_an_editor_deletes_no_activity_of_another_delegation(qingpu, zhejiang):
     assert PromotionalActivity.objects.count() == 1
 
 
-def test_an_editor_writes_no_enterprise(qingpu):
+def test_an_editor_creates_an_enterprise(qingpu):
+    user = editor(qingpu)
+
+    enterprise = services.enterprise_create(user=user, data={"name": "ZKH Industrial", "country": "CN"})
+
+    assert list(Enterprise.objects.values_list("name", "country")) == [("ZKH Industrial", "CN")]
+    assert enterprise.history.get().history_user == user
+
+
+def test_an_editor_changes_no_enterprise(qingpu):
+    enterprise = EnterpriseFactory(name="ZKH Industrial")
+
     with pytest.raises(OutOfScope) as refused:
-        services.enterprise_create(user=editor(qingpu), data={"name": "ZKH Industrial", "country": "CN"})
+        services.enterprise_update(enterprise=enterprise, user=editor(qingpu), data={"name": "ZKH"})
 
     assert refusal(refused.value)[2] == {"field": "non_field_errors"}
-    assert not Enterprise.objects.exists()
+    assert Enterprise.objects.get().name == "ZKH Industrial"
 
 
-def test_an_enterprise_with_an_invalid_uscc_is_refused_by_the_models_rule():
+def test_an_editor_deletes_no_enterprise(qingpu):
+    enterprise = EnterpriseFactory()
+
+    with pytest.raises(OutOfScope):
+        services.enterprise_delete(enterprise=enterprise, user=editor(qingpu))
+
+    assert Enterprise.objects.count() == 1
+
+
+def test_an_enterprise_with_a_malformed_uscc_is_refused_by_the_models_rule():
     with pytest.raises(ValidationError) as refused:
-        services.enterprise_create(user=admin(), data={"name": "ZKH Industrial", "uscc": "91310000MA1FL4XXXX"})
+        services.enterprise_create(user=admin(), data={"name": "ZKH Industrial", "uscc": "91310000MA1FL4XXXO"})
 
     assert list(refused.value.message_dict) == ["uscc"]
     assert not Enterprise.objects.exists()
+
+
+def test_an_enterprise_whose_uscc_check_character_fails_is_created_with_the_warning():
+    enterprise = services.enterprise_create(user=admin(), data={"name": "ZKH Industrial", "uscc": "91310000MA1FL4XXXX"})
+
+    assert Enterprise.objects.values_list("uscc", "uscc_check_valid").get() == ("91310000MA1FL4XXXX", False)
+    assert enterprise.uscc_check_valid is False
 
 
 def test_a_delegation_cannot_become_its_own_ancestor(qingpu):

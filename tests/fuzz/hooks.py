@@ -159,8 +159,15 @@ BY_DESIGN = {
     "needs_delegation_group",
     # A first deal of a delegation the deal's own delegation is not under.
     "first_deal_of_outside_lineage",
-    # A Unified Social Credit Code whose check character is wrong.
+    # A Unified Social Credit Code that is not 18 characters of its alphabet (a check character that
+    # fails is only a warning).
     "invalid_uscc",
+    # A new enterprise in a bulk write that looks like a saved one (a single create answers 409).
+    "probable_duplicate",
+    # A duplicate check given no name, Chinese name or USCC (or names of punctuation only).
+    "nothing_to_check",
+    # An enterprise's alias given twice in one write.
+    "duplicate_alias",
     # A search of more than ten words.
     "too_many_words",
     # A deal in a currency with no exchange rate on or before its date: no USD value (a clear 400).

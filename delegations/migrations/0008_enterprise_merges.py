@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('delegations', '0006_enterprise_aliases'),
+        ('delegations', '0007_bilingual_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
