@@ -61,6 +61,8 @@ caller may read)."""
 
 import datetime
 from collections.abc import Iterable
+from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
@@ -220,7 +222,8 @@ def deal_value(deal: Deal) -> dict | None:
     if deal.amount is None:
         return None
     if deal.currency in CURRENCIES_OUTSIDE_CODELIST:
-        return {"amount": float(deal.value_usd), "currency": "USD"}
+        # A deal with an amount has a USD value (deal_value_all_or_nothing).
+        return {"amount": float(cast(Decimal, deal.value_usd)), "currency": "USD"}
     return {"amount": float(deal.amount), "currency": deal.currency}
 
 

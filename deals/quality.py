@@ -4,6 +4,7 @@ deal it finds, in id order, the sentence saying what is wrong in plain words."""
 
 import datetime
 from collections.abc import Iterator
+from typing import cast
 
 from django.db.models import QuerySet
 
@@ -30,6 +31,7 @@ def stale_rate_findings(queryset: QuerySet[Deal], max_age_days: int = STALE_RATE
     deals = queryset.filter(usd_rate_source=Deal.RateSource.TABLE, usd_rate_date__isnull=False).order_by("pk")
     rows = deals.values_list("pk", "currency", "usd_rate_date", "signed_on", "created_at").iterator()
     for deal_id, currency, rate_date, signed_on, created_at in rows:
+        rate_date = cast(datetime.date, rate_date)  # filtered on: never empty here
         day, of = (signed_on, "its signing date") if signed_on else (_day(created_at), "the day it was recorded")
         age = abs((day - rate_date).days)
         if age > max_age_days:

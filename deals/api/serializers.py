@@ -105,6 +105,13 @@ class DealSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="The value normalised to US dollars; `null` with no value.",
     )
+    usd_rate_source = serializers.ChoiceField(
+        choices=Deal.RateSource.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Where `usd_rate` comes from: `stated` by the source (from `stated_value_usd`), or the exchange "
+        "rate `table` (of `usd_rate_date`); empty for USD deals and deals with no value.",
+    )
     first_deal_of = BriefRelatedField(
         brief=DelegationBriefSerializer,
         queryset=Delegation.objects.all(),

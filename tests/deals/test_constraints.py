@@ -286,4 +286,4 @@ def test_a_usd_deal_has_no_stated_value_and_no_rate_source():
 
 def test_a_stated_value_is_positive():
     with violates("deal_stated_value_usd_positive"):
-        DealFactory(currency="CNY", stated_value_usd=Decimal("-1.00"), value_usd=Decimal("-1.00"), usd_rate=Decimal(1))
+        DealFactory(currency="CNY", stated_value_usd=Decimal("-1.00"), value_usd=Decimal("1.00"), usd_rate=Decimal(1))

@@ -76,9 +76,11 @@ class DealFactory(DjangoModelFactory):
     signed_on = factory.SelfAttribute("edition.start_date")
     usd_rate = factory.LazyAttribute(_usd_rate)
     usd_rate_date = factory.LazyAttribute(
-        lambda o: None
-        if o.currency in ("", "USD") or o.stated_value_usd is not None
-        else o.signed_on or o.edition.end_date or o.edition.start_date
+        lambda o: (
+            None
+            if o.currency in ("", "USD") or o.stated_value_usd is not None
+            else o.signed_on or o.edition.end_date or o.edition.start_date
+        )
     )
     usd_rate_source = factory.LazyAttribute(
         lambda o: "" if o.currency in ("", "USD") else "table" if o.stated_value_usd is None else "stated"
