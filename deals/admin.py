@@ -185,11 +185,34 @@ class DealAdmin(ImportExportHistoryAdmin):
     pinyin_search_fields = DEAL_SEARCH_PINYIN_FIELDS
     date_hierarchy = "signed_on"
     autocomplete_fields = ("buyer", "seller", "delegation", "edition", "first_deal_of", "markets", "source")
-    readonly_fields = ("stage", "value_usd", "usd_rate", "usd_rate_date", *RecordAdmin.readonly_fields)
+    readonly_fields = (
+        "stage",
+        "value_usd",
+        "usd_rate",
+        "usd_rate_date",
+        "usd_rate_source",
+        *RecordAdmin.readonly_fields,
+    )
     fieldsets = (
         (None, {"fields": ("title", "description", "stage", "signed_on")}),
         ("Parties", {"fields": ("buyer", "seller", "delegation", "edition")}),
-        ("Value", {"fields": ("amount", "currency", "value_usd", "usd_rate", "usd_rate_date")}),
+        (
+            "Value",
+            {
+                "description": "Leave the amount and currency empty where no source gives the value. Where the "
+                "source states the USD value beside another currency, give it as the stated value: its rate "
+                "is then used rather than the exchange rate table's.",
+                "fields": (
+                    "amount",
+                    "currency",
+                    "stated_value_usd",
+                    "value_usd",
+                    "usd_rate",
+                    "usd_rate_date",
+                    "usd_rate_source",
+                ),
+            },
+        ),
         ("Highlights", {"fields": ("first_deal_of", "regional_debut", "debut_region", "markets")}),
         ("Publication", {"fields": ("is_published", "embargo_until")}),
         ("Record", {"fields": ("source", "created_at", "updated_at")}),
@@ -238,13 +261,13 @@ class DealAdmin(ImportExportHistoryAdmin):
     def delegation_name(self, deal: Deal) -> str:
         return str(deal.delegation)
 
-    @admin.display(description="amount", ordering="amount")
-    def amount_with_currency(self, deal: Deal) -> str:
-        return f"{deal.amount:,.2f} {deal.currency}"
+    @admin.display(description="amount", ordering="amount", empty_value="no value given")
+    def amount_with_currency(self, deal: Deal) -> str | None:
+        return None if deal.amount is None else f"{deal.amount:,.2f} {deal.currency}"
 
-    @admin.display(description="value (USD)", ordering="value_usd")
-    def value_in_usd(self, deal: Deal) -> str:
-        return f"{deal.value_usd:,.2f}"
+    @admin.display(description="value (USD)", ordering="value_usd", empty_value="—")
+    def value_in_usd(self, deal: Deal) -> str | None:
+        return None if deal.value_usd is None else f"{deal.value_usd:,.2f}"
 
     @admin.action(description="Execute the selected signed deals")
     def execute_deals(self, request, queryset) -> None:

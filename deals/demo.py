@@ -18,7 +18,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
-from deals.services import convert_to_usd
+from deals.services import convert_to_usd, implied_rate
 from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
 from expo.models import Bilingual, Edition, Expo, Source, Venue, ordinal
 from framework import sync
@@ -30,6 +30,10 @@ CURRENCIES = {
     "EUR": (12, Decimal("1.10")),
     "JPY": (8, Decimal("0.0075")),
 }
+# The share of deals whose value no source gives, and of deals in another currency than USD whose
+# source states their USD value.
+UNVALUED_SHARE = 0.02
+STATED_SHARE = 0.1
 STAGES = {Deal.Stage.INTENTION: 35, Deal.Stage.SIGNED: 40, Deal.Stage.EXECUTED: 20, Deal.Stage.CANCELLED: 5}
 # Country → (share of enterprises, cities).
 COUNTRIES = {
@@ -419,6 +423,7 @@ class _Builder:
     ) -> None:
         """``count`` deals with their line items and markets (test_demo.py holds them to full_clean())."""
         rng = self.rng
+        valuations = random.Random(f"valuations-{self.seed}")
         currencies = list(CURRENCIES)
         currency_weights = list(itertools.accumulate(weight for weight, _ in CURRENCIES.values()))
         stages = list(STAGES)
@@ -444,7 +449,12 @@ class _Builder:
                 if seller_index >= buyer_index:
                     seller_index += 1
                 currency = rng.choices(currencies, cum_weights=currency_weights)[0]
-                amount = _amount(rng)
+                drawn = _amount(rng)
+                # A few deals' value no source gives; of those in another currency, some sources
+                # state the USD value beside it (to the dollar), which is then their value. Drawn
+                # from a generator of their own, the rest of the data is what it was without them.
+                valued = valuations.random() >= UNVALUED_SHARE
+                stated = valuations.random() < STATED_SHARE and currency != "USD"
                 # The first deal generated for a delegation at an edition is its first deal there:
                 # signed on the opening day, and not cancelled.
                 first = (delegation.pk, plan.edition.pk) not in firsts
@@ -455,13 +465,30 @@ class _Builder:
                 else:
                     signed_on = rng.choice(plan.days)
                     stage = rng.choices(stages, cum_weights=stage_weights)[0]
-                if currency == "USD":
-                    value_usd, usd_rate, usd_rate_date = amount, Decimal(1), None
+                stated_value_usd: Decimal | None = None
+                usd_rate_source = ""
+                usd_rate: Decimal | None
+                value_usd: Decimal | None
+                amount: Decimal | None = drawn
+                if not valued:
+                    amount = value_usd = usd_rate = usd_rate_date = None
+                    currency = ""
+                elif currency == "USD":
+                    value_usd, usd_rate, usd_rate_date = drawn, Decimal(1), None
                 else:
                     usd_rate, usd_rate_date = plan.rates[currency, signed_on]
-                    value_usd = convert_to_usd(amount=amount, rate=usd_rate)
+                    value_usd = convert_to_usd(amount=drawn, rate=usd_rate)
+                    usd_rate_source = Deal.RateSource.TABLE
+                    if stated:
+                        stated_value_usd = value_usd = max(value_usd.quantize(Decimal(1)), Decimal(1))
+                        usd_rate = implied_rate(amount=drawn, value_usd=value_usd)
+                        usd_rate_date, usd_rate_source = None, Deal.RateSource.STATED
                 line_kinds = [rng.choice(kinds) for _ in range(rng.randint(1, 3))]
-                line_amounts = _split(rng, amount, len(line_kinds)) if rng.random() < 0.5 else [None] * len(line_kinds)
+                line_amounts: Sequence[Decimal | None] = [None] * len(line_kinds)
+                if rng.random() < 0.5:
+                    split = _split(rng, drawn, len(line_kinds))
+                    # An unknown value has no known parts.
+                    line_amounts = line_amounts if amount is None else split
                 items = [
                     (rng.choice(products), category_id, rng.choice(codes) if rng.random() < 0.8 else "", line_amount)
                     for (category_id, products, codes), line_amount in zip(line_kinds, line_amounts, strict=True)
@@ -476,9 +503,11 @@ class _Builder:
                         edition_id=plan.edition.pk,
                         amount=amount,
                         currency=currency,
+                        stated_value_usd=stated_value_usd,
                         value_usd=value_usd,
                         usd_rate=usd_rate,
                         usd_rate_date=usd_rate_date,
+                        usd_rate_source=usd_rate_source,
                         stage=stage,
                         signed_on=signed_on,
                         first_deal_of_id=delegation.pk if first else None,

@@ -38,6 +38,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, NullIf
+from django.db.models.lookups import IsNull
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -138,9 +139,11 @@ class _DecimalText(Func):
         self.places = places
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        return Func(Value(f"%.{self.places}f"), *self.get_source_expressions(), function="PRINTF").as_sql(
-            compiler, connection
-        )
+        # PRINTF writes NULL as 0: a value no source gives stays an empty cell, never a zero.
+        (source,) = self.get_source_expressions()
+        printed = Func(Value(f"%.{self.places}f"), source, function="PRINTF", output_field=TextField())
+        when = When(IsNull(source, False), then=printed)
+        return Case(when, output_field=TextField()).as_sql(compiler, connection)
 
 
 class _IsoTime(Func):
@@ -262,10 +265,13 @@ DEAL_COLUMNS = (
     # Read with the deal (a join to the few editions): a query of its own per chunk would cost more.
     Column("edition_zh", read="edition__name_zh", typed=_escaped, cell=lambda: _text(F("edition__name_zh"))),
     Column("amount", read="amount", cell=lambda: _DecimalText("amount", places=2)),
-    Column("currency", read="currency", cell=lambda: F("currency")),
+    # A deal whose value no source gives has empty value cells (never a zero), its currency too.
+    Column("currency", read="currency", cell=lambda: NullIf(F("currency"), Value(""))),
+    Column("stated_value_usd", read="stated_value_usd", cell=lambda: _DecimalText("stated_value_usd", places=2)),
     Column("value_usd", read="value_usd", cell=lambda: _DecimalText("value_usd", places=2)),
     Column("usd_rate", read="usd_rate", cell=lambda: _DecimalText("usd_rate", places=10)),
     Column("usd_rate_date", read="usd_rate_date", cell=lambda: Cast("usd_rate_date", TextField())),
+    Column("usd_rate_source", read="usd_rate_source", cell=lambda: NullIf(F("usd_rate_source"), Value(""))),
     Column("stage", read="stage", cell=lambda: F("stage")),
     Column("signed_on", read="signed_on", cell=lambda: Cast("signed_on", TextField())),
     Column("first_deal_of", read="first_deal_of__name", typed=_escaped, cell=lambda: _text(F("first_deal_of__name"))),

@@ -62,10 +62,22 @@ class DealFilterSet(FilterSet):
         choices=CURRENCY_CHOICES, help_text="Currency signed in (ISO 4217); repeat for several."
     )
     value_usd_min = DecimalFilter(
-        field_name="value_usd", lookup_expr="gte", help_text="USD value at least this.", **MONEY
+        field_name="value_usd",
+        lookup_expr="gte",
+        help_text="USD value at least this (deals with no value are left out).",
+        **MONEY,
     )
     value_usd_max = DecimalFilter(
-        field_name="value_usd", lookup_expr="lte", help_text="USD value at most this.", **MONEY
+        field_name="value_usd",
+        lookup_expr="lte",
+        help_text="USD value at most this (deals with no value are left out).",
+        **MONEY,
+    )
+    has_value = BooleanFilter(
+        field_name="amount",
+        lookup_expr="isnull",
+        exclude=True,
+        help_text="`true`: only deals with a value; `false`: only those whose value no source gives.",
     )
     signed_after = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte", help_text="Signed on or after.")
     signed_before = django_filters.DateFilter(
@@ -95,8 +107,10 @@ class DealFilterSet(FilterSet):
     )
     ordering = OrderingFilter(
         fields=("signed_on", "value_usd", "title", "stage", "id", "created_at", "updated_at"),
+        nulls_last=("value_usd",),
         help_text="Sort by signed_on, value_usd, title, stage, id, created_at or updated_at; "
-        "`-` for descending, comma-separated for several.",
+        "`-` for descending, comma-separated for several. By value_usd, deals with no value come last "
+        "either way.",
     )
 
     class Meta:

@@ -111,8 +111,15 @@ class ExchangeRate(Record):
 
 class Deal(Record):
     """A procurement order or agreement between a buyer and a seller, signed within a delegation
-    at an edition. ``amount``/``currency`` are kept as signed; ``value_usd`` is the amount
-    normalised with ``usd_rate`` of ``usd_rate_date`` (USD deals need no rate)."""
+    at an edition. ``amount``/``currency`` are kept as signed, or both empty where no source gives
+    the value (it is then unknown, never zero); ``value_usd`` is the amount normalised to USD with
+    ``usd_rate``: the rate the source itself states (``stated_value_usd`` given,
+    ``usd_rate_source`` "stated"), else the rate table's of ``usd_rate_date`` ("table"). USD deals
+    need no rate."""
+
+    class RateSource(models.TextChoices):
+        STATED = "stated", "Stated by the source"
+        TABLE = "table", "Exchange rate table"
 
     class Stage(models.TextChoices):
         INTENTION = "intention", "Intention"
@@ -127,25 +134,56 @@ class Deal(Record):
     delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="deals")
     edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="deals")
     amount = models.DecimalField(
-        max_digits=20, decimal_places=2, validators=[MAX_AMOUNT], help_text="The value as signed, in `currency`."
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MAX_AMOUNT],
+        help_text="The value as signed, in `currency`; empty where no source gives it.",
     )
-    currency = CurrencyField()
+    currency = CurrencyField(blank=True, help_text="ISO 4217 code; empty only with no amount.")
     value_usd = models.DecimalField(
         "value (USD)",
         max_digits=20,
         decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MAX_AMOUNT],
-        help_text="The amount normalised to US dollars.",
+        help_text="The amount normalised to US dollars; empty with no amount.",
+    )
+    stated_value_usd = models.DecimalField(
+        "stated value (USD)",
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MAX_AMOUNT],
+        help_text="The USD value the source itself gives beside the amount, e.g. US$261,538 for 1.7 million "
+        "yuan; it is then the USD value, and its rate the one used.",
     )
     usd_rate = models.DecimalField(
         "USD rate",
         max_digits=20,
         decimal_places=10,
+        null=True,
+        blank=True,
         validators=[MAX_RATE],
-        help_text="USD per one unit of `currency`, as used.",
+        help_text="USD per one unit of `currency`, as used; empty with no amount.",
     )
     usd_rate_date = models.DateField(
-        "USD rate date", null=True, blank=True, help_text="The date of the rate used; empty for USD deals."
+        "USD rate date",
+        null=True,
+        blank=True,
+        help_text="The date of the table rate used; empty for USD deals, stated rates and deals with no amount.",
+    )
+    usd_rate_source = models.CharField(
+        "USD rate source",
+        max_length=6,
+        choices=RateSource.choices,
+        blank=True,
+        default="",
+        help_text="Where the rate comes from: `stated` by the source, or the exchange rate `table`; "
+        "empty for USD deals and deals with no amount.",
     )
     stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.INTENTION)
     signed_on = models.DateField(null=True, blank=True)
@@ -176,6 +214,8 @@ class Deal(Record):
             # what the public's scope reads, so a deep page's keys come from the index alone.
             models.Index(fields=["signed_on", "id", "is_published", "embargo_until"], name="deal_signed_on_id_idx"),
             models.Index(fields=["stage", "id"], name="deal_stage_id_idx"),
+            # Deals with no value last (PostgreSQL's default); descending, deals.0006 adds the index
+            # deal_value_usd_desc_id_idx (value_usd DESC NULLS LAST, id) on PostgreSQL.
             models.Index(fields=["value_usd", "id"], name="deal_value_usd_id_idx"),
             models.Index(fields=["title", "id"], name="deal_title_id_idx"),
             models.Index(fields=["created_at", "id"], name="deal_created_at_id_idx"),
@@ -206,26 +246,58 @@ class Deal(Record):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount__gt=0),
+                condition=Q(amount__isnull=True) | Q(amount__gt=0),
                 name="deal_amount_positive",
                 violation_error_message="A deal's amount must be greater than zero.",
             ),
             models.CheckConstraint(
-                condition=Q(value_usd__gt=0),
+                condition=Q(value_usd__isnull=True) | Q(value_usd__gt=0),
                 name="deal_value_usd_positive",
                 violation_error_message="A deal's USD value must be greater than zero.",
             ),
             models.CheckConstraint(
-                condition=Q(usd_rate__gt=0),
+                condition=Q(stated_value_usd__isnull=True) | Q(stated_value_usd__gt=0),
+                name="deal_stated_value_usd_positive",
+                violation_error_message="A deal's stated USD value must be greater than zero.",
+            ),
+            models.CheckConstraint(
+                condition=Q(usd_rate__isnull=True) | Q(usd_rate__gt=0),
                 name="deal_usd_rate_positive",
                 violation_error_message="A deal's USD rate must be greater than zero.",
+            ),
+            # A value no source gives is unknown: no amount, no currency, nothing in USD.
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True, currency="", value_usd__isnull=True, usd_rate__isnull=True)
+                | (Q(amount__isnull=False, value_usd__isnull=False, usd_rate__isnull=False) & ~Q(currency="")),
+                name="deal_value_all_or_nothing",
+                violation_error_message="A deal has an amount, a currency and a USD value, or none of them.",
+            ),
+            # USD deals and deals with no value need no rate; any other is valued with the rate its
+            # source states (its USD value is then the stated one) or with the table's rate of a date.
+            models.CheckConstraint(
+                condition=Q(currency__in=["", "USD"], usd_rate_source="", stated_value_usd__isnull=True)
+                | (
+                    ~Q(currency__in=["", "USD"])
+                    & (
+                        Q(usd_rate_source="table", stated_value_usd__isnull=True, usd_rate_date__isnull=False)
+                        | Q(
+                            usd_rate_source="stated",
+                            stated_value_usd__isnull=False,
+                            usd_rate_date__isnull=True,
+                            value_usd=F("stated_value_usd"),
+                        )
+                    )
+                ),
+                name="deal_usd_rate_source",
+                violation_error_message="A deal in another currency than USD is valued with its stated USD value "
+                "(no rate date) or a table rate (with its date); a USD deal, or one with no value, has neither.",
             ),
             models.CheckConstraint(
                 condition=~Q(buyer=F("seller")),
                 name="deal_buyer_not_seller",
                 violation_error_message="A deal's buyer and seller must be different enterprises.",
             ),
-            currency_code_constraint(field="currency", name="deal_currency_iso4217"),
+            currency_code_constraint(field="currency", name="deal_currency_iso4217", allow_empty=True),
             models.CheckConstraint(
                 condition=~Q(currency="USD") | Q(usd_rate=1, value_usd=F("amount"), usd_rate_date__isnull=True),
                 name="deal_usd_needs_no_rate",
@@ -269,7 +341,7 @@ class Deal(Record):
         return is_published and (embargo_until is None or embargo_until <= (now or timezone.now()))
 
     def __str__(self) -> str:
-        # A deal being filled in (a form, an import row) may have no amount yet.
+        # A deal with no known value (or being filled in: a form, an import row) has no amount.
         return self.title if self.amount is None else f"{self.title} ({self.currency} {self.amount:,})"
 
     def clean(self) -> None:

@@ -43,16 +43,17 @@ Parties (``parties``, each ``{id, name, identifier, address, roles}``, empty key
 - ``address``: ``countryName`` (the ISO 3166-1 name), ``locality`` (the city), ``region`` (the
   district).
 
-The award (``deal-<id>-award``) and the contract (``deal-<id>-contract``) have the deal's title,
-its value as signed (``{amount, currency}``, the amount a JSON number: a double holds every stored
+The award (``deal-<id>-award``) and the contract (``deal-<id>-contract``) have the deal's title, its
+value as signed (``{amount, currency}``, the amount a JSON number: a double holds every stored
 amount, at most 15 significant digits, to the cent), the signing date as the start of that day in
 UTC (the award's ``date``, the contract's ``dateSigned``; left out where unknown) and the line
-items. A currency newer than OCDS 1.1.5's currency codelist (``CURRENCIES_OUTSIDE_CODELIST``) cannot
-be published: such a value is given in US dollars, as normalised (``value_usd``). Items are the line
-items (``id``: the line item's id; ``description``: the product), classified by HS code (scheme
-``HS``) with the category as an additional classification (scheme ``x_category``, its id and name),
-or by category alone where the HS code is unknown. Quantities and units are not recorded, so not
-published; a deal without line items has no ``items``.
+items; a deal whose value no source gives has no ``value``. A currency newer than OCDS 1.1.5's
+currency codelist (``CURRENCIES_OUTSIDE_CODELIST``) cannot be published: such a value is given in US
+dollars, as normalised (``value_usd``). Items are the line items (``id``: the line item's id;
+``description``: the product), classified by HS code (scheme ``HS``) with the category as an
+additional classification (scheme ``x_category``, its id and name), or by category alone where the
+HS code is unknown. Quantities and units are not recorded, so not published; a deal without line
+items has no ``items``.
 
 Not published: the edition, markets, first-deal and regional-debut flags, the USD valuation of
 deals in codelist currencies, publication and embargo (the API only ever releases the deals the
@@ -60,6 +61,8 @@ caller may read)."""
 
 import datetime
 from collections.abc import Iterable
+from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
@@ -211,10 +214,14 @@ def enterprise_reference(enterprise: Enterprise) -> dict:
     return {"id": enterprise_party_id(enterprise), "name": enterprise.name}
 
 
-def deal_value(deal: Deal) -> dict:
-    """The value as signed, or in US dollars where the codelist lacks the currency."""
+def deal_value(deal: Deal) -> dict | None:
+    """The value as signed, or in US dollars where the codelist lacks the currency; ``None`` (no
+    ``value`` in the release) where no source gives it."""
+    if deal.amount is None:
+        return None
     if deal.currency in CURRENCIES_OUTSIDE_CODELIST:
-        return {"amount": float(deal.value_usd), "currency": "USD"}
+        # A deal with an amount has a USD value (deal_value_all_or_nothing).
+        return {"amount": float(cast(Decimal, deal.value_usd)), "currency": "USD"}
     return {"amount": float(deal.amount), "currency": deal.currency}
 
 

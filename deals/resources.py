@@ -49,12 +49,13 @@ class DealResource(RecordResource):
 
     @staticmethod
     def _value_in_usd(deal: Deal, errors: dict) -> bool:
-        """Fill the deal's USD value; ``False`` when it cannot be computed. Where the row's own
-        values are what is wrong (no amount, an unknown currency or edition), those are the
-        errors reported, not a missing rate."""
-        if VALUATION_FIELDS & set(errors) or deal.amount is None or deal.amount <= 0:
+        """Fill the deal's USD value (none for a row with no amount: a value no source gives);
+        ``False`` when it cannot be computed. Where the row's own values are what is wrong (an
+        amount not above zero, an unknown currency or edition), those are the errors reported,
+        not a missing rate."""
+        if VALUATION_FIELDS & set(errors):
             return False
-        if deal.currency not in CURRENCY_CODES:
+        if deal.amount is not None and (deal.amount <= 0 or deal.currency not in CURRENCY_CODES):
             return False
         try:
             deal_set_usd_value(deal=deal)

@@ -27,13 +27,16 @@ User = access.User
 
 
 class ExchangeRateMissing(DomainError):
-    """No rate for the currency on or before the date: the deal's USD value cannot be computed."""
+    """No rate for the currency on or before the date: the deal's USD value cannot be computed.
+    The error names the deal's ``currency``, whose rate the table lacks; the client either adds
+    a rate, gives the USD value its source states, or corrects the currency."""
 
     code = "exchange_rate_missing"
 
     def __init__(self, *, currency: str, on: datetime.date) -> None:
         super().__init__(
             f"No exchange rate for {currency} on or before {on.isoformat()}: add one to value this deal in USD.",
+            field="currency",
             currency=currency,
             date=on.isoformat(),
         )
@@ -47,8 +50,19 @@ class ValuationDateMissing(DomainError):
     def __init__(self, *, currency: str) -> None:
         super().__init__(
             f"A {currency} deal needs a signing date (or an edition with dates) to be valued in USD.",
+            field="signed_on",
             currency=currency,
         )
+
+
+class StatedValueRefused(DomainError):
+    """A stated USD value that cannot be one: given with no amount, for a USD deal, or implying a
+    rate far from any plausible one (a digit too many or too few, say)."""
+
+    code = "stated_value_usd_invalid"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="stated_value_usd")
 
 
 class NotAnIntention(DomainError):
@@ -77,11 +91,24 @@ def deal_check_scope(*, user: User, deal: Deal | None = None, delegation: Delega
 
 @dataclass(frozen=True)
 class UsdValue:
-    """An amount in USD, the rate it was computed with, and that rate's date (``None`` for USD)."""
+    """An amount in USD, the rate it was computed with, that rate's date (``None`` for USD and
+    stated rates) and where the rate comes from (``rate_source``: "stated", "table", or "" for
+    USD). :data:`UNVALUED` is a deal's whose value no source gives: all empty."""
 
-    value: Decimal
-    rate: Decimal
+    value: Decimal | None
+    rate: Decimal | None
     rate_date: datetime.date | None
+    rate_source: str = ""
+
+
+UNVALUED = UsdValue(value=None, rate=None, rate_date=None)
+
+# USD per unit: a rate is given to ten places, and none is above what the rate fields hold.
+RATE_PLACES = Decimal("0.0000000001")
+MAX_RATE_TO_USD = Decimal("99999.9999999999")
+# A stated USD value whose rate is more than this many times the table's rate for the currency
+# (or less than its inverse) is refused as a typo rather than taken as the source's rate.
+STATED_RATE_TOLERANCE = Decimal(2)
 
 
 def convert_to_usd(*, amount: Decimal, rate: Decimal) -> Decimal:
@@ -89,19 +116,79 @@ def convert_to_usd(*, amount: Decimal, rate: Decimal) -> Decimal:
     return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def usd_value(*, amount: Decimal, currency: str, on: datetime.date | None) -> UsdValue:
-    """``amount`` of ``currency`` in USD at the latest rate on or before ``on``, rounded half up
-    to the cent. USD needs no rate; any other currency raises :class:`ExchangeRateMissing`
-    (or :class:`ValuationDateMissing` without a date) rather than guess."""
+def implied_rate(*, amount: Decimal, value_usd: Decimal) -> Decimal:
+    """The rate (USD per unit, to ten places, rounded half up) at which ``amount`` is ``value_usd``."""
+    return (value_usd / amount).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def table_rate(*, currency: str, on: datetime.date) -> ExchangeRate | None:
+    """The rate table's latest rate of ``currency`` on or before ``on``, or ``None``."""
+    return ExchangeRate.objects.filter(currency=currency, date__lte=on).order_by("-date").first()
+
+
+def stated_rate(*, amount: Decimal, currency: str, stated_value_usd: Decimal, on: datetime.date | None) -> Decimal:
+    """The rate (USD per unit, to ten places) that a source stating ``stated_value_usd`` for
+    ``amount`` of ``currency`` used. Raises :class:`StatedValueRefused` when it is not a rate:
+    zero at ten places, above the largest rate a deal holds, or, where the table has a rate of the
+    currency on or before ``on`` (else the earliest after it), more than
+    ``STATED_RATE_TOLERANCE`` times it or less than its inverse."""
+    if stated_value_usd <= 0:
+        raise StatedValueRefused("A stated USD value must be greater than zero.")
+    rate = implied_rate(amount=amount, value_usd=stated_value_usd)
+    if rate <= 0 or rate > MAX_RATE_TO_USD:
+        raise StatedValueRefused(
+            f"US${stated_value_usd:,} for {currency} {amount:,} is a rate of "
+            f"{float(stated_value_usd / amount):.3g} USD per {currency}, which no currency has: check both numbers."
+        )
+    rates = ExchangeRate.objects.filter(currency=currency)
+    reference = (table_rate(currency=currency, on=on) if on else None) or rates.order_by("date").first()
+    if reference is not None:
+        low, high = reference.rate_to_usd / STATED_RATE_TOLERANCE, reference.rate_to_usd * STATED_RATE_TOLERANCE
+        if not low <= rate <= high:
+            raise StatedValueRefused(
+                f"US${stated_value_usd:,} for {currency} {amount:,} is a rate of {rate.normalize()} USD per "
+                f"{currency}, more than {STATED_RATE_TOLERANCE} times off the table's "
+                f"{reference.rate_to_usd.normalize()} of {reference.date.isoformat()}: check both numbers."
+            )
+    return rate
+
+
+def usd_value(
+    *,
+    amount: Decimal | None,
+    currency: str,
+    on: datetime.date | None,
+    stated_value_usd: Decimal | None = None,
+) -> UsdValue:
+    """``amount`` of ``currency`` in USD: with the rate its source states where it gives a USD
+    value (``stated_value_usd``, which is then the value), else at the rate table's latest rate
+    on or before ``on``, rounded half up to the cent. USD needs no rate; no amount is no value
+    (:data:`UNVALUED`), never zero. Raises :class:`ExchangeRateMissing` (or
+    :class:`ValuationDateMissing` without a date) rather than guess, and
+    :class:`StatedValueRefused` for a stated value with no amount, of a USD deal, or implausible."""
+    if amount is None:
+        if stated_value_usd is not None:
+            raise StatedValueRefused(
+                "A stated USD value needs the amount it values: give the amount, or no stated USD value."
+            )
+        return UNVALUED
     if currency == "USD":
+        if stated_value_usd is not None:
+            raise StatedValueRefused("A USD deal's value is already in US dollars: give no stated USD value.")
         return UsdValue(value=amount, rate=Decimal(1), rate_date=None)
+    if stated_value_usd is not None:
+        rate = stated_rate(amount=amount, currency=currency, stated_value_usd=stated_value_usd, on=on)
+        return UsdValue(value=stated_value_usd, rate=rate, rate_date=None, rate_source=Deal.RateSource.STATED)
     if on is None:
         raise ValuationDateMissing(currency=currency)
-    rate = ExchangeRate.objects.filter(currency=currency, date__lte=on).order_by("-date").first()
+    rate = table_rate(currency=currency, on=on)
     if rate is None:
         raise ExchangeRateMissing(currency=currency, on=on)
     return UsdValue(
-        value=convert_to_usd(amount=amount, rate=rate.rate_to_usd), rate=rate.rate_to_usd, rate_date=rate.date
+        value=convert_to_usd(amount=amount, rate=rate.rate_to_usd),
+        rate=rate.rate_to_usd,
+        rate_date=rate.date,
+        rate_source=Deal.RateSource.TABLE,
     )
 
 
@@ -114,12 +201,19 @@ def deal_valuation_date(*, deal: Deal) -> datetime.date | None:
 
 
 def deal_set_usd_value(*, deal: Deal) -> None:
-    """Fill ``deal.value_usd``, ``usd_rate`` and ``usd_rate_date`` from its amount, currency and
-    valuation date (not saved). Raises :class:`ExchangeRateMissing` when no rate applies."""
-    result = usd_value(amount=deal.amount, currency=deal.currency, on=deal_valuation_date(deal=deal))
+    """Fill ``deal.value_usd``, ``usd_rate``, ``usd_rate_date`` and ``usd_rate_source`` from its
+    amount, currency, stated USD value and valuation date (not saved); a deal with no amount is
+    left with no value. Raises as :func:`usd_value` does."""
+    result = usd_value(
+        amount=deal.amount,
+        currency=deal.currency,
+        on=deal_valuation_date(deal=deal),
+        stated_value_usd=deal.stated_value_usd,
+    )
     deal.value_usd = result.value
     deal.usd_rate = result.rate
     deal.usd_rate_date = result.rate_date
+    deal.usd_rate_source = result.rate_source
 
 
 @dataclass(frozen=True)
@@ -137,8 +231,8 @@ class LineItemInput:
         return cls(product=item.product, category=item.category, hs_code=item.hs_code, amount=item.amount)
 
 
-VALUATION_FIELDS = frozenset({"amount", "currency", "signed_on", "edition"})
-USD_FIELDS = ("value_usd", "usd_rate", "usd_rate_date")
+VALUATION_FIELDS = frozenset({"amount", "currency", "stated_value_usd", "signed_on", "edition"})
+USD_FIELDS = ("value_usd", "usd_rate", "usd_rate_date", "usd_rate_source")
 
 # The fields deal_update changes; the stage moves only through deal_sign, deal_execute and deal_cancel.
 DEAL_EDITABLE_FIELDS = (
@@ -150,6 +244,7 @@ DEAL_EDITABLE_FIELDS = (
     "edition",
     "amount",
     "currency",
+    "stated_value_usd",
     "signed_on",
     "first_deal_of",
     "regional_debut",
@@ -219,9 +314,10 @@ def deal_create(
     seller: Enterprise,
     delegation: Delegation,
     edition: Edition,
-    amount: Decimal,
-    currency: str,
     user: User,
+    amount: Decimal | None = None,
+    currency: str = "",
+    stated_value_usd: Decimal | None = None,
     stage: str = Deal.Stage.INTENTION,
     signed_on: datetime.date | None = None,
     description: str = "",
@@ -234,8 +330,10 @@ def deal_create(
     markets: Iterable[Market] = (),
     line_items: Iterable[LineItemInput] = (),
 ) -> Deal:
-    """Create an intention valued in USD at its valuation date, with its markets and line items,
-    recording ``user`` in its history; a signed deal is then :func:`deal_sign`-ed. Raises
+    """Create an intention valued in USD (with the rate its source states, where
+    ``stated_value_usd`` is given, else at its valuation date's table rate; with no ``amount``
+    it has no value), with its markets and line items, recording ``user`` in its history; a
+    signed deal is then :func:`deal_sign`-ed. Raises
     :class:`NotAnIntention` for any other ``stage``, :class:`OutOfScope` when ``user`` may not
     write for ``delegation``, :class:`ExchangeRateMissing` when no rate applies and
     ``ValidationError`` when a rule of the model is broken; nothing is written then."""
@@ -251,6 +349,7 @@ def deal_create(
         edition=edition,
         amount=amount,
         currency=currency,
+        stated_value_usd=stated_value_usd,
         stage=stage,
         signed_on=signed_on,
         first_deal_of=first_deal_of,
@@ -288,8 +387,8 @@ def deal_update(
     line_items: Iterable[LineItemInput] | None = None,
 ) -> Deal:
     """Apply ``changes`` (field name → value) to ``deal`` and write only those fields (plus the
-    USD value when its amount, currency, signing date or edition changed); replace markets and
-    line items where given. The stage is not among the fields: see :func:`deal_sign`. Raises
+    USD value when its amount, currency, stated USD value, signing date or edition changed);
+    replace markets and line items where given. The stage is not among the fields: see :func:`deal_sign`. Raises
     :class:`OutOfScope` when ``user`` may not write for the deal's (new) delegation."""
     unknown = set(changes) - set(DEAL_EDITABLE_FIELDS)
     if unknown:

@@ -66,8 +66,10 @@ class DealStatistics:
 
     Each row has a value for each key of ``group_by`` (a record such as an ``Edition``, a
     :class:`Country`, a stage, a ``"YYYY-MM"`` month, or ``None`` for the deals without one)
-    and the measures: ``deal_count``, ``value_usd`` (a ``Decimal`` per stage), ``buyers`` and
-    ``sellers`` (distinct enterprises). ``totals`` has the measures over all the deals, each once."""
+    and the measures: ``deal_count``, ``value_usd`` (a ``Decimal`` per stage, the sum of the
+    deals with a value: a deal whose value no source gives is left out, never counted as zero),
+    ``unvalued_count`` (the group's deals with no value), ``buyers`` and ``sellers`` (distinct
+    enterprises). ``totals`` has the measures over all the deals, each once."""
 
     group_by: tuple[str, ...]
     delegation_level: int | None
@@ -81,10 +83,15 @@ class DealStatistics:
 
 def _measures(*, distinct_deals: bool = False, parties: bool = True) -> dict[str, Any]:
     """The aggregates of a group: its deals (``distinct_deals`` where a deal can occur in more
-    than one of its rows), their USD value per stage and, with ``parties``, distinct buyers and
-    sellers."""
+    than one of its rows) and those of them with a value, their USD value per stage (SUM leaves
+    out the deals with none) and, with ``parties``, distinct buyers and sellers."""
     # COUNT(*) rather than of ids: an index without the id can then answer the query alone.
-    measures: dict[str, Any] = {"deal_count": Count("pk", distinct=True) if distinct_deals else Count("*")}
+    measures: dict[str, Any] = {
+        "deal_count": Count("pk", distinct=True) if distinct_deals else Count("*"),
+        "valued_count": (
+            Count("pk", distinct=True, filter=Q(value_usd__isnull=False)) if distinct_deals else Count("value_usd")
+        ),
+    }
     if parties:
         measures["buyers"] = Count("buyer_id", distinct=True)
         measures["sellers"] = Count("seller_id", distinct=True)
@@ -99,6 +106,7 @@ def _measures_of(aggregated: dict[str, Any]) -> dict[str, Any]:
     return {
         "deal_count": aggregated["deal_count"],
         "value_usd": {stage: Decimal(aggregated[f"value_usd_{stage}"]).quantize(CENT) for stage in STAGES},
+        "unvalued_count": aggregated["deal_count"] - aggregated["valued_count"],
         "buyers": aggregated["buyers"],
         "sellers": aggregated["sellers"],
     }
@@ -141,10 +149,11 @@ def _parties(deals: QuerySet[Deal]) -> dict[str, int]:
 
 
 def _summed(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The deal count and USD values of groups that hold each deal once, added up."""
+    """The deal counts and USD values of groups that hold each deal once, added up."""
     return {
         "deal_count": sum(row["deal_count"] for row in rows),
         "value_usd": {stage: sum((row["value_usd"][stage] for row in rows), Decimal("0.00")) for stage in STAGES},
+        "unvalued_count": sum(row["unvalued_count"] for row in rows),
     }
 
 

@@ -607,6 +607,7 @@ def test_deal_import_page_lists_the_fields_it_reads_and_not_the_computed_ones(ad
         "edition",
         "amount",
         "currency",
+        "stated_value_usd",
         "signed_on",
         "first_deal_of",
         "regional_debut",
@@ -643,6 +644,7 @@ def test_deal_export_contains_exactly_the_filtered_deals_with_stage_and_usd_valu
         "edition",
         "amount",
         "currency",
+        "stated_value_usd",
         "signed_on",
         "first_deal_of",
         "regional_debut",
@@ -655,6 +657,7 @@ def test_deal_export_contains_exactly_the_filtered_deals_with_stage_and_usd_valu
         "value_usd",
         "usd_rate",
         "usd_rate_date",
+        "usd_rate_source",
     ]
     assert len(rows) == 2
     exported = dict(zip(rows[0], rows[1], strict=True))
@@ -669,6 +672,7 @@ def test_deal_export_contains_exactly_the_filtered_deals_with_stage_and_usd_valu
         "value_usd": Decimal("1085.00"),
         "usd_rate": Decimal("1.0850000000"),
         "usd_rate_date": deal.signed_on,
+        "usd_rate_source": "table",
     }
     if file_format == "csv":
         expected |= {

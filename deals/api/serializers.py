@@ -69,7 +69,8 @@ def enterprise_field(role: str) -> BriefRelatedField:
 
 class DealSerializer(serializers.ModelSerializer):
     """A deal. Responses embed its parties, delegation, edition, markets and line items;
-    requests give their ids. ``value_usd``, ``usd_rate`` and ``usd_rate_date`` are computed."""
+    requests give their ids. ``value_usd``, ``usd_rate``, ``usd_rate_date`` and
+    ``usd_rate_source`` are computed."""
 
     buyer = enterprise_field("The buying enterprise.")
     seller = enterprise_field("The selling enterprise.")
@@ -83,9 +84,35 @@ class DealSerializer(serializers.ModelSerializer):
         queryset=Edition.objects.select_related("expo"),
         help_text="The edition the deal was signed at.",
     )
-    value = MoneyField(amount="amount", currency="currency", help_text="The value as signed.")
+    value = MoneyField(
+        amount="amount",
+        currency="currency",
+        allow_null=True,
+        help_text="The value as signed; `null` where no source gives it (it is then unknown, never zero).",
+    )
+    stated_value_usd = MoneyField(
+        amount="stated_value_usd",
+        fixed_currency="USD",
+        required=False,
+        allow_null=True,
+        help_text="The USD value the source itself gives beside a value in another currency, e.g. "
+        '`{"amount": "261538.00", "currency": "USD"}` for 1.7 million yuan: it is then `value_usd`, '
+        "its rate `usd_rate` (`usd_rate_source` `stated`). Its rate must be positive and, where the rate "
+        "table has the currency, within a factor of 2 of the table's rate.",
+    )
     value_usd = MoneyField(
-        amount="value_usd", fixed_currency="USD", read_only=True, help_text="The value normalised to US dollars."
+        amount="value_usd",
+        fixed_currency="USD",
+        read_only=True,
+        allow_null=True,
+        help_text="The value normalised to US dollars; `null` with no value.",
+    )
+    usd_rate_source = serializers.ChoiceField(
+        choices=Deal.RateSource.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Where `usd_rate` comes from: `stated` by the source (from `stated_value_usd`), or the exchange "
+        "rate `table` (of `usd_rate_date`); empty for USD deals and deals with no value.",
     )
     first_deal_of = BriefRelatedField(
         brief=DelegationBriefSerializer,
@@ -116,9 +143,11 @@ class DealSerializer(serializers.ModelSerializer):
             "delegation",
             "edition",
             "value",
+            "stated_value_usd",
             "value_usd",
             "usd_rate",
             "usd_rate_date",
+            "usd_rate_source",
             "stage",
             "signed_on",
             "first_deal_of",
@@ -132,7 +161,7 @@ class DealSerializer(serializers.ModelSerializer):
             "source",
             *TIMESTAMPS,
         )
-        read_only_fields = ("usd_rate", "usd_rate_date", "stage")
+        read_only_fields = ("usd_rate", "usd_rate_date", "usd_rate_source", "stage")
         reads = {"is_first_deal": ("first_deal_of",)}
         # The service checks every constraint with full_clean(); DRF's own unique-together check
         # would demand first_deal_of on every create, as if its condition did not exist.

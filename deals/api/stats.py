@@ -38,7 +38,11 @@ class StageValuesSerializer(serializers.Serializer):
 class DealMeasuresSerializer(serializers.Serializer):
     deal_count = serializers.IntegerField(help_text="Deals counted.")
     value_usd = StageValuesSerializer(
-        help_text="USD value of the deals in each stage, as decimal strings; stages are never added together."
+        help_text="USD value of the deals in each stage, as decimal strings; stages are never added together. "
+        "Only deals with a value are summed: one whose value no source gives is left out, never counted as zero."
+    )
+    unvalued_count = serializers.IntegerField(
+        help_text="Deals counted whose value no source gives: left out of `value_usd`."
     )
     buyers = serializers.IntegerField(help_text="Distinct buying enterprises.")
     sellers = serializers.IntegerField(help_text="Distinct selling enterprises.")
@@ -121,6 +125,7 @@ CIIE_6 = {"id": 1, "name": "6th China International Import Expo", "number": 6}
 ZKH_DOW_MEASURES = {
     "deal_count": 1,
     "value_usd": {"intention": "0.00", "signed": "300000000.00", "executed": "0.00", "cancelled": "0.00"},
+    "unvalued_count": 0,
     "buyers": 1,
     "sellers": 1,
 }
@@ -143,7 +148,8 @@ STATISTICS_EXAMPLE = OpenApiExample(
     description=(
         "Deal counts, USD value per stage and distinct buyers and sellers, per group and in total, over the deals "
         "you may read (the public: published deals) that match the filters. The filters are exactly those of "
-        "`/api/deals/`."
+        "`/api/deals/`. A deal whose value no source gives is counted in `deal_count` and `unvalued_count`, "
+        "never summed as zero."
     ),
     parameters=[
         OpenApiParameter(

@@ -65,7 +65,9 @@ class MoneySerializer(serializers.Serializer):
 @extend_schema_field(MoneySerializer)
 class MoneyField(serializers.Field):
     """Money kept in two model fields, an amount and a currency, shown as one object. With
-    ``fixed_currency`` (e.g. a normalised USD value) the currency is not a field of the model."""
+    ``fixed_currency`` (e.g. a normalised USD value) the currency is not a field of the model,
+    and a request must give that one. With ``allow_null``, ``null`` is no money: no amount and
+    (for a currency field) an empty currency."""
 
     def __init__(
         self, *, amount: str, currency: str | None = None, fixed_currency: str | None = None, **kwargs: Any
@@ -87,7 +89,22 @@ class MoneyField(serializers.Field):
         currency = self.fixed_currency or getattr(obj, cast(str, self.currency_attr))
         return {"amount": self.amount_field.to_representation(amount), "currency": currency}
 
+    def _stored(self, amount: Decimal | None, currency: str) -> dict:
+        """The model fields' values for ``amount`` of ``currency``."""
+        if self.fixed_currency:
+            return {self.amount_attr: amount}
+        return {self.amount_attr: amount, self.currency_attr: currency}
+
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        # The field writes two model fields: null is an empty value of each, not of the object.
+        if data is None and self.allow_null and not self.read_only:
+            return True, self._stored(None, "")
+        return super().validate_empty_values(data)
+
     def to_internal_value(self, data: Any) -> dict:
         money = MoneySerializer(data=data)
         money.is_valid(raise_exception=True)
-        return {self.amount_attr: money.validated_data["amount"], self.currency_attr: money.validated_data["currency"]}
+        currency = money.validated_data["currency"]
+        if self.fixed_currency and currency != self.fixed_currency:
+            raise serializers.ValidationError({"currency": [f"Must be {self.fixed_currency}."]}, code="invalid_choice")
+        return self._stored(money.validated_data["amount"], currency)

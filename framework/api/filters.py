@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import django_filters
 from django import forms
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
+from django.db.models.expressions import OrderBy
 from django_filters.constants import EMPTY_VALUES
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.generics import GenericAPIView
@@ -265,7 +266,12 @@ class SearchFilter(django_filters.CharFilter):
 
 class OrderingFilter(django_filters.OrderingFilter):
     """``ordering`` over an explicit list of fields (``-`` for descending; comma-separated for
-    several); ties are broken by id so pages never overlap."""
+    several); ties are broken by id so pages never overlap. The fields in ``nulls_last`` (those
+    that may be unknown) put their empty values last, ascending or descending, on every database."""
+
+    def __init__(self, *args: Any, nulls_last: tuple[str, ...] = (), **kwargs: Any) -> None:
+        self.nulls_last = frozenset(nulls_last)
+        super().__init__(*args, **kwargs)
 
     def filter(self, queryset: QuerySet, value: Any) -> QuerySet:
         if value in EMPTY_VALUES:
@@ -273,7 +279,13 @@ class OrderingFilter(django_filters.OrderingFilter):
         ordering = [self.get_ordering_value(param) for param in value]
         if not any(field.lstrip("-") in {"id", "pk"} for field in ordering):
             ordering.append("id")
-        return queryset.order_by(*ordering)
+        return queryset.order_by(*(self._ordered(field) for field in ordering))
+
+    def _ordered(self, field: str) -> str | OrderBy:
+        name = field.lstrip("-")
+        if name not in self.nulls_last:
+            return field
+        return F(name).desc(nulls_last=True) if field.startswith("-") else F(name).asc(nulls_last=True)
 
 
 class StrictBooleanField(forms.Field):

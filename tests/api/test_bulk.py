@@ -156,7 +156,7 @@ def test_a_missing_exchange_rate_is_the_error_of_its_item(api, new_deal):
         {
             "code": "exchange_rate_missing",
             "detail": "No exchange rate for EUR on or before 2023-11-10: add one to value this deal in USD.",
-            "attr": "items.1.non_field_errors",
+            "attr": "items.1.currency",
         }
     ]
     assert Deal.objects.count() == 0

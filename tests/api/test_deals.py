@@ -118,7 +118,7 @@ def test_create_without_a_rate_is_a_400_naming_currency_and_date(admin_api, payl
             {
                 "code": "exchange_rate_missing",
                 "detail": "No exchange rate for EUR on or before 2023-11-05: add one to value this deal in USD.",
-                "attr": None,
+                "attr": "currency",
             }
         ],
     }
@@ -131,7 +131,7 @@ def test_create_without_a_rate_creates_nothing(admin_api, payload):
 
 def test_a_rate_of_another_currency_does_not_value_a_deal(admin_api, payload):
     ExchangeRateFactory(currency="JPY", date=SIXTH_CIIE_START)
-    assert errors(create(admin_api, payload)) == [("exchange_rate_missing", None)]
+    assert errors(create(admin_api, payload)) == [("exchange_rate_missing", "currency")]
 
 
 def test_usd_needs_no_rate(admin_api, payload):
@@ -168,7 +168,7 @@ def test_patch_of_the_signing_date_revalues_the_deal_at_that_date(admin_api, pay
 def test_patch_to_a_currency_without_a_rate_is_a_400_and_changes_nothing(admin_api, payload, eur_rate):
     deal_id = create(admin_api, payload).json()["id"]
     response = admin_api.patch(deal_url(deal_id), {"value": {"amount": "1000.00", "currency": "GBP"}})
-    assert (response.status_code, errors(response)) == (400, [("exchange_rate_missing", None)])
+    assert (response.status_code, errors(response)) == (400, [("exchange_rate_missing", "currency")])
     deal = Deal.objects.get(pk=deal_id)
     assert (deal.currency, deal.value_usd) == ("EUR", Decimal("1085.00"))
 
@@ -430,3 +430,127 @@ def test_a_search_of_more_than_ten_words_is_a_400_naming_search(admin_api):
     response = admin_api.get(reverse("deal-list"), {"search": " ".join(["word"] * 11)})
 
     assert (response.status_code, errors(response)) == (400, [("too_many_words", "search")])
+
+
+# A value no source gives, and the USD value a source states
+
+
+def test_a_deal_whose_value_no_source_gives_is_created_with_no_value(admin_api, payload):
+    response = create(admin_api, {**payload, "value": None})
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["value"], body["stated_value_usd"], body["value_usd"], body["usd_rate"]) == (None, None, None, None)
+    assert (body["usd_rate_date"], body["usd_rate_source"]) == (None, "")
+    deal = Deal.objects.get()
+    assert (deal.amount, deal.currency, deal.value_usd) == (None, "", None)
+
+
+def test_a_value_can_be_removed_and_given_again(admin_api, payload, eur_rate):
+    deal_id = create(admin_api, payload).json()["id"]
+    removed = admin_api.patch(deal_url(deal_id), {"value": None}, format="json").json()
+    assert (removed["value"], removed["value_usd"], removed["usd_rate_source"]) == (None, None, "")
+    given = admin_api.patch(deal_url(deal_id), {"value": {"amount": "10.00", "currency": "EUR"}}, format="json").json()
+    assert (given["value_usd"], given["usd_rate_source"]) == ({"amount": "10.85", "currency": "USD"}, "table")
+
+
+def test_the_usd_value_the_source_states_is_the_value_with_its_rate(admin_api, payload):
+    # "1.7 million yuan (US$261,538)": valued without a rate in the table.
+    response = create(
+        admin_api,
+        {
+            **payload,
+            "value": {"amount": "1700000.00", "currency": "CNY"},
+            "stated_value_usd": {"amount": "261538.00", "currency": "USD"},
+        },
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert {name: body[name] for name in ("stated_value_usd", "value_usd", "usd_rate", "usd_rate_date")} == {
+        "stated_value_usd": {"amount": "261538.00", "currency": "USD"},
+        "value_usd": {"amount": "261538.00", "currency": "USD"},
+        "usd_rate": "0.1538458824",
+        "usd_rate_date": None,
+    }
+    assert body["usd_rate_source"] == "stated"
+
+
+def test_a_stated_value_wins_over_the_table_and_without_it_the_table_rate_is_used(admin_api, payload, eur_rate):
+    stated = {**payload, "stated_value_usd": {"amount": "1100.00", "currency": "USD"}}
+    deal_id = create(admin_api, stated).json()["id"]
+    body = admin_api.get(deal_url(deal_id)).json()
+    assert (body["value_usd"]["amount"], body["usd_rate"], body["usd_rate_source"]) == (
+        "1100.00",
+        "1.1000000000",
+        "stated",
+    )
+    body = admin_api.patch(deal_url(deal_id), {"stated_value_usd": None}, format="json").json()
+    assert (body["value_usd"]["amount"], body["usd_rate"], body["usd_rate_date"], body["usd_rate_source"]) == (
+        "1085.00",
+        "1.0850000000",
+        "2023-11-05",
+        "table",
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "stated", "code", "attr"),
+    [
+        pytest.param(
+            {"amount": "1000.00", "currency": "EUR"},
+            {"amount": "10850.00", "currency": "USD"},
+            "stated_value_usd_invalid",
+            "stated_value_usd",
+            id="ten times the table's rate",
+        ),
+        pytest.param(
+            {"amount": "1000.00", "currency": "USD"},
+            {"amount": "1000.00", "currency": "USD"},
+            "stated_value_usd_invalid",
+            "stated_value_usd",
+            id="a USD deal",
+        ),
+        pytest.param(
+            None,
+            {"amount": "1000.00", "currency": "USD"},
+            "stated_value_usd_invalid",
+            "stated_value_usd",
+            id="no value",
+        ),
+        pytest.param(
+            {"amount": "1000.00", "currency": "EUR"},
+            {"amount": "1000.00", "currency": "EUR"},
+            "invalid_choice",
+            "stated_value_usd.currency",
+            id="not in USD",
+        ),
+        pytest.param(
+            {"amount": "1000.00", "currency": "EUR"},
+            {"amount": "0.00", "currency": "USD"},
+            "min_value",
+            "stated_value_usd.amount",
+            id="zero",
+        ),
+    ],
+)
+def test_an_implausible_stated_value_is_a_400_naming_it(admin_api, payload, eur_rate, value, stated, code, attr):
+    response = admin_api.post(
+        reverse("deal-list"), {**payload, "value": value, "stated_value_usd": stated}, format="json"
+    )
+    assert (response.status_code, errors(response)) == (400, [(code, attr)])
+    assert Deal.objects.count() == 0
+
+
+def test_the_value_filters_leave_out_deals_with_no_value(anon):
+    small, big = DealFactory(amount=Decimal("10.00")), DealFactory(amount=Decimal("1000.00"))
+    unvalued = DealFactory(amount=None)
+
+    def ids(params: dict) -> list[int]:
+        return [deal["id"] for deal in anon.get(reverse("deal-list"), params).json()["results"]]
+
+    assert ids({"value_usd_min": "0", "ordering": "id"}) == [small.pk, big.pk]
+    assert ids({"value_usd_max": "100000", "ordering": "id"}) == [small.pk, big.pk]
+    assert ids({"has_value": "false"}) == [unvalued.pk]
+    assert ids({"has_value": "true", "ordering": "id"}) == [small.pk, big.pk]
+    # Unknown values come last, whichever the direction.
+    assert ids({"ordering": "value_usd"}) == [small.pk, big.pk, unvalued.pk]
+    assert ids({"ordering": "-value_usd"}) == [big.pk, small.pk, unvalued.pk]

@@ -179,7 +179,7 @@ def test_an_unknown_code_is_a_400_naming_it(reader):
     assert response.json()["errors"] == [
         {
             "code": "invalid_choice",
-            "detail": '"no_such_check" is no check\'s code: choose from figure_without_source, signed_without_date.',
+            "detail": '"no_such_check" is no check\'s code: choose from figure_without_source, signed_without_date, stale_rate.',
             "attr": "code",
         }
     ]
@@ -223,14 +223,15 @@ def test_the_report_costs_the_same_queries_whatever_the_page_size(
     reader, mixed, limit, offset, django_assert_num_queries
 ):
     # The token with its user (and knox's look at the user's tokens), the role's groups; then for
-    # each check its count and, where the page holds some of its findings, that page.
-    with django_assert_num_queries(3 + 2 + 2):
+    # each check its count and, where the page holds some of its findings, that page; the stale
+    # rate check finds its findings (none here) in one read.
+    with django_assert_num_queries(3 + 3 + 2):
         response = reader.get(URL, {"limit": limit, "offset": offset})
     assert len(response.json()["results"]) == limit
 
 
 def test_a_page_reads_only_the_checks_it_holds(reader, mixed, django_assert_num_queries):
-    with django_assert_num_queries(3 + 2 + 1):
+    with django_assert_num_queries(3 + 3 + 1):
         response = reader.get(URL, {"limit": 2, "offset": 2})
     assert codes_and_ids(response) == [("signed_without_date", pk) for pk in mixed["deals"]]
 

@@ -223,3 +223,67 @@ def test_first_deal_of_an_unrelated_delegation_is_refused_by_clean():
     assert raised.value.message_dict == {
         "first_deal_of": ["Must be the deal's own delegation or a delegation above it."]
     }
+
+
+# A value no source gives, and the rate a source states
+
+
+def test_a_deal_with_no_value_has_nothing_in_usd():
+    deal = DealFactory(amount=None)
+
+    assert (deal.currency, deal.value_usd, deal.usd_rate, deal.usd_rate_date, deal.usd_rate_source) == (
+        "",
+        None,
+        None,
+        None,
+        "",
+    )
+    deal.full_clean()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pytest.param({"amount": None, "currency": "CNY"}, id="a currency without an amount"),
+        pytest.param({"amount": None, "value_usd": Decimal("1.00")}, id="a USD value without an amount"),
+        pytest.param({"amount": None, "usd_rate": Decimal("1.0")}, id="a rate without an amount"),
+        pytest.param({"currency": "CNY", "value_usd": None, "usd_rate": None}, id="an amount without a USD value"),
+    ],
+)
+def test_a_deal_has_an_amount_a_currency_and_a_usd_value_or_none(values):
+    with violates("deal_value_all_or_nothing"):
+        DealFactory(**values)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pytest.param({"currency": "CNY", "usd_rate_source": ""}, id="another currency with no rate source"),
+        pytest.param({"currency": "CNY", "usd_rate_date": None}, id="a table rate without its date"),
+        pytest.param(
+            {"currency": "CNY", "stated_value_usd": Decimal("137.00"), "usd_rate_date": datetime.date(2023, 11, 5)},
+            id="a stated rate with a date",
+        ),
+        pytest.param(
+            {"currency": "CNY", "stated_value_usd": Decimal("137.00"), "value_usd": Decimal("138.00")},
+            id="a USD value other than the stated one",
+        ),
+        pytest.param(
+            {"currency": "CNY", "stated_value_usd": Decimal("137.00"), "usd_rate_source": "table"},
+            id="a stated value with a table rate",
+        ),
+    ],
+)
+def test_a_deal_in_another_currency_is_valued_with_a_stated_or_a_table_rate(values):
+    with violates("deal_usd_rate_source"):
+        DealFactory(amount=Decimal("1000.00"), **values)
+
+
+def test_a_usd_deal_has_no_stated_value_and_no_rate_source():
+    with violates("deal_usd_rate_source"):
+        DealFactory(currency="USD", stated_value_usd=Decimal("1000000.00"), usd_rate_source="")
+
+
+def test_a_stated_value_is_positive():
+    with violates("deal_stated_value_usd_positive"):
+        DealFactory(currency="CNY", stated_value_usd=Decimal("-1.00"), value_usd=Decimal("1.00"), usd_rate=Decimal(1))

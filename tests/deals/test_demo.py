@@ -99,16 +99,31 @@ def test_every_line_item_passes_full_clean(demo):
 
 
 def test_non_usd_deals_are_valued_as_the_service_values_them(demo):
-    foreign = Deal.objects.exclude(currency="USD")
+    foreign = Deal.objects.exclude(currency__in=["USD", ""])
 
     assert set(foreign.values_list("currency", flat=True)) == {"CNY", "EUR", "JPY"}
     for deal in foreign:
-        expected = usd_value(amount=deal.amount, currency=deal.currency, on=deal.signed_on)
-        assert (deal.value_usd, deal.usd_rate, deal.usd_rate_date) == (
+        expected = usd_value(
+            amount=deal.amount, currency=deal.currency, on=deal.signed_on, stated_value_usd=deal.stated_value_usd
+        )
+        assert (deal.value_usd, deal.usd_rate, deal.usd_rate_date, deal.usd_rate_source) == (
             expected.value,
             expected.rate,
             expected.rate_date,
+            expected.rate_source,
         )
+
+
+def test_some_deals_have_no_value_and_some_a_stated_one(demo):
+    unvalued = Deal.objects.filter(amount__isnull=True)
+    stated = Deal.objects.filter(usd_rate_source="stated")
+
+    # Of the 200 deals of seed 1.
+    assert (unvalued.count(), stated.count()) == (5, 10)
+    assert set(unvalued.values_list("currency", "value_usd", "usd_rate", "usd_rate_source")) == {("", None, None, "")}
+    assert not DealLineItem.objects.filter(deal__in=unvalued, amount__isnull=False).exists()
+    for deal in stated:
+        assert (deal.value_usd, deal.usd_rate_date) == (deal.stated_value_usd, None)
 
 
 def test_usd_deals_are_their_own_value(demo):

@@ -209,6 +209,9 @@ def as_csv(deal: dict) -> dict[str, str]:
     def flag(value: bool) -> str:
         return "true" if value else "false"
 
+    def money(value: dict | None) -> str:
+        return value["amount"] if value else ""
+
     return {
         "id": str(deal["id"]),
         "title": deal["title"],
@@ -222,11 +225,13 @@ def as_csv(deal: dict) -> dict[str, str]:
         "delegation_zh": deal["delegation"]["name_zh"],
         "edition": deal["edition"]["name"],
         "edition_zh": deal["edition"]["name_zh"],
-        "amount": deal["value"]["amount"],
-        "currency": deal["value"]["currency"],
-        "value_usd": deal["value_usd"]["amount"],
-        "usd_rate": deal["usd_rate"],
+        "amount": money(deal["value"]),
+        "currency": deal["value"]["currency"] if deal["value"] else "",
+        "stated_value_usd": money(deal["stated_value_usd"]),
+        "value_usd": money(deal["value_usd"]),
+        "usd_rate": deal["usd_rate"] or "",
         "usd_rate_date": deal["usd_rate_date"] or "",
+        "usd_rate_source": deal["usd_rate_source"],
         "stage": deal["stage"],
         "signed_on": deal["signed_on"] or "",
         "first_deal_of": name(deal["first_deal_of"]),
@@ -240,7 +245,7 @@ def as_csv(deal: dict) -> dict[str, str]:
     }
 
 
-DECIMALS = ("amount", "value_usd", "usd_rate")
+DECIMALS = ("amount", "stated_value_usd", "value_usd", "usd_rate")
 DATES = ("usd_rate_date", "signed_on")
 TIMES = ("embargo_until", "updated_at")
 FLAGS = ("regional_debut", "is_published")
@@ -256,7 +261,7 @@ def as_xlsx(deal: dict) -> dict[str, object]:
     row: dict[str, object] = {name: value or None for name, value in as_csv(deal).items()}
     row["id"] = deal["id"]
     for name in DECIMALS:
-        row[name] = float(Decimal(row[name]))
+        row[name] = row[name] and float(Decimal(row[name]))
     for name in DATES:
         row[name] = row[name] and datetime.datetime.fromisoformat(row[name])
     for name in TIMES:
@@ -342,9 +347,11 @@ def test_every_column_of_the_dow_deal(world, analyst_api):
         "edition_zh": "第六届进博会",
         "amount": "300000000.00",
         "currency": "USD",
+        "stated_value_usd": "",
         "value_usd": "300000000.00",
         "usd_rate": "1.0000000000",
         "usd_rate_date": "",
+        "usd_rate_source": "",
         "stage": "signed",
         "signed_on": "2023-11-05",
         "first_deal_of": "Shanghai trading delegation",
@@ -358,10 +365,42 @@ def test_every_column_of_the_dow_deal(world, analyst_api):
     }
 
 
+def test_a_deal_with_no_value_has_empty_value_cells_never_zeros(world, analyst_api):
+    DealFactory(title="Centralized signing with Kao Corp Shanghai", amount=None, edition=world.ciie6)
+    params = {"search": "Kao"}
+    values = ("amount", "currency", "stated_value_usd", "value_usd", "usd_rate", "usd_rate_date", "usd_rate_source")
+    (csv_row,) = exported(analyst_api, CSV, params)
+    (xlsx_row,) = exported(analyst_api, XLSX, params)
+    assert [csv_row[name] for name in values] == [""] * 7
+    assert [xlsx_row[name] for name in values] == [None] * 7
+
+
+def test_a_stated_usd_value_is_exported_with_its_rate_and_source(world, analyst_api):
+    DealFactory(
+        title="Yuan order",
+        amount=Decimal("1700000.00"),
+        currency="CNY",
+        stated_value_usd=Decimal("261538.00"),
+        edition=world.ciie6,
+    )
+    values = ("amount", "currency", "stated_value_usd", "value_usd", "usd_rate", "usd_rate_date", "usd_rate_source")
+    (row,) = exported(analyst_api, CSV, {"search": "Yuan"})
+    assert [row[name] for name in values] == [
+        "1700000.00",
+        "CNY",
+        "261538.00",
+        "261538.00",
+        "0.1538458824",
+        "",
+        "stated",
+    ]
+
+
 def test_the_xlsx_keeps_numbers_dates_and_flags_typed(world, analyst_api):
     (row,) = exported(analyst_api, XLSX, {"search": "Catalyst"})
     assert {name: row[name] for name in (*DECIMALS, *DATES, *FLAGS, *TIMES, "id", "first_deal_of")} == {
         "amount": 1000000,
+        "stated_value_usd": None,
         "value_usd": 1070200,
         "usd_rate": 1.0702,
         "usd_rate_date": datetime.datetime(2023, 11, 7),

@@ -258,6 +258,13 @@ def test_a_currency_newer_than_the_codelist_is_given_in_usd_as_normalised(anon):
     assert deal.value_usd == Decimal("1000000.00")
 
 
+def test_a_deal_whose_value_no_source_gives_has_no_value_in_its_release(anon):
+    deal = DealFactory(amount=None)
+    release = release_of(anon, deal)
+    assert ("value" in release["awards"][0], "value" in release["contracts"][0]) == (False, False)
+    assert_valid_release(release)
+
+
 def intention(**overrides) -> Deal:
     return DealFactory(**{"stage": Stage.INTENTION, "signed_on": None, **overrides})
 

@@ -158,11 +158,12 @@ def w() -> SimpleNamespace:
     return w
 
 
-def measures(count: int, *, buyers: int = 1, sellers: int = 1, **values: str) -> dict:
+def measures(count: int, *, buyers: int = 1, sellers: int = 1, unvalued: int = 0, **values: str) -> dict:
     """A group's measures as the API gives them: stages not named are "0.00"."""
     return {
         "deal_count": count,
         "value_usd": {stage: values.get(stage, "0.00") for stage in STAGES},
+        "unvalued_count": unvalued,
         "buyers": buyers,
         "sellers": sellers,
     }
@@ -402,6 +403,32 @@ def test_without_group_by_the_one_group_is_every_deal(w, anon):
     assert body["results"] == [body["totals"]]
 
 
+def test_a_deal_whose_value_no_source_gives_is_counted_but_never_summed_as_zero(w, analyst_api):
+    DealFactory(
+        title="Centralized signing with Kao Corp Shanghai",
+        buyer=w.zkh,
+        seller=w.dow,
+        delegation=w.qingpu,
+        edition=w.ciie6,
+        amount=None,
+        stage=Deal.Stage.SIGNED,
+        signed_on=datetime.date(2023, 11, 6),
+    )
+    body = stats(analyst_api, group_by="delegation", delegation=w.qingpu.pk)
+    qingpu = next(row for row in body["results"] if row["delegation"] == brief(w.qingpu))
+    assert {key: qingpu[key] for key in ("deal_count", "value_usd", "unvalued_count")} == {
+        "deal_count": 3,
+        "value_usd": {"intention": "0.00", "signed": "304000000.00", "executed": "0.00", "cancelled": "0.00"},
+        "unvalued_count": 1,
+    }
+    assert (body["totals"]["deal_count"], body["totals"]["unvalued_count"]) == (5, 1)
+    # The same, counted once per market and category, and without groups.
+    assert stats(analyst_api, group_by="market")["totals"]["unvalued_count"] == 1
+    assert stats(analyst_api)["totals"]["unvalued_count"] == 1
+    (row,) = stats(analyst_api, group_by="stage", stage="signed", has_value="false")["results"]
+    assert row == {"stage": "signed", **measures(1, unvalued=1)}
+
+
 def test_no_deal_no_group(w, anon):
     body = stats(anon, group_by="delegation", delegation=999_999)
     assert body["results"] == []
@@ -464,6 +491,7 @@ def filter_values(w) -> dict[str, list]:
         "market": [w.electronics.pk, w.packaging.pk],
         "is_first_deal": ["true", "false"],
         "regional_debut": ["true", "false"],
+        "has_value": ["true", "false"],
         "search": ["order", "ZKH", "Sony", "supply"],
         # Every deal here was changed just now: the first takes them all, the second none.
         "updated_since": ["2000-01-01T00:00:00Z", "2999-01-01T00:00:00Z"],
@@ -474,10 +502,12 @@ def totals_of_listed(deals: list[dict]) -> dict:
     """What the statistics' totals must say about these deals, as the deal list shows them."""
     values = defaultdict(Decimal)
     for deal in deals:
-        values[deal["stage"]] += Decimal(deal["value_usd"]["amount"])
+        if deal["value_usd"] is not None:
+            values[deal["stage"]] += Decimal(deal["value_usd"]["amount"])
     return {
         "deal_count": len(deals),
         "value_usd": {stage: f"{values[stage]:.2f}" for stage in STAGES},
+        "unvalued_count": sum(deal["value_usd"] is None for deal in deals),
         "buyers": len({deal["buyer"]["id"] for deal in deals}),
         "sellers": len({deal["seller"]["id"] for deal in deals}),
     }

@@ -7,7 +7,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from deals.models import Category, Deal, DealLineItem, ExchangeRate, Market
-from deals.services import convert_to_usd
+from deals.services import convert_to_usd, implied_rate
 from tests.factories.delegations import DelegationFactory, EnterpriseFactory
 from tests.factories.expo import EditionFactory
 
@@ -40,9 +40,24 @@ class ExchangeRateFactory(DjangoModelFactory):
     rate_to_usd = factory.LazyAttribute(lambda o: USD_PER_UNIT.get(o.currency, Decimal("0.5")))
 
 
+def _usd_rate(o) -> Decimal | None:
+    if o.amount is None:
+        return None
+    if o.stated_value_usd is not None:
+        return implied_rate(amount=o.amount, value_usd=o.stated_value_usd)
+    return USD_PER_UNIT.get(o.currency, Decimal("0.5"))
+
+
+def _value_usd(o) -> Decimal | None:
+    if o.amount is None or o.currency == "USD":
+        return o.amount
+    return o.stated_value_usd or convert_to_usd(amount=o.amount, rate=o.usd_rate)
+
+
 class DealFactory(DjangoModelFactory):
     """A deal signed on the first day of its edition. In USD by default (value = amount, rate 1,
-    no rate date); in another currency the USD value follows ``usd_rate`` as of ``signed_on``.
+    no rate date); in another currency the USD value follows ``usd_rate`` as of ``signed_on``, or is
+    ``stated_value_usd`` where given; ``amount=None`` is a deal whose value no source gives.
     ``DealFactory(markets=[...])`` links markets."""
 
     class Meta:
@@ -55,14 +70,22 @@ class DealFactory(DjangoModelFactory):
     delegation = factory.SubFactory(DelegationFactory)
     edition = factory.SubFactory(EditionFactory)
     amount = Decimal("1000000.00")
-    currency = "USD"
+    currency = factory.LazyAttribute(lambda o: "" if o.amount is None else "USD")
+    stated_value_usd = None
     stage = Deal.Stage.SIGNED
     signed_on = factory.SelfAttribute("edition.start_date")
-    usd_rate = factory.LazyAttribute(lambda o: USD_PER_UNIT.get(o.currency, Decimal("0.5")))
-    usd_rate_date = factory.LazyAttribute(lambda o: None if o.currency == "USD" else o.signed_on)
-    value_usd = factory.LazyAttribute(
-        lambda o: o.amount if o.currency == "USD" else convert_to_usd(amount=o.amount, rate=o.usd_rate)
+    usd_rate = factory.LazyAttribute(_usd_rate)
+    usd_rate_date = factory.LazyAttribute(
+        lambda o: (
+            None
+            if o.currency in ("", "USD") or o.stated_value_usd is not None
+            else o.signed_on or o.edition.end_date or o.edition.start_date
+        )
     )
+    usd_rate_source = factory.LazyAttribute(
+        lambda o: "" if o.currency in ("", "USD") else "table" if o.stated_value_usd is None else "stated"
+    )
+    value_usd = factory.LazyAttribute(_value_usd)
     is_published = True
 
     @factory.post_generation

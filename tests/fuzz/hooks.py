@@ -170,8 +170,11 @@ BY_DESIGN = {
     "duplicate_alias",
     # A search of more than ten words.
     "too_many_words",
-    # A deal in a currency with no exchange rate on or before its date: no USD value (a clear 400).
+    # A deal in a currency with no exchange rate on or before its date: no USD value (a clear 400
+    # naming the deal's currency), and a stated USD value whose rate is implausible.
     "exchange_rate_missing",
+    "stated_value_usd_invalid",
+    "valuation_date_missing",
     # Text that is only whitespace (trimmed, it is blank) or holds NUL (PostgreSQL cannot store it).
     "blank",
     "null_characters_not_allowed",
