@@ -11,9 +11,11 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Q
 
 from config.seed import load_seed_facts
 from deals.demo import generate_demo
+from deals.models import Deal
 
 # Where each app stood before the move (the landed migrations); the framework and figures apps did not exist.
 BEFORE = [
@@ -70,6 +72,11 @@ def leaves() -> list[tuple[str, str]]:
 def test_the_move_to_the_framework_and_figures_apps_keeps_every_row_and_content_type():
     load_seed_facts()
     generate_demo(deals=40, seed=3)
+    # The schema before deals.0006 holds neither deals with no value nor USD values their source states.
+    newer = Deal.objects.filter(Q(amount__isnull=True) | Q(stated_value_usd__isnull=False))
+    Deal.history.filter(id__in=list(newer.values_list("pk", flat=True))).delete()
+    newer.delete()
+    apps.get_model("framework", "Deletion").objects.all().delete()  # as if they had never been
 
     old = migrate(BEFORE)
     old_content_types = old.get_model("contenttypes", "ContentType")

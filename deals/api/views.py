@@ -27,9 +27,11 @@ from framework.api.permissions import ReadsHistory, RolePermission
 from framework.api.viewsets import ModelViewSet, collection_schema
 
 DEAL_WRITE_DESCRIPTION = (
-    "Related records are given by id. `value_usd` is computed from the exchange rate of the signing date "
-    "(or, unsigned, the edition's last day), or the latest rate before it; USD needs no rate. A missing rate "
-    "is a 400 that names the currency and date."
+    "Related records are given by id. `value` is `null` where no source gives it: the deal then has no USD "
+    "value. `value_usd` is the `stated_value_usd` where the source states one (`usd_rate_source` `stated`), "
+    "else computed from the exchange rate of the signing date (or, unsigned, the edition's last day), or the "
+    "latest rate before it (`table`); USD needs no rate. A missing rate is a 400 on `currency` that names the "
+    "currency and date."
 )
 
 

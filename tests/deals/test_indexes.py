@@ -124,7 +124,8 @@ FILTER_CASES = {
     "currency": (lambda w: {"currency": ["CNY"]}, ["deal_currency_idx"]),
     "value_usd range": (
         lambda w: {"value_usd_min": "1000000.00", "value_usd_max": "5000000.00"},
-        ["deal_value_usd_id_idx"],
+        # Either direction's index holds the range (the descending one puts deals with no value last).
+        [{"deal_value_usd_id_idx", "deal_value_usd_desc_id_idx"}],
     ),
     "signed_on range": (
         lambda w: {"signed_after": "2023-11-01", "signed_before": "2023-11-30"},
@@ -165,6 +166,8 @@ ORDERING_CASES = {
     "default, deep page": ({}, slice(49_900, 49_950), None, "deal_signed_on_id_idx"),
     "default, as the public sees it": ({}, slice(0, 50), AnonymousUser(), "deal_signed_on_id_idx"),
     "value_usd": ({"ordering": "value_usd"}, slice(0, 50), None, "deal_value_usd_id_idx"),
+    # The biggest first, deals with no value still last.
+    "-value_usd": ({"ordering": "-value_usd"}, slice(0, 50), None, "deal_value_usd_desc_id_idx"),
     "stage": ({"ordering": "stage"}, slice(0, 50), None, "deal_stage_id_idx"),
     "title": ({"ordering": "title"}, slice(0, 50), None, "deal_title_id_idx"),
     "created_at": ({"ordering": "created_at"}, slice(0, 50), None, "deal_created_at_id_idx"),
