@@ -16,7 +16,14 @@ from tests.factories.delegations import (
     SettlementFactory,
     valid_uscc,
 )
-from tests.factories.expo import EditionFactory, ExpoFactory, ReportedFigureFactory, SourceFactory, VenueFactory
+from tests.factories.expo import (
+    EditionFactory,
+    ExpoFactory,
+    FigureStatementFactory,
+    ReportedFigureFactory,
+    SourceFactory,
+    VenueFactory,
+)
 from tests.factories.users import EditorAssignmentFactory, UserFactory, admin, analyst, api_token, editor
 
 __all__ = [
@@ -32,6 +39,7 @@ __all__ = [
     "MarketFactory",
     "ParticipationFactory",
     "PromotionalActivityFactory",
+    "FigureStatementFactory",
     "ReportedFigureFactory",
     "SettlementFactory",
     "SourceFactory",
