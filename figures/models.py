@@ -74,6 +74,7 @@ class ReportedFigure(ValidatedModel):
     description = models.CharField(
         max_length=200,
         blank=True,
+        default="",
         help_text="What exactly is measured, where the metric alone does not say (e.g. which event or market).",
     )
     unit = models.CharField(max_length=60, blank=True, help_text="What is counted, for counts; empty for money.")
@@ -272,7 +273,8 @@ class FigureStatement(Record):
                 raise ValidationError({"currency": "A figure in money is stated with its currency."})
             if not figure.is_money and self.currency:
                 raise ValidationError({"currency": "A count has no currency; the figure's unit says what it counts."})
-        if not self.quote or self.value is None or not isinstance(self.value, Decimal):
+        # A value or qualifier its field refused has its own error already.
+        if not self.quote or not isinstance(self.value, Decimal) or self.qualifier not in self.Qualifier.values:
             return
         # Here, not in the services: the admin's inline and the import check it too.
         problem = quote_problem(

@@ -141,15 +141,16 @@ class QuoteProblem:
 def quote_problem(*, quote: str, text: str, value: Decimal, qualifier: str, currency: str = "") -> QuoteProblem | None:
     """What is wrong with citing ``quote`` of a source whose stored text is ``text`` for
     ``value`` with ``qualifier``: the quote is not in the text (``quote``), or no number it
-    states is the value with that qualifier (``value``); ``None`` when nothing is. An empty
+    states is the value with that qualifier (``value``; ``quote`` when it states no number at
+    all); ``None`` when nothing is. An empty
     ``text`` (no stored copy) checks only the number."""
     if text and normalised(quote) not in normalised(text):
         return QuoteProblem("quote", "The quote does not occur in the source's stored text.")
-    if stated_number(quote=quote, value=value, qualifier=qualifier, currency=currency) is None:
-        found = [f"{number.text.strip()} ({number.qualifier})" for number in numbers_in(quote)]
-        said = "; ".join(found) if found else "no number"
-        return QuoteProblem(
-            "value",
-            f"The quote does not state {value.normalize():f} ({qualifier}): it states {said}.",
-        )
-    return None
+    if stated_number(quote=quote, value=value, qualifier=qualifier, currency=currency) is not None:
+        return None
+    found = [f"{number.text.strip()} ({number.qualifier})" for number in numbers_in(quote)]
+    if not found:
+        return QuoteProblem("quote", "The quote states no number.")
+    return QuoteProblem(
+        "value", f"The quote does not state {value.normalize():f} ({qualifier}): it states {'; '.join(found)}."
+    )

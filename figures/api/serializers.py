@@ -103,10 +103,20 @@ class ReportedFigureSerializer(ValidatedModelSerializer):
         annotations = {name: _preferred(field) for name, field in selectors.PREFERRED.items()}
 
 
+class ReportedFigureBriefSerializer(serializers.ModelSerializer):
+    """A figure in brief: what it measures."""
+
+    class Meta:
+        model = ReportedFigure
+        fields = ("id", "metric", "description")
+
+
 @expandable
 class FigureStatementSerializer(ValidatedModelSerializer):
-    figure = serializers.PrimaryKeyRelatedField(
-        queryset=ReportedFigure.objects.all(), help_text="The figure this statement states."
+    figure = BriefRelatedField(
+        brief=ReportedFigureBriefSerializer,
+        queryset=ReportedFigure.objects.all(),
+        help_text="The figure this statement states.",
     )
     source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
 

@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='reportedfigure',
             name='description',
-            field=models.CharField(blank=True, help_text='What exactly is measured, where the metric alone does not say (e.g. which event or market).', max_length=200),
+            field=models.CharField(blank=True, default='', help_text='What exactly is measured, where the metric alone does not say (e.g. which event or market).', max_length=200),
         ),
         migrations.AddField(
             model_name='reportedfigure',

@@ -10,7 +10,7 @@ from factory import SelfAttribute, SubFactory
 from deals.models import Category, Deal, ExchangeRate, Market
 from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
 from expo.models import Edition, Expo, Source, Venue
-from figures.models import ReportedFigure
+from figures.models import FigureStatement, ReportedFigure
 from tests.api.collection import CollectionTests, ProtectedDeleteTests, SelectionTests
 from tests.factories import (
     CategoryFactory,
@@ -24,6 +24,7 @@ from tests.factories import (
     MarketFactory,
     ParticipationFactory,
     PromotionalActivityFactory,
+    FigureStatementFactory,
     ReportedFigureFactory,
     SettlementFactory,
     SourceFactory,
@@ -231,21 +232,26 @@ class TestReportedFigures(SelectionTests, CollectionTests):
     factory = ReportedFigureFactory
     fields = (
         "id",
-        "delegation",
         "edition",
+        "delegation",
+        "enterprise",
         "consecutive_editions",
         "metric",
-        "qualifier",
-        "value",
-        "currency",
+        "description",
         "unit",
-        "quote",
-        "as_of",
-        "source",
+        "statements",
+        "preferred_statement",
+        "value",
+        "qualifier",
+        "currency",
+        "value_usd",
         *TIMESTAMPS,
     )
-    brief_fields = {"delegation": DELEGATION, "edition": EDITION, "source": SOURCE}
+    brief_fields = {"delegation": DELEGATION, "edition": EDITION}
     rich = {"edition__name": UNNAMED_EDITION}
+    # The count, the page, and the statements with their sources.
+    list_queries = 3
+    retrieve_queries = 2
 
     def create_payload(self) -> dict[str, Any]:
         return {
@@ -253,32 +259,61 @@ class TestReportedFigures(SelectionTests, CollectionTests):
             "edition": EditionFactory().pk,
             "consecutive_editions": 1,
             "metric": "registered_organisations",
-            "qualifier": "exact",
-            "value": "3014.00",
-            "currency": "",
+            "description": "",
             "unit": "enterprises and organisations",
+        }
+
+    def update_payload(self) -> dict[str, Any]:
+        return {
+            "delegation": None,
+            "enterprise": EnterpriseFactory().pk,
+            "edition": EditionFactory().pk,
+            "consecutive_editions": 6,
+            "metric": "intention_order_volume",
+            "description": "Orders of one buyer with its many suppliers",
+            "unit": "",
+        }
+
+    def patch_payload(self) -> dict[str, Any]:
+        return {"description": "Orders signed on the first day"}
+
+
+class TestFigureStatements(SelectionTests, CollectionTests):
+    basename = "figure-statement"
+    model = FigureStatement
+    factory = FigureStatementFactory
+    fields = ("id", *FigureStatement.FIELDS, *TIMESTAMPS)
+    brief_fields = {"figure": ("id", "metric", "description"), "source": SOURCE}
+    rich = CITED
+
+    def create_payload(self) -> dict[str, Any]:
+        return {
+            "figure": ReportedFigureFactory(
+                metric="registered_organisations", unit="enterprises and organisations", statement=False
+            ).pk,
+            "value": "3014.00",
+            "qualifier": "exact",
+            "currency": "",
             "quote": "The district's trading delegation comprised of representatives from 3,014 enterprises.",
+            "rank": "normal",
             "as_of": "2023-11-10",
             "source": SourceFactory().pk,
         }
 
     def update_payload(self) -> dict[str, Any]:
         return {
-            "delegation": None,
-            "edition": EditionFactory().pk,
-            "consecutive_editions": 6,
-            "metric": "intention_order_volume",
-            "qualifier": "more_than",
+            "figure": ReportedFigureFactory(statement=False).pk,
             "value": "5150000000.00",
+            "qualifier": "more_than",
             "currency": "USD",
-            "unit": "",
             "quote": "Procurement orders of intention worth over US$5.15 billion.",
+            "rank": "deprecated",
             "as_of": None,
             "source": SourceFactory().pk,
         }
 
     def patch_payload(self) -> dict[str, Any]:
-        return {"qualifier": "about"}
+        return {"rank": "normal"}
 
 
 class TestDelegations(ProtectedDeleteTests, SelectionTests, CollectionTests):

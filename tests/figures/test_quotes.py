@@ -102,8 +102,8 @@ def test_a_quote_that_is_in_the_text_and_states_the_value_passes():
             "1",
             "exact",
             "",
-            "value",
-            "The quote does not state 1 (exact): it states no number.",
+            "quote",
+            "The quote states no number.",
         ),
     ],
 )
