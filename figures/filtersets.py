@@ -25,7 +25,8 @@ class ReportedFigureFilterSet(FilterSet):
     enterprise = IdFilter(field_name="enterprise", help_text="Figures about this enterprise.")
     edition = IdFilter(field_name="edition", help_text="Figures about this edition (or a run ending with it).")
     expo_wide = BooleanFilter(
-        method="filter_expo_wide", help_text="`true`: only figures about an edition alone (no delegation or enterprise)."
+        method="filter_expo_wide",
+        help_text="`true`: only figures about an edition alone (no delegation or enterprise).",
     )
     source = StatedByFilter(help_text="Figures a statement of which cites this source.")
     metric = django_filters.MultipleChoiceFilter(choices=ReportedFigure.Metric.choices, help_text="Repeat for several.")

@@ -142,9 +142,17 @@ class ReportedFigure(ValidatedModel):
 
     def clean(self) -> None:
         if self.is_money and self.unit:
-            raise ValidationError({"unit": "A figure in money has no unit: its statements give the currency."})
+            raise ValidationError(
+                {
+                    "unit": ValidationError(
+                        "A figure in money has no unit: its statements give the currency.", code="unit"
+                    )
+                }
+            )
         if not self.is_money and not self.unit:
-            raise ValidationError({"unit": "Say what the figure counts (e.g. companies)."})
+            raise ValidationError(
+                {"unit": ValidationError("Say what the figure counts (e.g. companies).", code="unit")}
+            )
 
 
 class FigureStatement(Record):
@@ -270,9 +278,12 @@ class FigureStatement(Record):
         figure = self.figure if self.figure_id else None
         if figure is not None:
             if figure.is_money and not self.currency:
-                raise ValidationError({"currency": "A figure in money is stated with its currency."})
+                raise ValidationError(
+                    {"currency": ValidationError("A figure in money is stated with its currency.", code="currency")}
+                )
             if not figure.is_money and self.currency:
-                raise ValidationError({"currency": "A count has no currency; the figure's unit says what it counts."})
+                message = "A count has no currency; the figure's unit says what it counts."
+                raise ValidationError({"currency": ValidationError(message, code="currency")})
         # A value or qualifier its field refused has its own error already.
         if not self.quote or not isinstance(self.value, Decimal) or self.qualifier not in self.Qualifier.values:
             return
@@ -285,4 +296,4 @@ class FigureStatement(Record):
             currency=self.currency,
         )
         if problem is not None:
-            raise ValidationError({problem.field: problem.message})
+            raise ValidationError({problem.field: ValidationError(problem.message, code=problem.code)})

@@ -111,7 +111,9 @@ def numbers_in(text: str) -> Iterator[StatedNumber]:
         if match["scale"]:
             value *= SCALES[match["scale"].lower()]
         sign, currency_word = match["sign"], match["currency"]
-        currency = CURRENCY_SIGNS[sign.lower()] if sign else CURRENCY_WORDS[currency_word.lower()] if currency_word else ""
+        currency = (
+            CURRENCY_SIGNS[sign.lower()] if sign else CURRENCY_WORDS[currency_word.lower()] if currency_word else ""
+        )
         qualifier = QUALIFIER_WORDS[" ".join(match["qualifier"].lower().split())] if match["qualifier"] else "exact"
         conversion = CONVERSION.match(text, match.end())
         usd = Decimal(conversion["usd"].replace(",", "")) if conversion and currency != "USD" else None
@@ -132,10 +134,11 @@ def stated_number(*, quote: str, value: Decimal, qualifier: str, currency: str =
 
 @dataclass(frozen=True)
 class QuoteProblem:
-    """Why a quote does not bear its statement out: the ``field`` at fault and a ``message``."""
+    """Why a quote does not bear its statement out: the ``field`` at fault, a ``message`` and its ``code``."""
 
     field: str
     message: str
+    code: str
 
 
 def quote_problem(*, quote: str, text: str, value: Decimal, qualifier: str, currency: str = "") -> QuoteProblem | None:
@@ -145,12 +148,14 @@ def quote_problem(*, quote: str, text: str, value: Decimal, qualifier: str, curr
     all); ``None`` when nothing is. An empty
     ``text`` (no stored copy) checks only the number."""
     if text and normalised(quote) not in normalised(text):
-        return QuoteProblem("quote", "The quote does not occur in the source's stored text.")
+        return QuoteProblem("quote", "The quote does not occur in the source's stored text.", "quote_not_in_source")
     if stated_number(quote=quote, value=value, qualifier=qualifier, currency=currency) is not None:
         return None
     found = [f"{number.text.strip()} ({number.qualifier})" for number in numbers_in(quote)]
     if not found:
-        return QuoteProblem("quote", "The quote states no number.")
+        return QuoteProblem("quote", "The quote states no number.", "quote_states_no_number")
     return QuoteProblem(
-        "value", f"The quote does not state {value.normalize():f} ({qualifier}): it states {'; '.join(found)}."
+        "value",
+        f"The quote does not state {value.normalize():f} ({qualifier}): it states {'; '.join(found)}.",
+        "quote_states_another_value",
     )

@@ -378,9 +378,7 @@ def figure_reconciliations(*, figures: Sequence[ReportedFigure], user) -> list[R
         disagreement = _disagreement(figure, statements)
         run = runs.get(figure.pk)
         if run is None or preferred is None:
-            results.append(
-                Reconciliation(figure, statements, disagreement, None, None, None, None, refused[figure.pk])
-            )
+            results.append(Reconciliation(figure, statements, disagreement, None, None, None, None, refused[figure.pk]))
             continue
         key = alias(run)
         stated = declared.get(key)
@@ -407,9 +405,7 @@ def figure_reconciliations(*, figures: Sequence[ReportedFigure], user) -> list[R
         holds = qualifier_holds(qualifier=preferred.qualifier, computed=value, reported=reported)
         statements = [_holding(figure, each, value) for each in statements]
         results.append(
-            Reconciliation(
-                figure, statements, disagreement, value, stated, difference, holds, basis, unvalued, orders
-            )
+            Reconciliation(figure, statements, disagreement, value, stated, difference, holds, basis, unvalued, orders)
         )
     return results
 

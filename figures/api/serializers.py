@@ -34,7 +34,6 @@ def _preferred(field: str):
     return lambda: selectors.preferred_statement(field)
 
 
-
 @expandable
 class ReportedFigureSerializer(ValidatedModelSerializer):
     edition = BriefRelatedField(
@@ -138,7 +137,7 @@ class StatementReconciliationSerializer(serializers.Serializer):
     """One statement of the figure, as the reconciliation weighs it."""
 
     id = serializers.IntegerField()
-    source = serializers.IntegerField(allow_null=True, source="source_id")
+    source = serializers.IntegerField(allow_null=True, source="source_id")  # type: ignore[assignment]  # a declared field, not the Field attribute
     source_title = serializers.CharField(allow_null=True)
     value = DecimalStringField()
     qualifier = serializers.CharField()

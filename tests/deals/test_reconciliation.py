@@ -300,7 +300,9 @@ def test_an_expo_wide_figure_counts_every_delegation_at_the_edition(w, anon):
     row = by_figure(reconcile(anon))[volume.pk]
     # Editions 3 to 5 of the expo, whichever delegation signed: not the unpublished deal.
     assert outcome(row) == ("131000000.00", None, "130999999.00", True)
-    assert row["basis"].startswith("USD value of the signed and executed deals (those you may read) of every delegation")
+    assert row["basis"].startswith(
+        "USD value of the signed and executed deals (those you may read) of every delegation"
+    )
 
 
 def test_an_enterprises_figure_counts_its_deals_as_buyer_or_seller(w, anon):
@@ -450,7 +452,9 @@ def test_the_preferred_statement_comes_first_beside_the_others(w, anon):
         "1400.00",
         "more_than",
     )
-    assert [(each["id"], each["value"], each["rank"], each["preferred"], each["holds"]) for each in row["statements"]] == [
+    assert [
+        (each["id"], each["value"], each["rank"], each["preferred"], each["holds"]) for each in row["statements"]
+    ] == [
         (later.pk, "1400.00", "normal", True, True),
         (earlier.pk, "1500.00", "normal", False, True),
         (wrong.pk, "900.00", "deprecated", False, False),

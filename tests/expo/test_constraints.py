@@ -163,7 +163,11 @@ def test_full_clean_reports_edition_ending_before_it_starts():
 def test_full_clean_reports_unknown_qualifier_as_a_field_error():
     # The field's choices catch the value first; Django then skips constraints on that field.
     statement = FigureStatement(
-        figure=ReportedFigureFactory(statement=False), value=Decimal(1), quote="US$1", currency="USD", qualifier="roughly"
+        figure=ReportedFigureFactory(statement=False),
+        value=Decimal(1),
+        quote="US$1",
+        currency="USD",
+        qualifier="roughly",
     )
 
     with pytest.raises(ValidationError) as raised:
@@ -174,7 +178,11 @@ def test_full_clean_reports_unknown_qualifier_as_a_field_error():
 
 def test_constraint_validation_reports_unknown_qualifier():
     statement = FigureStatement(
-        figure=ReportedFigureFactory(statement=False), value=Decimal(1), quote="US$1", currency="USD", qualifier="roughly"
+        figure=ReportedFigureFactory(statement=False),
+        value=Decimal(1),
+        quote="US$1",
+        currency="USD",
+        qualifier="roughly",
     )
 
     with pytest.raises(ValidationError) as raised:

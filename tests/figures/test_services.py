@@ -72,15 +72,20 @@ def test_a_second_figure_of_the_same_subject_and_metric_is_refused():
     existing = ReportedFigureFactory()
     with pytest.raises(ValidationError) as refused:
         services.reported_figure_create(
-            user=admin(), data={"edition": existing.edition, "delegation": existing.delegation, "metric": existing.metric}
+            user=admin(),
+            data={"edition": existing.edition, "delegation": existing.delegation, "metric": existing.metric},
         )
 
-    assert refused.value.message_dict == {"__all__": ["This delegation already has this figure; add a statement to it."]}
+    assert refused.value.message_dict == {
+        "__all__": ["This delegation already has this figure; add a statement to it."]
+    }
 
 
 def test_a_count_says_what_it_counts_and_money_has_no_unit():
     with pytest.raises(ValidationError) as count:
-        services.reported_figure_create(user=admin(), data={"edition": EditionFactory(), "metric": "settlements_confirmed"})
+        services.reported_figure_create(
+            user=admin(), data={"edition": EditionFactory(), "metric": "settlements_confirmed"}
+        )
     with pytest.raises(ValidationError) as money:
         services.reported_figure_create(user=admin(), data=trading_volume(unit="dollars"))
 
