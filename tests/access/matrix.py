@@ -268,7 +268,12 @@ COLLECTIONS: tuple[Collection, ...] = (
             "description": next(MEASURES),
         },
         changes={"description": "Trading volume of the delegation's own enterprises"},
-        read_only={"statements": [{"id": 1}], "preferred_statement": 1, "value": "5.00", "qualifier": "about"},
+        read_only={
+            "statements": [{"id": 987654321}],
+            "preferred_statement": 987654321,
+            "value": "5.00",
+            "qualifier": "about",
+        },
     ),
     Collection(
         basename="figure-statement",

@@ -190,6 +190,7 @@ class TestSources(ProtectedDeleteTests, SelectionTests, CollectionTests):
         "published_on",
         "url",
         "file",
+        "text",
         "notes",
         *TIMESTAMPS,
     )
@@ -204,6 +205,7 @@ class TestSources(ProtectedDeleteTests, SelectionTests, CollectionTests):
             "published_on": "2023-11-11",
             "url": "https://www.shine.cn/news/metro/2311111/",
             "file": "config/sources/000_753cb23db75e7b94.txt",
+            "text": "Procurement, cultural exchanges and opening-up thanks to CIIE\n\nBy Hu Min ...",
             "notes": "The report names no publisher.",
         }
 
@@ -216,6 +218,7 @@ class TestSources(ProtectedDeleteTests, SelectionTests, CollectionTests):
             "published_on": None,
             "url": "",
             "file": "",
+            "text": "",
             "notes": "Held from 5 to 10 November 2023.",
         }
 
@@ -278,6 +281,9 @@ class TestReportedFigures(SelectionTests, CollectionTests):
         return {"description": "Orders signed on the first day"}
 
 
+REGISTRATION_QUOTE = "The district's trading delegation comprised of representatives from 3,014 enterprises."
+
+
 class TestFigureStatements(SelectionTests, CollectionTests):
     basename = "figure-statement"
     model = FigureStatement
@@ -294,10 +300,11 @@ class TestFigureStatements(SelectionTests, CollectionTests):
             "value": "3014.00",
             "qualifier": "exact",
             "currency": "",
-            "quote": "The district's trading delegation comprised of representatives from 3,014 enterprises.",
+            "quote": REGISTRATION_QUOTE,
             "rank": "normal",
             "as_of": "2023-11-10",
-            "source": SourceFactory().pk,
+            # With the source's text stored, a quote not in it is at fault, else the value.
+            "source": SourceFactory(text=f"Qingpu at the 6th CIIE. {REGISTRATION_QUOTE} A record.").pk,
         }
 
     def update_payload(self) -> dict[str, Any]:

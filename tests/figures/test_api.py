@@ -20,7 +20,9 @@ def shown(client, figure) -> dict:
 def test_a_figure_shows_each_statement_and_the_preferred_value(anon):
     figure = ReportedFigureFactory(value=Decimal("1000000000"), quote="more than US$1 billion")
     preferred = figure.statements.get()
-    other = FigureStatementFactory(figure=figure, value=Decimal("1100000000"), rank="normal", quote="over US$1.1 billion")
+    other = FigureStatementFactory(
+        figure=figure, value=Decimal("1100000000"), rank="normal", quote="over US$1.1 billion"
+    )
 
     body = shown(anon, figure)
 
