@@ -66,8 +66,6 @@ COLLECTION_SERIALIZERS = [
     "deals.api.serializers.ExchangeRateSerializer",
     "figures.api.serializers.ReportedFigureSerializer",
     "figures.api.serializers.FigureStatementSerializer",
-    "figures.api.serializers.StatementInFigureSerializer",
-    "figures.api.serializers.ReportedFigureBriefSerializer",
     "expo.api.briefs.VenueBriefSerializer",
     "expo.api.briefs.SourceBriefSerializer",
     "expo.api.briefs.ExpoBriefSerializer",
@@ -77,6 +75,8 @@ COLLECTION_SERIALIZERS = [
     "delegations.api.briefs.EnterpriseBriefSerializer",
     "deals.api.briefs.MarketBriefSerializer",
     "deals.api.serializers.DealLineItemSerializer",
+    "figures.api.serializers.StatementInFigureSerializer",
+    "figures.api.serializers.ReportedFigureBriefSerializer",
     "deals.api.briefs.CategoryBriefSerializer",
 ]
 # What the check walks besides: the framework's own collections, and the views that render no
@@ -86,6 +86,8 @@ NO_MODEL_SERIALIZERS = [
     "deals.api.serializers.DealHistoryEntrySerializer",
     "deals.api.stats.DealStatisticsSerializer",
     "figures.api.serializers.ReconciliationSerializer",
+    "figures.api.serializers.StatementReconciliationSerializer",
+    "figures.api.serializers.RecordedFirstOrderSerializer",
     "deals.api.serializers.HistoryUserSerializer",
     "deals.api.serializers.FieldChangeSerializer",
     "deals.api.stats.DealStatisticsRowSerializer",
