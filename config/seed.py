@@ -20,7 +20,7 @@ from deals.models import Category, Deal, DealLineItem, Market
 from deals.services import LineItemInput, deal_create, deal_sign, deal_update
 from delegations.models import Delegation, Enterprise, Participation
 from expo.models import Edition, Expo, Source, Venue
-from figures.models import ReportedFigure
+from figures.models import FigureStatement, ReportedFigure
 from framework.services import required_writes_of
 
 ARTICLE_PATH = Path(__file__).resolve().parent / "sources" / "000_753cb23db75e7b94.txt"
@@ -50,7 +50,7 @@ SIX_YEARS_QUOTE = (
 )
 
 Metric = ReportedFigure.Metric
-Qualifier = ReportedFigure.Qualifier
+Qualifier = FigureStatement.Qualifier
 
 
 class Figure(NamedTuple):
@@ -199,6 +199,8 @@ def load_seed_facts() -> SeedResult:
             "published_on": None,
             "url": "",
             "file": ARTICLE_FILE,
+            # The stored copy's text: the figures' quotes are checked against it.
+            "text": ARTICLE_PATH.read_text(encoding="utf-8"),
             "notes": "The report names no publisher or date of publication.",
         },
     )
@@ -315,23 +317,31 @@ def load_seed_facts() -> SeedResult:
         markets=markets,
         line_items=[LineItemInput(product="Organo-silicon products", category=organo_silicon)],
     )
+    # Each figure the article states, with the article's statement of it, preferred.
     for figure in FIGURES:
-        _upsert(
+        reported = _upsert(
             result,
             ReportedFigure,
             {
-                "source": article,
                 "delegation": qingpu,
+                "enterprise": None,
                 "edition": edition,
                 "metric": figure.metric,
                 "consecutive_editions": figure.consecutive_editions,
+                "description": "",
             },
+            {"unit": figure.unit},
+        )
+        _upsert(
+            result,
+            FigureStatement,
+            {"figure": reported, "source": article},
             {
                 "qualifier": figure.qualifier,
                 "value": Decimal(figure.value),
                 "currency": figure.currency,
-                "unit": figure.unit,
                 "quote": figure.quote,
+                "rank": FigureStatement.Rank.PREFERRED,
             },
         )
     return result

@@ -6,7 +6,7 @@ class DelegationsConfig(AppConfig):
     verbose_name = "Delegations and enterprises"
 
     def ready(self) -> None:
-        from delegations import services
+        from delegations import quality, services
         from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
         from delegations.selectors import editor_delegation_ids
         from framework import access, sync
@@ -31,3 +31,4 @@ class DelegationsConfig(AppConfig):
         sync.register_collection(Participation, "participations")
         sync.register_collection(Settlement, "settlements")
         sync.register_collection(PromotionalActivity, "activities")
+        quality.register_checks()

@@ -30,6 +30,10 @@ class Source(models.Model):
     published_on = models.DateField(null=True, blank=True)
     url = models.URLField(max_length=500, blank=True)
     file = models.CharField(max_length=300, blank=True, help_text="Path of a stored copy, where there is one.")
+    text = models.TextField(
+        blank=True,
+        help_text="The source's text, where it is stored: the quotes of figure statements citing it must occur in it.",
+    )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -44,6 +48,7 @@ class Source(models.Model):
         "published_on",
         "url",
         "file",
+        "text",
         "notes",
     )
 

@@ -7,11 +7,13 @@ class FiguresConfig(AppConfig):
 
     def ready(self) -> None:
         from figures import quality
-        from figures.models import ReportedFigure
-        from figures.services import REPORTED_FIGURE_WRITES
+        from figures.models import FigureStatement, ReportedFigure
+        from figures.services import FIGURE_STATEMENT_WRITES, REPORTED_FIGURE_WRITES
         from framework import sync
         from framework.services import register_writes
 
         register_writes(REPORTED_FIGURE_WRITES)
-        sync.register_collection(ReportedFigure, "reported-figures")
+        register_writes(FIGURE_STATEMENT_WRITES)
+        sync.register_collection(ReportedFigure, "reported-figures", changed_with=(FigureStatement,))
+        sync.register_collection(FigureStatement, "figure-statements")
         quality.register_checks()

@@ -1,9 +1,10 @@
 """Reported figures set beside what the records say: the selector behind
-``/api/stats/reconciliation/``. Everything is aggregated in the database, in a fixed number of
-queries whatever the number of figures."""
+``/api/stats/reconciliation/``. Each figure shows its preferred statement beside the others, says
+whether its sources disagree, and is compared with the value computed from the records. Everything
+is aggregated in the database, in a fixed number of queries whatever the number of figures."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
@@ -15,31 +16,15 @@ from deals.stats import CENT, MONEY
 from delegations.models import Delegation, Participation, PromotionalActivity, Settlement
 from delegations.selectors import DelegationTree, delegation_tree
 from expo.models import Edition
-from figures.models import ReportedFigure
+from figures.models import FigureStatement, ReportedFigure
 from framework import access
 
 # How close an "about" figure must be to the computed value: within 5% of the figure.
 ABOUT_TOLERANCE = Decimal("0.05")
 
-
-@dataclass(frozen=True)
-class Reconciliation:
-    """A reported figure beside the value computed from the records: ``computed`` (``None``
-    where the records cannot give one), ``declared`` (what the participations themselves state,
-    for registered organisations and professional audience), ``difference`` (computed − reported),
-    whether the figure's qualifier ``holds``, and the ``basis`` of the computation in words.
-    Money is in US dollars to the cent; counts are whole numbers."""
-
-    figure: ReportedFigure
-    computed: Decimal | None
-    declared: Decimal | None
-    difference: Decimal | None
-    holds: bool | None
-    basis: str
-
-
 Metric = ReportedFigure.Metric
-Qualifier = ReportedFigure.Qualifier
+Qualifier = FigureStatement.Qualifier
+Rank = FigureStatement.Rank
 
 
 def qualifier_holds(*, qualifier: str, computed: Decimal, reported: Decimal) -> bool:
@@ -54,16 +39,110 @@ def qualifier_holds(*, qualifier: str, computed: Decimal, reported: Decimal) -> 
     return computed == reported
 
 
-MONEY_METRICS = frozenset({Metric.TRADING_VOLUME, Metric.INTENTION_ORDER_VOLUME})
+@dataclass(frozen=True)
+class _Bound:
+    value: Decimal
+    open: bool
+
+
+def _bounds(qualifier: str, value: Decimal) -> tuple[_Bound, _Bound | None]:
+    """The values a statement allows: from the lower bound to the upper (``None``: no upper)."""
+    if qualifier == Qualifier.MORE_THAN:
+        return _Bound(value, True), None
+    if qualifier == Qualifier.AT_LEAST:
+        return _Bound(value, False), None
+    if qualifier == Qualifier.ABOUT:
+        return _Bound(value * (1 - ABOUT_TOLERANCE), False), _Bound(value * (1 + ABOUT_TOLERANCE), False)
+    return _Bound(value, False), _Bound(value, False)
+
+
+def statements_disagree(statements: Sequence[tuple[str, Decimal]]) -> bool:
+    """Whether the ``(qualifier, value)`` statements cannot all be true of one value: exactly 4
+    and exactly 6 disagree, more than 4 and exactly 6 agree, about 100 (95 to 105) and more
+    than 105 disagree."""
+    lower: _Bound | None = None
+    upper: _Bound | None = None
+    for qualifier, value in statements:
+        low, high = _bounds(qualifier, value)
+        if lower is None or low.value > lower.value or (low.value == lower.value and low.open):
+            lower = low
+        if high is not None and (
+            upper is None or high.value < upper.value or (high.value == upper.value and high.open)
+        ):
+            upper = high
+    if lower is None or upper is None:
+        return False
+    return lower.value > upper.value or (lower.value == upper.value and (lower.open or upper.open))
+
+
+@dataclass(frozen=True)
+class StatementWeighed:
+    """One statement of a figure in its reconciliation: the statement, whether it is the
+    figure's preferred one, and whether the computed value bears it out (``None``: not compared)."""
+
+    statement: FigureStatement
+    preferred: bool
+    holds: bool | None
+
+    # What the serializer shows of the statement.
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.statement, name)
+
+    @property
+    def source_title(self) -> str | None:
+        return self.statement.source.title if self.statement.source else None
+
+
+@dataclass(frozen=True)
+class RecordedFirstOrder:
+    """A deal that was the first deal of the figure's parent delegation at an edition of its run."""
+
+    deal: int
+    title: str
+    edition: int
+    edition_name: str
+    value_usd: Decimal | None
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """A reported figure beside the value computed from the records: its ``statements``
+    (preferred first) and whether they ``disagree``; ``computed`` (``None`` where the records
+    cannot give one), ``declared`` (what the participations themselves state, for registered
+    organisations and professional audience), ``difference`` (computed − the preferred value),
+    whether the preferred value's qualifier ``holds``, how many deals of the run were left out
+    for having no USD value (``unvalued_deals``, for money), the recorded ``first_orders`` (for
+    first orders of the parent) and the ``basis`` of the computation in words. Money is in US
+    dollars to the cent; counts are whole numbers."""
+
+    figure: ReportedFigure
+    statements: list[StatementWeighed]
+    disagreement: bool
+    computed: Decimal | None
+    declared: Decimal | None
+    difference: Decimal | None
+    holds: bool | None
+    basis: str
+    unvalued_deals: int | None = None
+    first_orders: list[RecordedFirstOrder] = field(default_factory=list)
+
+
+DEAL_METRICS = frozenset({Metric.TRADING_VOLUME, Metric.INTENTION_ORDER_VOLUME, Metric.FIRST_ORDERS_OF_PARENT})
+SUMMED_METRICS = frozenset({Metric.TRADING_VOLUME, Metric.INTENTION_ORDER_VOLUME})
 TRADED_STAGES = (Deal.Stage.SIGNED, Deal.Stage.EXECUTED)
+STAGES: dict[str, Q] = {
+    Metric.TRADING_VOLUME: Q(stage__in=TRADED_STAGES),
+    Metric.INTENTION_ORDER_VOLUME: Q(stage=Deal.Stage.INTENTION),
+}
 
 
 @dataclass(frozen=True)
 class _Run:
-    """What a figure is about: a delegation's subtree at a run of editions."""
+    """What a figure is about: a delegation's subtree, an enterprise or a whole edition, at a run
+    of editions."""
 
     figure: ReportedFigure
-    delegations: frozenset[int]
+    delegations: frozenset[int] | None
     editions: frozenset[int]
     parent: Delegation | None
     described: str
@@ -71,44 +150,64 @@ class _Run:
     @property
     def records(self) -> Q:
         """Deals or participations of the run."""
-        return Q(delegation_id__in=self.delegations, edition_id__in=self.editions)
+        condition = Q(edition_id__in=self.editions)
+        if self.delegations is not None:
+            condition &= Q(delegation_id__in=self.delegations)
+        return condition
+
+    @property
+    def deals(self) -> Q:
+        """Deals of the run: an enterprise's as buyer or seller."""
+        enterprise = self.figure.enterprise_id
+        if enterprise is None:
+            return self.records
+        return Q(edition_id__in=self.editions) & (Q(buyer_id=enterprise) | Q(seller_id=enterprise))
 
     @property
     def of_participations(self) -> Q:
         """Settlements or activities of the run's participations."""
-        return Q(participation__delegation_id__in=self.delegations, participation__edition_id__in=self.editions)
+        condition = Q(participation__edition_id__in=self.editions)
+        if self.delegations is not None:
+            condition &= Q(participation__delegation_id__in=self.delegations)
+        return condition
 
 
-# Only figures with a delegation and an edition are compared; the checks on their ids do not narrow.
-def _describe(figure: ReportedFigure, subtree: set[int], run: list[Edition]) -> str:
-    delegation = cast(Delegation, figure.delegation).name
-    below = len(subtree) - 1
-    if below:
-        delegation += f" and the {below} delegation{'s' if below > 1 else ''} below it"
-    edition = cast(Edition, figure.edition)
+def _describe(figure: ReportedFigure, subtree: set[int] | None, run: list[Edition]) -> str:
+    if figure.enterprise is not None:
+        subject = f"{figure.enterprise} (as buyer or seller)"
+    elif figure.delegation is not None:
+        subject = figure.delegation.name
+        below = len(cast(set[int], subtree)) - 1
+        if below:
+            subject += f" and the {below} delegation{'s' if below > 1 else ''} below it"
+    else:
+        subject = "every delegation"
+    edition = figure.edition
     count = figure.consecutive_editions
     if count == 1:
-        return f"{delegation} at the {edition}"
+        return f"{subject} at the {edition}"
     on_record = ", ".join(str(each) for each in run)
     return (
-        f"{delegation} at the {count} editions of {edition.expo} up to the {edition} "
+        f"{subject} at the {count} editions of {edition.expo} up to the {edition} "
         f"({len(run)} of them on record: {on_record})"
     )
 
 
-# The aggregate each metric needs over its source's rows, for one figure's run.
-def _deal_aggregate(run: _Run):
+def _deal_aggregates(run: _Run, alias: str) -> dict[str, Any]:
     metric = run.figure.metric
-    if metric == Metric.TRADING_VOLUME:
-        return Coalesce(
-            Sum("value_usd", filter=run.records & Q(stage__in=TRADED_STAGES)), Value(Decimal(0)), output_field=MONEY
-        )
-    if metric == Metric.INTENTION_ORDER_VOLUME:
-        return Coalesce(
-            Sum("value_usd", filter=run.records & Q(stage=Deal.Stage.INTENTION)), Value(Decimal(0)), output_field=MONEY
-        )
+    if metric in SUMMED_METRICS:
+        # Deals with no USD value are left out of the sum, never counted as zero, and counted apart.
+        condition = run.deals & STAGES[metric]
+        return {
+            alias: Coalesce(Sum("value_usd", filter=condition), Value(Decimal(0)), output_field=MONEY),
+            f"{alias}_unvalued": Count("pk", filter=condition & Q(value_usd__isnull=True)),
+        }
     # A figure about its delegation's parent is compared only where there is one.
-    return Count("edition_id", distinct=True, filter=run.records & Q(first_deal_of_id=cast(Delegation, run.parent).pk))
+    return {
+        alias: Count(
+            "edition_id", distinct=True, filter=run.deals & Q(first_deal_of_id=cast(Delegation, run.parent).pk)
+        )
+    }
 
 
 BASES: dict[str, str] = {
@@ -131,60 +230,99 @@ def _aggregate(queryset: QuerySet, aggregates: dict[str, Any]) -> dict[str, Any]
     return queryset.order_by().aggregate(**aggregates) if aggregates else {}
 
 
-def figure_reconciliations(*, figures: Sequence[ReportedFigure], user) -> list[Reconciliation]:
-    """Each figure beside the value computed from the records ``user`` may read, for the
-    figure's delegation and every delegation below it, at the figure's run of editions (the
-    ``consecutive_editions`` editions of its expo up to and including ``edition``, by number):
+def _weighed(figure: ReportedFigure) -> tuple[list[StatementWeighed], FigureStatement | None]:
+    # The figure's statements come prefetched, its preferred one's id annotated (figures.selectors).
+    statements = list(figure.statements.all())
+    preferred_id = getattr(figure, "preferred_statement", None)
+    preferred = next((each for each in statements if each.pk == preferred_id), None)
+    ordered = sorted(statements, key=lambda each: each.pk != preferred_id)
+    return [StatementWeighed(each, each.pk == preferred_id, None) for each in ordered], preferred
 
-    - ``trading_volume``: USD value of signed and executed deals; ``intention_order_volume``:
-      of deals at the intention stage;
+
+def _compared_value(figure: ReportedFigure, statement: FigureStatement) -> Decimal | None:
+    """What a statement's value is compared in: US dollars for money (``None`` without a USD value)."""
+    return statement.value_usd if figure.is_money else statement.value
+
+
+def _disagreement(figure: ReportedFigure, statements: list[StatementWeighed]) -> bool:
+    stated = [
+        (each.statement.qualifier, value)
+        for each in statements
+        if each.statement.rank != Rank.DEPRECATED and (value := _compared_value(figure, each.statement)) is not None
+    ]
+    return statements_disagree(stated)
+
+
+def _refusal(figure: ReportedFigure, preferred: FigureStatement | None, tree: DelegationTree) -> str | None:
+    """Why the records cannot give ``figure``'s value, or ``None`` when they can."""
+    if preferred is None:
+        return "The figure has no statement to compare (none, or every one deprecated)."
+    if figure.metric not in BASES:
+        return "Nothing on record measures this metric."
+    if figure.enterprise_id is not None and figure.metric not in SUMMED_METRICS:
+        return "The figure is about an enterprise: only the values of its deals are on record."
+    if figure.metric == Metric.FIRST_ORDERS_OF_PARENT:
+        if figure.delegation_id is None:
+            return "The figure names no delegation: there is no delegation above it to compute it from."
+        if tree.parents.get(figure.delegation_id) is None:
+            return f"The {figure.delegation} has no delegation above it."
+    if figure.is_money and preferred.value_usd is None:
+        return f"Deals are summed in USD; the preferred statement is in {preferred.currency} with no USD value."
+    return None
+
+
+def figure_reconciliations(*, figures: Sequence[ReportedFigure], user) -> list[Reconciliation]:
+    """Each figure (from :func:`figures.selectors.reported_figure_list`) beside the value computed
+    from the records ``user`` may read, for the figure's subject at its run of editions (the
+    ``consecutive_editions`` editions of its expo up to and including ``edition``, by number): a
+    delegation and every delegation below it, an enterprise's deals as buyer or seller, or every
+    delegation at an edition alone. The preferred statement's value is compared:
+
+    - ``trading_volume``: USD value of signed and executed deals; ``intention_order_volume``: of
+      deals at the intention stage (deals with no USD value are left out and counted in
+      ``unvalued_deals``, never summed as zero);
     - ``registered_organisations``: distinct enterprises registered by name with the
       participations (their declared numbers in ``declared``);
     - ``professional_audience``: the participations' declared audience;
     - ``settlements_confirmed`` / ``settlements_intended``: settlements by status;
       ``promotional_activities``: activities;
     - ``first_orders_of_parent``: editions at which one of the deals was the first deal of the
-      figure's delegation's parent.
+      figure's delegation's parent, and those deals listed in ``first_orders``.
 
-    A figure without a delegation or an edition, about the parent of a delegation at the top, or
-    in money other than USD has no computed value. Queries: at most eight, whatever the number
-    of figures (``figures`` should come with their delegation and edition's expo)."""
+    Other metrics, a figure without a statement to compare, about the parent of a delegation at
+    the top, or in money with no USD value have no computed value. Queries: at most nine,
+    whatever the number of figures."""
     figures = list(figures)
-    comparable = [figure for figure in figures if figure.delegation_id and figure.edition_id]
-    tree = delegation_tree() if comparable else DelegationTree(parents={})
+    tree = delegation_tree() if any(figure.delegation_id for figure in figures) else DelegationTree(parents={})
     numbers: dict[tuple[int, int], Edition] = {}
-    if comparable:
-        expos = {figure.edition.expo_id for figure in comparable}  # type: ignore[union-attr]
+    if figures:
+        expos = {figure.edition.expo_id for figure in figures}
         numbers = {(e.expo_id, e.number): e for e in Edition.objects.select_related("expo").filter(expo_id__in=expos)}
-    parent_ids = {tree.parents.get(figure.delegation_id) for figure in comparable} - {None}  # type: ignore[arg-type]
+    parent_ids = {tree.parents.get(figure.delegation_id) for figure in figures if figure.delegation_id} - {None}
     parents = Delegation.objects.in_bulk(parent_ids) if parent_ids else {}
 
+    weighed: dict[int, tuple[list[StatementWeighed], FigureStatement | None]] = {}
     runs: dict[int, _Run] = {}
     refused: dict[int, str] = {}
     for figure in figures:
-        if not (figure.delegation_id and figure.edition_id):
-            refused[figure.pk] = "The figure names no delegation or no edition: there is nothing to compute it from."
+        weighed[figure.pk] = statements, preferred = _weighed(figure)
+        refusal = _refusal(figure, preferred, tree)
+        if refusal is not None:
+            refused[figure.pk] = refusal
             continue
-        if figure.metric in MONEY_METRICS and figure.currency != "USD":
-            refused[figure.pk] = f"Deals are summed in USD; this figure is in {figure.currency}."
-            continue
-        parent_id = tree.parents.get(figure.delegation_id)
-        if figure.metric == Metric.FIRST_ORDERS_OF_PARENT and parent_id is None:
-            refused[figure.pk] = f"The {figure.delegation} has no delegation above it."
-            continue
-        # Checked above: the figure has an edition and a delegation.
-        last = figure.edition.number  # type: ignore[union-attr]
+        last = figure.edition.number
         run = [
-            numbers[(figure.edition.expo_id, number)]  # type: ignore[union-attr]
+            numbers[(figure.edition.expo_id, number)]
             for number in range(max(1, last - figure.consecutive_editions + 1), last + 1)
-            if (figure.edition.expo_id, number) in numbers  # type: ignore[union-attr]
+            if (figure.edition.expo_id, number) in numbers
         ]
-        subtree = tree.subtree(figure.delegation_id)
+        subtree = tree.subtree(figure.delegation_id) if figure.delegation_id else None
+        parent_id = tree.parents.get(figure.delegation_id) if figure.delegation_id else None
         runs[figure.pk] = _Run(
             figure=figure,
-            delegations=frozenset(subtree),
+            delegations=None if subtree is None else frozenset(subtree),
             editions=frozenset(each.pk for each in run),
-            parent=parents.get(parent_id),
+            parent=parents.get(parent_id) if parent_id else None,
             described=_describe(figure, subtree, run),
         )
 
@@ -198,7 +336,6 @@ def figure_reconciliations(*, figures: Sequence[ReportedFigure], user) -> list[R
     participations = access.scope_for_read(Participation.objects.all(), user)
     settlements = access.scope_for_read(Settlement.objects.all(), user)
     activities = access.scope_for_read(PromotionalActivity.objects.all(), user)
-    deal_metrics = (Metric.TRADING_VOLUME, Metric.INTENTION_ORDER_VOLUME, Metric.FIRST_ORDERS_OF_PARENT)
     declared_metrics = (Metric.REGISTERED_ORGANISATIONS, Metric.PROFESSIONAL_AUDIENCE)
     declared_field: dict[str, str] = {
         Metric.REGISTERED_ORGANISATIONS: "registered_organisations",
@@ -207,7 +344,10 @@ def figure_reconciliations(*, figures: Sequence[ReportedFigure], user) -> list[R
     status: dict[str, str] = {Metric.SETTLEMENTS_CONFIRMED: "confirmed", Metric.SETTLEMENTS_INTENDED: "intended"}
 
     computed: dict[str, Any] = {}
-    computed |= _aggregate(deals, {alias(run): _deal_aggregate(run) for run in wanted(*deal_metrics)})
+    deal_aggregates: dict[str, Any] = {}
+    for run in wanted(*DEAL_METRICS):
+        deal_aggregates |= _deal_aggregates(run, alias(run))
+    computed |= _aggregate(deals, deal_aggregates)
     computed |= _aggregate(
         participations,
         {
@@ -230,12 +370,15 @@ def figure_reconciliations(*, figures: Sequence[ReportedFigure], user) -> list[R
         activities,
         {alias(run): Count("pk", filter=run.of_participations) for run in wanted(Metric.PROMOTIONAL_ACTIVITIES)},
     )
+    first_orders = _first_orders(deals, wanted(Metric.FIRST_ORDERS_OF_PARENT))
 
     results = []
     for figure in figures:
+        statements, preferred = weighed[figure.pk]
+        disagreement = _disagreement(figure, statements)
         run = runs.get(figure.pk)
-        if run is None:
-            results.append(Reconciliation(figure, None, None, None, None, refused[figure.pk]))
+        if run is None or preferred is None:
+            results.append(Reconciliation(figure, statements, disagreement, None, None, None, None, refused[figure.pk]))
             continue
         key = alias(run)
         stated = declared.get(key)
@@ -246,13 +389,68 @@ def figure_reconciliations(*, figures: Sequence[ReportedFigure], user) -> list[R
             declared="nothing" if stated is None else f"{stated:,} in all",
             parent=run.parent,
         )
+        unvalued = computed.get(f"{key}_unvalued")
+        if unvalued:
+            basis += f" {unvalued} deal{'s' if unvalued > 1 else ''} with no USD value left out."
+        orders = first_orders.get(figure.pk, [])
         if value is None:
-            results.append(Reconciliation(figure, None, stated, None, None, basis + " No participation declares it."))
+            basis += " No participation declares it."
+            results.append(Reconciliation(figure, statements, disagreement, None, stated, None, None, basis))
             continue
-        value = Decimal(value).quantize(CENT) if figure.metric in MONEY_METRICS else Decimal(value)
-        difference = value - figure.value
-        if figure.metric not in MONEY_METRICS:
+        value = Decimal(value).quantize(CENT) if figure.is_money else Decimal(value)
+        reported = cast(Decimal, _compared_value(figure, preferred))
+        difference = value - reported
+        if not figure.is_money:
             difference = difference.quantize(Decimal(1))
-        holds = qualifier_holds(qualifier=figure.qualifier, computed=value, reported=figure.value)
-        results.append(Reconciliation(figure, value, stated, difference, holds, basis))
+        holds = qualifier_holds(qualifier=preferred.qualifier, computed=value, reported=reported)
+        statements = [_holding(figure, each, value) for each in statements]
+        results.append(
+            Reconciliation(figure, statements, disagreement, value, stated, difference, holds, basis, unvalued, orders)
+        )
     return results
+
+
+def _holding(figure: ReportedFigure, weighed: StatementWeighed, computed: Decimal) -> StatementWeighed:
+    reported = _compared_value(figure, weighed.statement)
+    if reported is None:
+        return weighed
+    holds = qualifier_holds(qualifier=weighed.statement.qualifier, computed=computed, reported=reported)
+    return StatementWeighed(weighed.statement, weighed.preferred, holds)
+
+
+def _first_orders(deals: QuerySet, runs: list[_Run]) -> dict[int, list[RecordedFirstOrder]]:
+    """The recorded first orders of each run's parent delegation in the run, in one query."""
+    if not runs:
+        return {}
+    condition = Q()
+    for run in runs:
+        condition |= run.deals & Q(first_deal_of_id=cast(Delegation, run.parent).pk)
+    found = list(
+        deals.filter(condition)
+        .select_related("edition__expo")
+        .order_by("edition__number", "id")
+        .only(
+            "id",
+            "title",
+            "value_usd",
+            "delegation_id",
+            "first_deal_of_id",
+            "buyer_id",
+            "seller_id",
+            "edition__id",
+            "edition__name",
+            "edition__number",
+            "edition__expo__id",
+        )
+    )
+    orders: dict[int, list[RecordedFirstOrder]] = {}
+    for run in runs:
+        parent = cast(Delegation, run.parent).pk
+        orders[run.figure.pk] = [
+            RecordedFirstOrder(deal.pk, deal.title, deal.edition_id, str(deal.edition.name), deal.value_usd)
+            for deal in found
+            if deal.first_deal_of_id == parent
+            and deal.edition_id in run.editions
+            and (run.delegations is None or deal.delegation_id in run.delegations)
+        ]
+    return orders

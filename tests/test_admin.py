@@ -24,7 +24,7 @@ from delegations.models import (
     Settlement,
 )
 from expo.models import Edition, Expo, Source, Venue
-from figures.models import ReportedFigure
+from figures.models import FigureStatement, ReportedFigure
 from framework.models import ApiToken, Deletion, IdempotencyKey
 from tests.factories import (
     CategoryFactory,
@@ -73,6 +73,7 @@ MAKERS = {
     Expo: ExpoFactory,
     Edition: unnamed_edition,
     ReportedFigure: lambda: ReportedFigureFactory(edition=unnamed_edition()),
+    FigureStatement: lambda: ReportedFigureFactory(edition=unnamed_edition()).statements.get(),
     Delegation: lambda: DelegationFactory(parent=DelegationFactory()),
     Enterprise: EnterpriseFactory,
     Participation: lambda: ParticipationFactory(edition=unnamed_edition(), enterprises=[EnterpriseFactory()]),

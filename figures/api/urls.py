@@ -5,6 +5,7 @@ from figures.api import views
 
 router = SimpleRouter()
 router.register("reported-figures", views.ReportedFigureViewSet, basename="reported-figure")
+router.register("figure-statements", views.FigureStatementViewSet, basename="figure-statement")
 
 urlpatterns = [
     path("stats/reconciliation/", views.ReconciliationView.as_view(), name="stats-reconciliation"),

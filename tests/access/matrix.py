@@ -26,7 +26,7 @@ from rest_framework.test import APIClient
 from deals.models import Category, Deal, ExchangeRate, Market
 from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
 from expo.models import Edition, Expo, Source, Venue
-from figures.models import ReportedFigure
+from figures.models import FigureStatement, ReportedFigure
 from tests.factories import (
     CategoryFactory,
     DealFactory,
@@ -35,6 +35,7 @@ from tests.factories import (
     EnterpriseFactory,
     ExchangeRateFactory,
     ExpoFactory,
+    FigureStatementFactory,
     MarketFactory,
     ParticipationFactory,
     PromotionalActivityFactory,
@@ -59,6 +60,8 @@ EDITED = frozenset({SHANGHAI, QINGPU})
 
 # Sent in writes as if they were writable; the API must ignore every one of them.
 STALE = "2001-02-03T04:05:06Z"
+# Figures of one delegation at one edition differ by what they measure.
+MEASURES = (f"Measure {number}" for number in itertools.count(1))
 COMMON_READ_ONLY = {"id": 987654321, "created_at": STALE, "updated_at": STALE}
 
 
@@ -261,18 +264,42 @@ COLLECTIONS: tuple[Collection, ...] = (
         basename="reported-figure",
         model=ReportedFigure,
         make=lambda world, delegation, **overrides: ReportedFigureFactory(
-            delegation=delegation, edition=world.edition, **overrides
+            **{"delegation": delegation, "edition": world.edition, "description": next(MEASURES), **overrides}
         ),
         create=lambda world, delegation: {
             "delegation": delegation.pk,
             "edition": world.edition.pk,
             "metric": "trading_volume",
-            "qualifier": "more_than",
+            "description": next(MEASURES),
+        },
+        changes={"description": "Trading volume of the delegation's own enterprises"},
+        read_only={
+            "statements": [{"id": 987654321}],
+            "preferred_statement": 987654321,
+            "value": "5.00",
+            "qualifier": "about",
+        },
+    ),
+    Collection(
+        basename="figure-statement",
+        model=FigureStatement,
+        make=lambda world, delegation, **overrides: FigureStatementFactory(
+            figure=ReportedFigureFactory(
+                delegation=delegation, edition=world.edition, description=next(MEASURES), statement=False
+            ),
+            **overrides,
+        ),
+        create=lambda world, delegation: {
+            "figure": ReportedFigureFactory(
+                delegation=delegation, edition=world.edition, description=next(MEASURES), statement=False
+            ).pk,
             "value": "1000000000.00",
+            "qualifier": "more_than",
             "currency": "USD",
             "quote": "The trading volume of the delegation exceeded US$1 billion.",
         },
         changes={"quote": "The delegation's trading volume exceeded US$1 billion."},
+        read_only={"value_usd": "5.00", "usd_rate": "2.0000000000", "usd_rate_source": "stated"},
     ),
     Collection(
         basename="delegation",

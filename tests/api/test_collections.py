@@ -10,7 +10,7 @@ from factory import SelfAttribute, SubFactory
 from deals.models import Category, Deal, ExchangeRate, Market
 from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
 from expo.models import Edition, Expo, Source, Venue
-from figures.models import ReportedFigure
+from figures.models import FigureStatement, ReportedFigure
 from tests.api.collection import CollectionTests, ProtectedDeleteTests, SelectionTests
 from tests.factories import (
     CategoryFactory,
@@ -21,6 +21,7 @@ from tests.factories import (
     EnterpriseFactory,
     ExchangeRateFactory,
     ExpoFactory,
+    FigureStatementFactory,
     MarketFactory,
     ParticipationFactory,
     PromotionalActivityFactory,
@@ -197,6 +198,7 @@ class TestSources(ProtectedDeleteTests, SelectionTests, CollectionTests):
         "published_on",
         "url",
         "file",
+        "text",
         "notes",
         *TIMESTAMPS,
     )
@@ -211,6 +213,7 @@ class TestSources(ProtectedDeleteTests, SelectionTests, CollectionTests):
             "published_on": "2023-11-11",
             "url": "https://www.shine.cn/news/metro/2311111/",
             "file": "config/sources/000_753cb23db75e7b94.txt",
+            "text": "Procurement, cultural exchanges and opening-up thanks to CIIE\n\nBy Hu Min ...",
             "notes": "The report names no publisher.",
         }
 
@@ -223,6 +226,7 @@ class TestSources(ProtectedDeleteTests, SelectionTests, CollectionTests):
             "published_on": None,
             "url": "",
             "file": "",
+            "text": "",
             "notes": "Held from 5 to 10 November 2023.",
         }
 
@@ -239,21 +243,26 @@ class TestReportedFigures(SelectionTests, CollectionTests):
     factory = ReportedFigureFactory
     fields = (
         "id",
-        "delegation",
         "edition",
+        "delegation",
+        "enterprise",
         "consecutive_editions",
         "metric",
-        "qualifier",
-        "value",
-        "currency",
+        "description",
         "unit",
-        "quote",
-        "as_of",
-        "source",
+        "statements",
+        "preferred_statement",
+        "value",
+        "qualifier",
+        "currency",
+        "value_usd",
         *TIMESTAMPS,
     )
-    brief_fields = {"delegation": DELEGATION, "edition": EDITION, "source": SOURCE}
+    brief_fields = {"delegation": DELEGATION, "edition": EDITION}
     rich = {"edition__name": UNNAMED_EDITION}
+    # The count, the page, and the statements with their sources.
+    list_queries = 3
+    retrieve_queries = 2
 
     def create_payload(self) -> dict[str, Any]:
         return {
@@ -261,32 +270,65 @@ class TestReportedFigures(SelectionTests, CollectionTests):
             "edition": EditionFactory().pk,
             "consecutive_editions": 1,
             "metric": "registered_organisations",
-            "qualifier": "exact",
-            "value": "3014.00",
-            "currency": "",
+            "description": "",
             "unit": "enterprises and organisations",
-            "quote": "The district's trading delegation comprised of representatives from 3,014 enterprises.",
-            "as_of": "2023-11-10",
-            "source": SourceFactory().pk,
         }
 
     def update_payload(self) -> dict[str, Any]:
         return {
             "delegation": None,
+            "enterprise": EnterpriseFactory().pk,
             "edition": EditionFactory().pk,
             "consecutive_editions": 6,
             "metric": "intention_order_volume",
-            "qualifier": "more_than",
-            "value": "5150000000.00",
-            "currency": "USD",
+            "description": "Orders of one buyer with its many suppliers",
             "unit": "",
+        }
+
+    def patch_payload(self) -> dict[str, Any]:
+        return {"description": "Orders signed on the first day"}
+
+
+REGISTRATION_QUOTE = "The district's trading delegation comprised of representatives from 3,014 enterprises."
+
+
+class TestFigureStatements(SelectionTests, CollectionTests):
+    basename = "figure-statement"
+    model = FigureStatement
+    factory = FigureStatementFactory
+    fields = ("id", *FigureStatement.FIELDS, *TIMESTAMPS)
+    brief_fields = {"figure": ("id", "metric", "description"), "source": SOURCE}
+    rich = CITED
+
+    def create_payload(self) -> dict[str, Any]:
+        return {
+            "figure": ReportedFigureFactory(
+                metric="registered_organisations", unit="enterprises and organisations", statement=False
+            ).pk,
+            "value": "3014.00",
+            "qualifier": "exact",
+            "currency": "",
+            "quote": REGISTRATION_QUOTE,
+            "rank": "normal",
+            "as_of": "2023-11-10",
+            # With the source's text stored, a quote not in it is at fault, else the value.
+            "source": SourceFactory(text=f"Qingpu at the 6th CIIE. {REGISTRATION_QUOTE} A record.").pk,
+        }
+
+    def update_payload(self) -> dict[str, Any]:
+        return {
+            "figure": ReportedFigureFactory(statement=False).pk,
+            "value": "5150000000.00",
+            "qualifier": "more_than",
+            "currency": "USD",
             "quote": "Procurement orders of intention worth over US$5.15 billion.",
+            "rank": "deprecated",
             "as_of": None,
             "source": SourceFactory().pk,
         }
 
     def patch_payload(self) -> dict[str, Any]:
-        return {"qualifier": "about"}
+        return {"rank": "normal"}
 
 
 class TestDelegations(ProtectedDeleteTests, SelectionTests, CollectionTests):

@@ -65,6 +65,8 @@ COLLECTION_SERIALIZERS = [
     "deals.api.serializers.CategorySerializer",
     "deals.api.serializers.ExchangeRateSerializer",
     "figures.api.serializers.ReportedFigureSerializer",
+    "figures.api.serializers.FigureStatementSerializer",
+    "expo.api.briefs.VenueBriefSerializer",
     "expo.api.briefs.SourceBriefSerializer",
     "expo.api.briefs.VenueBriefSerializer",
     "expo.api.briefs.ExpoBriefSerializer",
@@ -74,6 +76,8 @@ COLLECTION_SERIALIZERS = [
     "delegations.api.briefs.EnterpriseBriefSerializer",
     "deals.api.briefs.MarketBriefSerializer",
     "deals.api.serializers.DealLineItemSerializer",
+    "figures.api.serializers.StatementInFigureSerializer",
+    "figures.api.serializers.ReportedFigureBriefSerializer",
     "deals.api.briefs.CategoryBriefSerializer",
 ]
 # What the check walks besides: the framework's own collections, and the views that render no
@@ -83,6 +87,8 @@ NO_MODEL_SERIALIZERS = [
     "deals.api.serializers.DealHistoryEntrySerializer",
     "deals.api.stats.DealStatisticsSerializer",
     "figures.api.serializers.ReconciliationSerializer",
+    "figures.api.serializers.StatementReconciliationSerializer",
+    "figures.api.serializers.RecordedFirstOrderSerializer",
     "deals.api.serializers.HistoryUserSerializer",
     "deals.api.serializers.FieldChangeSerializer",
     "deals.api.stats.DealStatisticsRowSerializer",

@@ -84,6 +84,7 @@ def test_every_collection_is_covered():
             "enterprise",
             "exchange-rate",
             "expo",
+            "figure-statement",
             "market",
             "participation",
             "reported-figure",

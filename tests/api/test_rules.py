@@ -1,15 +1,21 @@
 """The models' rules reach the API as 400s in their own words, naming the field where there is one
 (``non_field_errors`` for a rule of the whole record), and the database never has to refuse a write."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from tests.factories import (
     DelegationFactory,
     EditionFactory,
+    EnterpriseFactory,
     ExchangeRateFactory,
     ExpoFactory,
+    FigureStatementFactory,
     ParticipationFactory,
+    ReportedFigureFactory,
+    SourceFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -67,13 +73,71 @@ def test_an_exchange_rate_must_be_positive(admin_api):
     assert refusal(response) == [("non_field_errors", "An exchange rate must be greater than zero.")]
 
 
-def test_a_reported_figure_has_a_currency_or_a_unit_not_both(admin_api):
+def test_a_reported_figure_is_about_a_delegation_or_an_enterprise_not_both(admin_api):
     response = admin_api.post(
         reverse("reported-figure-list"),
-        {"metric": "trading_volume", "value": "1000000000", "currency": "USD", "unit": "orders", "quote": "…"},
+        {
+            "edition": EditionFactory().pk,
+            "delegation": DelegationFactory().pk,
+            "enterprise": EnterpriseFactory().pk,
+            "metric": "trading_volume",
+        },
     )
     assert refusal(response) == [
-        ("non_field_errors", "A figure has a currency (for money) or a unit (for counts), not both.")
+        ("non_field_errors", "A figure is about a delegation or an enterprise at an edition, not both.")
+    ]
+
+
+ARTICLE = "Ten activities to promote the district were held during the expo. More followed."
+
+
+@pytest.mark.parametrize(
+    ("quote", "value", "attr", "detail"),
+    [
+        (
+            "Ten activities to promote the district were held during the expo.",
+            "10",
+            None,
+            None,
+        ),
+        (
+            "Eleven activities to promote the district were held during the expo.",
+            "11",
+            "quote",
+            "The quote does not occur in the source's stored text.",
+        ),
+        (
+            "Ten activities to promote the district were held during the expo.",
+            "12",
+            "value",
+            "The quote does not state 12 (exact): it states Ten (exact).",
+        ),
+        ("More followed.", "2", "quote", "The quote states no number."),
+    ],
+)
+def test_a_statements_quote_must_be_in_its_source_and_state_its_value(admin_api, quote, value, attr, detail):
+    figure = ReportedFigureFactory(metric="promotional_activities", unit="activities", statement=False)
+    response = admin_api.post(
+        reverse("figure-statement-list"),
+        {
+            "figure": figure.pk,
+            "value": value,
+            "qualifier": "exact",
+            "quote": quote,
+            "source": SourceFactory(text=ARTICLE).pk,
+        },
+    )
+    if attr is None:
+        assert response.status_code == 201, response.json()
+        return
+    assert refusal(response) == [(attr, detail)]
+
+
+def test_changing_a_statements_value_is_checked_against_its_quote(admin_api):
+    statement = FigureStatementFactory(value=Decimal("2130000000"), quote="surpassing US$2.13 billion")
+    response = admin_api.patch(reverse("figure-statement-detail", args=[statement.pk]), {"value": "2140000000"})
+    assert refusal(response) == [
+        ("value", "The quote does not state 2140000000 (more_than): it states surpassing US$2.13 billion (more_than).")
     ]
 
 

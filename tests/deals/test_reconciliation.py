@@ -1,5 +1,6 @@
-"""``/api/stats/reconciliation/``: each reported figure beside the value computed from the records
-the caller may read, for the figure's delegation and those below it, at its run of editions."""
+"""``/api/stats/reconciliation/``: each reported figure, its statements (the preferred one first)
+and whether they disagree, beside the value computed from the records the caller may read, for
+the figure's subject at its run of editions."""
 
 from decimal import Decimal
 from types import SimpleNamespace
@@ -14,8 +15,8 @@ from config.seed import load_seed_facts
 from deals.models import Deal
 from delegations.models import Delegation, Settlement
 from expo.models import ordinal
-from figures.models import ReportedFigure
-from figures.reconciliation import qualifier_holds
+from figures.models import FigureStatement, ReportedFigure
+from figures.reconciliation import qualifier_holds, statements_disagree
 from tests.access.matrix import DEALS, QINGPU, ROLES, SHANGHAI, World, readable
 from tests.factories import (
     DealFactory,
@@ -23,6 +24,7 @@ from tests.factories import (
     EditionFactory,
     EnterpriseFactory,
     ExpoFactory,
+    FigureStatementFactory,
     ParticipationFactory,
     PromotionalActivityFactory,
     ReportedFigureFactory,
@@ -32,7 +34,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 Metric = ReportedFigure.Metric
-Qualifier = ReportedFigure.Qualifier
+Qualifier = FigureStatement.Qualifier
 
 
 def reconcile(client: APIClient, **params) -> dict:
@@ -93,7 +95,17 @@ def test_each_article_figure_comes_with_its_delegation_edition_and_quote(seeded,
         "USD",
         "",
     )
-    assert figure["quote"].startswith("The trading volume of Qingpu's delegation hit more than US$1 billion")
+    (statement,) = figure["statements"]
+    assert statement["quote"].startswith("The trading volume of Qingpu's delegation hit more than US$1 billion")
+    assert (statement["rank"], statement["value_usd"], statement["source"]["title"]) == (
+        "preferred",
+        "1000000000.00",
+        "Procurement, cultural exchanges and opening-up thanks to CIIE",
+    )
+    assert [(each["source_title"], each["value"], each["rank"], each["preferred"]) for each in row["statements"]] == [
+        ("Procurement, cultural exchanges and opening-up thanks to CIIE", "1000000000.00", "preferred", True)
+    ]
+    assert (row["disagreement"], row["unvalued_deals"], row["first_orders"]) == (False, 0, [])
     assert row["basis"] == (
         "USD value of the signed and executed deals (those you may read) of Qingpu District trading delegation "
         "at the 6th China International Import Expo."
@@ -208,7 +220,7 @@ def w() -> SimpleNamespace:
 
 
 def figure(w, metric: str, value: str, qualifier: str = Qualifier.EXACT, *, run: int = 1, **fields) -> ReportedFigure:
-    money = metric in (Metric.TRADING_VOLUME, Metric.INTENTION_ORDER_VOLUME)
+    money = metric in ReportedFigure.MONEY_METRICS
     return ReportedFigureFactory(
         **{
             "delegation": w.qingpu,
@@ -283,16 +295,55 @@ def test_a_run_longer_than_the_editions_on_record_counts_those_there_are(w, anon
     )
 
 
+def test_an_expo_wide_figure_counts_every_delegation_at_the_edition(w, anon):
+    volume = figure(w, Metric.TRADING_VOLUME, "1", Qualifier.MORE_THAN, delegation=None, run=3)
+    row = by_figure(reconcile(anon))[volume.pk]
+    # Editions 3 to 5 of the expo, whichever delegation signed: not the unpublished deal.
+    assert outcome(row) == ("131000000.00", None, "130999999.00", True)
+    assert row["basis"].startswith(
+        "USD value of the signed and executed deals (those you may read) of every delegation"
+    )
+
+
+def test_an_enterprises_figure_counts_its_deals_as_buyer_or_seller(w, anon):
+    buyer = EnterpriseFactory()
+    DealFactory(delegation=w.qingpu, edition=w.editions[5], stage=Deal.Stage.SIGNED, amount=Decimal(5), buyer=buyer)
+    DealFactory(delegation=w.shanghai, edition=w.editions[5], stage=Deal.Stage.SIGNED, amount=Decimal(7), seller=buyer)
+    orders = figure(w, Metric.TRADING_VOLUME, "12", delegation=None, enterprise=buyer)
+    row = by_figure(reconcile(anon))[orders.pk]
+    assert outcome(row) == ("12.00", None, "0.00", True)
+
+
 @pytest.mark.parametrize(
-    ("fields", "basis"),
+    ("metric", "fields", "basis"),
     [
-        ({"delegation": None}, "The figure names no delegation or no edition: there is nothing to compute it from."),
-        ({"edition": None}, "The figure names no delegation or no edition: there is nothing to compute it from."),
-        ({"currency": "CNY"}, "Deals are summed in USD; this figure is in CNY."),
+        (
+            Metric.TRADING_VOLUME,
+            {"currency": "CNY", "quote": "It reached 1,000 yuan."},
+            "Deals are summed in USD; the preferred statement is in CNY with no USD value.",
+        ),
+        (
+            Metric.SETTLEMENTS_CONFIRMED,
+            {"delegation": None, "enterprise": "buyer"},
+            "The figure is about an enterprise: only the values of its deals are on record.",
+        ),
+        (
+            Metric.FIRST_ORDERS_OF_PARENT,
+            {"delegation": None},
+            "The figure names no delegation: there is no delegation above it to compute it from.",
+        ),
+        (Metric.DEALERS_REGISTERED, {}, "Nothing on record measures this metric."),
+        (
+            Metric.SETTLEMENTS_INTENDED,
+            {"rank": "deprecated"},
+            "The figure has no statement to compare (none, or every one deprecated).",
+        ),
     ],
 )
-def test_a_figure_the_records_cannot_give_has_no_computed_value(w, anon, fields, basis):
-    unknown = figure(w, Metric.TRADING_VOLUME, "1000", **fields)
+def test_a_figure_the_records_cannot_give_has_no_computed_value(w, anon, metric, fields, basis):
+    if fields.get("enterprise") == "buyer":
+        fields = {**fields, "enterprise": EnterpriseFactory()}
+    unknown = figure(w, metric, "1000", **fields)
     row = by_figure(reconcile(anon))[unknown.pk]
     assert (*outcome(row), row["basis"]) == (None, None, None, None, basis)
 
@@ -359,17 +410,18 @@ def test_each_role_computes_from_the_deals_it_reads(db, role):
 
 
 RECONCILIATION_QUERIES = (
-    # The analyst's groups, the count and the page (3); the delegation tree, the editions and the
-    # parents (3); deals, registrations, declared numbers, settlements, activities (5).
-    11
+    # The analyst's groups, the count and the page (3); the statements and their sources (2); the
+    # delegation tree, the editions and the parents (3); deals, registrations, declared numbers,
+    # settlements, activities (5); the recorded first orders (1).
+    14
 )
 
 
 @pytest.mark.parametrize("copies", [1, 6])
 def test_a_page_takes_a_fixed_number_of_queries(w, analyst_api, copies):
-    for _ in range(copies):
+    for copy in range(copies):
         for metric in Metric.values:
-            figure(w, metric, "1", run=2)
+            figure(w, metric, "1", run=2, description=f"copy {copy}")
     with CaptureQueriesContext(connection) as queries:
         body = reconcile(analyst_api, limit=1000)
     assert body["count"] == copies * len(Metric.values)
@@ -379,3 +431,94 @@ def test_a_page_takes_a_fixed_number_of_queries(w, analyst_api, copies):
 def test_a_figure_about_a_sub_delegation_leaves_out_the_delegation_above(w, anon):
     volume = figure(w, Metric.TRADING_VOLUME, "1", delegation=w.zhujiajiao, run=3)
     assert by_figure(reconcile(anon))[volume.pk]["computed"] == "2000000.00"
+
+
+# Several statements of a figure: the preferred one beside the others, and disagreement.
+
+
+def test_the_preferred_statement_comes_first_beside_the_others(w, anon):
+    audience = figure(w, Metric.PROFESSIONAL_AUDIENCE, "1500", rank="normal")
+    earlier = audience.statements.get()
+    later = FigureStatementFactory(
+        figure=audience, value=Decimal(1400), qualifier=Qualifier.MORE_THAN, rank="normal", as_of="2023-11-12"
+    )
+    wrong = FigureStatementFactory(figure=audience, value=Decimal(900), qualifier=Qualifier.EXACT, rank="deprecated")
+
+    row = by_figure(reconcile(anon))[audience.pk]
+
+    # No statement is ranked preferred: the latest normal one is the figure's value.
+    assert (row["figure"]["preferred_statement"], row["figure"]["value"], row["figure"]["qualifier"]) == (
+        later.pk,
+        "1400.00",
+        "more_than",
+    )
+    assert [
+        (each["id"], each["value"], each["rank"], each["preferred"], each["holds"]) for each in row["statements"]
+    ] == [
+        (later.pk, "1400.00", "normal", True, True),
+        (earlier.pk, "1500.00", "normal", False, True),
+        (wrong.pk, "900.00", "deprecated", False, False),
+    ]
+    # More than 1,400 and exactly 1,500 can both be true; the deprecated 900 is not weighed.
+    assert (row["disagreement"], row["computed"], row["difference"], row["holds"]) == (False, "1500", "100", True)
+
+
+def test_sources_that_cannot_all_be_right_are_flagged(w, anon):
+    confirmed = figure(w, Metric.SETTLEMENTS_CONFIRMED, "3")
+    FigureStatementFactory(figure=confirmed, value=Decimal(5), qualifier=Qualifier.AT_LEAST, rank="normal")
+
+    row = by_figure(reconcile(anon))[confirmed.pk]
+
+    assert [(each["value"], each["qualifier"], each["preferred"]) for each in row["statements"]] == [
+        ("3.00", "exact", True),
+        ("5.00", "at_least", False),
+    ]
+    assert (row["disagreement"], row["computed"], row["holds"]) == (True, "3", True)
+
+
+@pytest.mark.parametrize(
+    ("statements", "disagree"),
+    [
+        ([("exact", "4"), ("exact", "4")], False),
+        ([("exact", "4"), ("exact", "6")], True),
+        ([("more_than", "4"), ("exact", "6")], False),
+        ([("more_than", "6"), ("exact", "6")], True),
+        ([("at_least", "6"), ("exact", "6")], False),
+        ([("about", "100"), ("more_than", "105")], True),
+        ([("about", "100"), ("at_least", "105")], False),
+        ([("about", "100"), ("exact", "94")], True),
+        ([("more_than", "1"), ("at_least", "1000")], False),
+        ([], False),
+    ],
+)
+def test_which_statements_disagree(statements, disagree):
+    assert statements_disagree([(qualifier, Decimal(value)) for qualifier, value in statements]) is disagree
+
+
+def test_first_orders_of_a_run_list_the_recorded_first_orders(w, anon):
+    run_of_three = figure(w, Metric.FIRST_ORDERS_OF_PARENT, "3", run=3)
+    run_of_one = figure(w, Metric.FIRST_ORDERS_OF_PARENT, "1", edition=w.editions[3])
+
+    rows = by_figure(reconcile(anon))
+
+    orders = [(order["edition_name"], order["value_usd"]) for order in rows[run_of_three.pk]["first_orders"]]
+    assert orders == [("3rd CIIE", "1000000.00"), ("4th CIIE", "2000000.00")]
+    assert [order["edition_name"] for order in rows[run_of_one.pk]["first_orders"]] == ["3rd CIIE"]
+    assert outcome(rows[run_of_one.pk]) == ("1", None, "0", True)
+
+
+def test_the_seed_run_of_six_sets_the_recorded_first_order_beside_six_years(seeded, anon):
+    (row,) = reconcile(anon, metric="first_orders_of_parent")["results"]
+    assert (row["figure"]["value"], row["computed"]) == ("6.00", "1")
+    assert [(order["title"], order["edition_name"]) for order in row["first_orders"]] == [
+        ("Organo-silicon products procurement order", "6th China International Import Expo")
+    ]
+
+
+@pytest.mark.skipif(not Deal._meta.get_field("value_usd").null, reason="Every deal has a USD value here.")
+def test_deals_without_a_usd_value_are_left_out_and_counted_never_summed_as_zero(w, anon):
+    DealFactory(delegation=w.qingpu, edition=w.editions[5], stage=Deal.Stage.SIGNED, amount=None, value_usd=None)
+    volume = figure(w, Metric.TRADING_VOLUME, "1", Qualifier.MORE_THAN)
+    row = by_figure(reconcile(anon))[volume.pk]
+    assert (row["computed"], row["unvalued_deals"]) == ("128000000.00", 1)
+    assert row["basis"].endswith(" 1 deal with no USD value left out.")

@@ -11,7 +11,8 @@ from config.seed import ARTICLE_PATH, load_seed_facts
 from deals.models import Category, Deal, DealLineItem, Market
 from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
 from expo.models import Edition, Expo, Source, Venue
-from figures.models import ReportedFigure
+from figures.models import FigureStatement, ReportedFigure
+from figures.quotes import quote_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +144,8 @@ def test_zkh_dow_deal(seeded):
 
 def figure(metric: str, consecutive: int = 1) -> tuple:
     row = ReportedFigure.objects.get(metric=metric, consecutive_editions=consecutive)
-    return (row.qualifier, row.value, row.currency, row.unit)
+    (statement,) = row.statements.all()
+    return (statement.qualifier, statement.value, statement.currency, row.unit)
 
 
 def test_every_figure_of_the_report_with_its_qualifier(seeded):
@@ -157,20 +159,63 @@ def test_every_figure_of_the_report_with_its_qualifier(seeded):
     assert figure("trading_volume", 6) == ("more_than", Decimal("2130000000.00"), "USD", "")
     assert figure("intention_order_volume", 6) == ("more_than", Decimal("5150000000.00"), "USD", "")
     assert ReportedFigure.objects.count() == 9
+    assert FigureStatement.objects.count() == 9
+
+
+def test_each_figure_has_one_preferred_statement_valued_in_usd_where_it_is_money(seeded):
+    rows = {
+        (row.figure.metric, row.figure.consecutive_editions): (row.rank, row.value_usd, row.usd_rate_source)
+        for row in FigureStatement.objects.select_related("figure")
+    }
+    assert rows[("trading_volume", 1)] == ("preferred", Decimal("1000000000.00"), "usd")
+    assert rows[("intention_order_volume", 6)] == ("preferred", Decimal("5150000000.00"), "usd")
+    assert rows[("professional_audience", 1)] == ("preferred", None, "")
+    assert {rank for rank, _, _ in rows.values()} == {"preferred"}
+
+
+SEED_FIGURES = [
+    ("trading_volume", 1),
+    ("registered_organisations", 1),
+    ("professional_audience", 1),
+    ("settlements_confirmed", 1),
+    ("settlements_intended", 1),
+    ("promotional_activities", 1),
+    ("first_orders_of_parent", 6),
+    ("trading_volume", 6),
+    ("intention_order_volume", 6),
+]
+
+
+@pytest.mark.parametrize(("metric", "consecutive"), SEED_FIGURES)
+def test_each_seed_figures_quote_is_in_the_article_and_states_its_value(seeded, metric, consecutive):
+    statement = FigureStatement.objects.select_related("source").get(
+        figure__metric=metric, figure__consecutive_editions=consecutive
+    )
+    assert statement.source.text == ARTICLE_PATH.read_text(encoding="utf-8")
+    assert (
+        quote_problem(
+            quote=statement.quote,
+            text=statement.source.text,
+            value=statement.value,
+            qualifier=statement.qualifier,
+            currency=statement.currency,
+        )
+        is None
+    )
 
 
 def test_every_figure_is_about_qingpu_at_the_sixth_ciie_and_quotes_the_report(seeded):
     text = " ".join(ARTICLE_PATH.read_text().split())
-    for row in ReportedFigure.objects.select_related("delegation", "edition", "source"):
-        assert row.delegation.name == "Qingpu District trading delegation"
-        assert row.edition.number == 6
+    for row in FigureStatement.objects.select_related("figure__delegation", "figure__edition", "source"):
+        assert row.figure.delegation.name == "Qingpu District trading delegation"
+        assert row.figure.edition.number == 6
         assert row.source == article()
         assert row.quote in text, row.quote
 
 
 def test_every_seed_record_cites_the_article(seeded):
     source = article()
-    for model in (Venue, Expo, Edition, Delegation, Participation, Enterprise, Market, Category, Deal, ReportedFigure):
+    for model in (Venue, Expo, Edition, Delegation, Participation, Enterprise, Market, Category, Deal, FigureStatement):
         assert set(model.objects.values_list("source", flat=True)) == {source.pk}, model.__name__
 
 
@@ -179,7 +224,7 @@ def test_loading_twice_changes_nothing():
     counts = row_counts()
     stamps = list(Deal.objects.values_list("updated_at", flat=True))
     second = load_seed_facts()
-    assert sum(first.created.values()) == 27
+    assert sum(first.created.values()) == 36
     assert (second.created, second.updated) == ({}, {})
     assert row_counts() == counts
     assert list(Deal.objects.values_list("updated_at", flat=True)) == stamps

@@ -17,7 +17,14 @@ from tests.factories.delegations import (
     SettlementFactory,
     valid_uscc,
 )
-from tests.factories.expo import EditionFactory, ExpoFactory, ReportedFigureFactory, SourceFactory, VenueFactory
+from tests.factories.expo import (
+    EditionFactory,
+    ExpoFactory,
+    FigureStatementFactory,
+    ReportedFigureFactory,
+    SourceFactory,
+    VenueFactory,
+)
 from tests.factories.users import EditorAssignmentFactory, UserFactory, admin, analyst, api_token, editor
 
 __all__ = [
@@ -31,6 +38,7 @@ __all__ = [
     "EnterpriseFactory",
     "ExchangeRateFactory",
     "ExpoFactory",
+    "FigureStatementFactory",
     "MarketFactory",
     "ParticipationFactory",
     "PromotionalActivityFactory",

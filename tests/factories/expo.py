@@ -7,7 +7,8 @@ import factory
 from factory.django import DjangoModelFactory
 
 from expo.models import Edition, Expo, Source, Venue, ordinal
-from figures.models import ReportedFigure
+from figures.models import FigureStatement, ReportedFigure
+from figures.services import figure_statement_create
 
 # Editions are yearly, in early November, like the CIIE (the 1st was 5–10 November 2018).
 FIRST_EDITION_START = datetime.date(2018, 11, 5)
@@ -61,18 +62,58 @@ class EditionFactory(DjangoModelFactory):
     venue = factory.SelfAttribute("expo.host_venue")
 
 
+QUALIFIER_WORDS = {"exact": "", "more_than": "more than ", "at_least": "at least ", "about": "about "}
+
+
+def stating(value: Decimal, qualifier: str = "exact", currency: str = "") -> str:
+    """A sentence that states ``value`` with ``qualifier`` (in US dollars where ``currency`` is USD)."""
+    amount = f"US${value:,}" if currency == "USD" else f"{value:,}"
+    return f"The figure reached {QUALIFIER_WORDS[qualifier]}{amount}, the report said."
+
+
+# What a statement of a figure takes, given to ReportedFigureFactory for its one statement.
+STATEMENT_FIELDS = ("source", "value", "qualifier", "currency", "quote", "rank", "as_of")
+
+
 class ReportedFigureFactory(DjangoModelFactory):
-    """By default the seed's headline figure: a trading volume of more than US$1 billion."""
+    """By default the seed's headline figure: a trading volume of more than US$1 billion, stated
+    by one source in one preferred statement (``statement=False``: none). The statement's fields
+    (``value``, ``qualifier``, ``currency``, ``quote``, ``source``, ``rank``, ``as_of``) may be
+    given; it is written through the services, so it is valued in USD and its quote checked."""
 
     class Meta:
         model = ReportedFigure
 
-    source = factory.SubFactory(SourceFactory)
     # A string path: the delegations factories import this module.
     delegation = factory.SubFactory("tests.factories.delegations.DelegationFactory")
     edition = factory.SubFactory(EditionFactory)
     metric = ReportedFigure.Metric.TRADING_VOLUME
-    qualifier = ReportedFigure.Qualifier.MORE_THAN
+    unit = factory.LazyAttribute(lambda figure: "" if figure.metric in ReportedFigure.MONEY_METRICS else "things")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        given = {name: kwargs.pop(name) for name in STATEMENT_FIELDS if name in kwargs}
+        wanted = kwargs.pop("statement", True)
+        figure = super()._create(model_class, *args, **kwargs)
+        if wanted:
+            FigureStatementFactory(figure=figure, **given)
+        return figure
+
+
+class FigureStatementFactory(DjangoModelFactory):
+    """A preferred statement of a figure, written through the services."""
+
+    class Meta:
+        model = FigureStatement
+
+    figure = factory.SubFactory(ReportedFigureFactory, statement=False)
+    source = factory.SubFactory(SourceFactory)
+    qualifier = FigureStatement.Qualifier.MORE_THAN
     value = Decimal("1000000000.00")
-    currency = "USD"
-    quote = "The trading volume of the delegation exceeded US$1 billion."
+    currency = factory.LazyAttribute(lambda statement: "USD" if statement.figure.is_money else "")
+    quote = factory.LazyAttribute(lambda statement: stating(statement.value, statement.qualifier, statement.currency))
+    rank = FigureStatement.Rank.PREFERRED
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return figure_statement_create(user=None, data=kwargs)

@@ -175,6 +175,13 @@ BY_DESIGN = {
     "exchange_rate_missing",
     "stated_value_usd_invalid",
     "valuation_date_missing",
+    # A figure statement whose quote is not in its source's text or does not state its value; a
+    # count given a currency or money a unit (what the figure measures decides).
+    "quote_not_in_source",
+    "quote_states_no_number",
+    "quote_states_another_value",
+    "currency",
+    "unit",
     # Text that is only whitespace (trimmed, it is blank) or holds NUL (PostgreSQL cannot store it).
     "blank",
     "null_characters_not_allowed",
