@@ -4,24 +4,28 @@ citing that report. Where the report is vague (the signing date, which enterpris
 will settle, what the ten activities were) the field stays empty. The one outside fact is the 6th
 edition's dates, cited to a public-record source of their own.
 
+Then the facts of two more reports (the 4th CIIE in 2021 and the 1st in 2018, modules of
+``config/seeds``), each citing its own report, and the Chinese names of the records from a
+reference list of their own (``config/seeds/chinese_names.py``).
+
 Loading is idempotent: each record is found by its natural key and only changed fields are
 written, so a second run changes nothing."""
 
 import datetime
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Collection
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import NamedTuple
 
-from django.db import models, transaction
+from django.db import transaction
 
-from deals.models import Category, Deal, DealLineItem, Market
-from deals.services import LineItemInput, deal_create, deal_sign, deal_update
+from config.seeds import chinese_names, minhang_2018, qingpu_2021
+from config.seeds.loading import SeedResult, load_chinese_names, load_deal, load_figure, load_report, upsert
+from deals.models import Category, Market
+from deals.services import LineItemInput
 from delegations.models import Delegation, Enterprise, Participation
 from expo.models import Edition, Expo, Source, Venue
 from figures.models import FigureStatement, ReportedFigure
-from framework.services import required_writes_of
 
 ARTICLE_PATH = Path(__file__).resolve().parent / "sources" / "000_753cb23db75e7b94.txt"
 ARTICLE_FILE = "config/sources/000_753cb23db75e7b94.txt"
@@ -102,94 +106,20 @@ FIGURES = (
     ),
 )
 
-M = TypeVar("M", bound=models.Model)
-
 MARKETS = ("Electronics", "Transportation", "New energy", "Packaging", "Architecture")
 
 
-@dataclass
-class SeedResult:
-    """What a load did: the records it created and updated, by model name."""
-
-    created: dict[str, int] = field(default_factory=dict)
-    updated: dict[str, int] = field(default_factory=dict)
-
-    def count(self, bucket: dict[str, int], model: type[models.Model]) -> None:
-        bucket[model.__name__] = bucket.get(model.__name__, 0) + 1
-
-
-def _upsert(result: SeedResult, model: type[M], lookup: dict, values: dict) -> M:
-    """The ``model`` row matching ``lookup``, created with ``values`` or brought up to date
-    with them, through the services of the model's app; only fields that differ are written."""
-    writes = required_writes_of(model)
-    instance = model._default_manager.filter(**lookup).first()
-    if instance is None:
-        result.count(result.created, model)
-        return writes.create_record(user=None, data={**lookup, **values})
-    changed = {name: value for name, value in values.items() if getattr(instance, name) != value}
-    if changed:
-        writes.update_record(record=instance, user=None, data=changed)
-        result.count(result.updated, model)
-    return instance
-
-
-def _line_item_values(items: Iterable[LineItemInput]) -> list[tuple]:
-    return sorted((item.product, item.category.pk, item.hs_code, item.amount) for item in items)
-
-
-def _signed(deal: Deal) -> Deal:
-    # The report says the order was signed, not on which day.
-    return deal_sign(deal=deal, signed_on=None, user=None)
-
-
-def _load_seed_deal(
-    result: SeedResult,
-    *,
-    parties: dict[str, Any],
-    values: dict[str, Any],
-    markets: list[Market],
-    line_items: list[LineItemInput],
-) -> Deal:
-    """The signed deal between ``parties``, created through the deal services (an intention,
-    then signed, so its history shows the move) or brought up to date with ``values``,
-    ``markets`` and ``line_items`` through them; nothing is written when nothing differs."""
-    deal = Deal.objects.filter(**parties).first()
-    if deal is None:
-        deal = deal_create(**parties, **values, markets=markets, line_items=line_items, user=None)
-        result.count(result.created, Deal)
-        for _ in line_items:
-            result.count(result.created, DealLineItem)
-        return _signed(deal)
-    # Stage moves are not undone: a deal executed or cancelled since stays so.
-    unsigned = deal.stage == Deal.Stage.INTENTION
-    changes = {name: value for name, value in values.items() if getattr(deal, name) != value}
-    stale_markets = set(deal.markets.all()) != set(markets)
-    stored_items = [LineItemInput.of(item) for item in deal.line_items.select_related("category")]
-    stale_items = _line_item_values(stored_items) != _line_item_values(line_items)
-    if changes or stale_markets or stale_items:
-        deal_update(
-            deal=deal,
-            changes=changes,
-            markets=markets if stale_markets else None,
-            line_items=line_items if stale_items else None,
-            user=None,
-        )
-    if unsigned:
-        _signed(deal)
-    if changes or unsigned:
-        result.count(result.updated, Deal)
-    if stale_markets:
-        result.count(result.updated, Market)
-    if stale_items:
-        result.count(result.updated, DealLineItem)
-    return deal
+# The other reports loaded after the article, oldest edition last (each a module of config/seeds).
+REPORTS = (qingpu_2021.REPORT, minhang_2018.REPORT)
 
 
 @transaction.atomic
-def load_seed_facts() -> SeedResult:
-    """Load (or bring up to date) every seed fact; returns what was created and updated."""
+def load_seed_facts(*, only: Collection[str] | None = None) -> SeedResult:
+    """Load (or bring up to date) every seed fact; returns what was created and updated. The
+    article's facts are always loaded; ``only`` names what else to load: ``"reports"`` (the
+    reports of other editions) and ``"chinese-names"`` (the reference list); all by default."""
     result = SeedResult()
-    article = _upsert(
+    article = upsert(
         result,
         Source,
         {"title": ARTICLE_TITLE, "author": ARTICLE_AUTHOR},
@@ -204,7 +134,7 @@ def load_seed_facts() -> SeedResult:
             "notes": "The report names no publisher or date of publication.",
         },
     )
-    dates_source = _upsert(
+    dates_source = upsert(
         result,
         Source,
         {"title": DATES_TITLE, "author": ""},
@@ -218,19 +148,19 @@ def load_seed_facts() -> SeedResult:
     )
     cited = {"source": article}
 
-    venue = _upsert(
+    venue = upsert(
         result,
         Venue,
         {"name": "National Exhibition and Convention Center (Shanghai)"},
         {**cited, "district": "Qingpu District", "city": "Shanghai", "country": "CN"},
     )
-    ciie = _upsert(
+    ciie = upsert(
         result,
         Expo,
         {"name": "China International Import Expo"},
         {**cited, "short_name": "CIIE", "host_venue": venue},
     )
-    edition = _upsert(
+    edition = upsert(
         result,
         Edition,
         {"expo": ciie, "number": 6},
@@ -243,19 +173,19 @@ def load_seed_facts() -> SeedResult:
             "venue": venue,
         },
     )
-    shanghai = _upsert(
+    shanghai = upsert(
         result,
         Delegation,
         {"name": "Shanghai trading delegation", "parent": None},
         {**cited, "region": "Shanghai", "description": 'Also called the "Shanghai trading group".'},
     )
-    qingpu = _upsert(
+    qingpu = upsert(
         result,
         Delegation,
         {"name": "Qingpu District trading delegation", "parent": shanghai},
         {**cited, "region": "Qingpu District"},
     )
-    _upsert(
+    upsert(
         result,
         Participation,
         {"delegation": qingpu, "edition": edition},
@@ -273,7 +203,7 @@ def load_seed_facts() -> SeedResult:
             ),
         },
     )
-    zkh = _upsert(
+    zkh = upsert(
         result,
         Enterprise,
         {"name": "ZKH Industrial Supply Co"},
@@ -285,17 +215,18 @@ def load_seed_facts() -> SeedResult:
             "district": "Qingpu District",
         },
     )
-    dow = _upsert(
+    dow = upsert(
         result,
         Enterprise,
         {"name": "Dow"},
         {**cited, "kind": Enterprise.Kind.COMPANY, "industry": "Materials science"},
     )
-    markets = [_upsert(result, Market, {"name": name}, cited) for name in MARKETS]
-    organo_silicon = _upsert(result, Category, {"name": "Organo-silicon products"}, cited)
+    markets = [upsert(result, Market, {"name": name}, cited) for name in MARKETS]
+    organo_silicon = upsert(result, Category, {"name": "Organo-silicon products"}, cited)
 
-    _load_seed_deal(
+    load_deal(
         result,
+        signed=True,
         parties={"buyer": zkh, "seller": dow, "delegation": qingpu, "edition": edition},
         values={
             **cited,
@@ -319,29 +250,28 @@ def load_seed_facts() -> SeedResult:
     )
     # Each figure the article states, with the article's statement of it, preferred.
     for figure in FIGURES:
-        reported = _upsert(
+        load_figure(
             result,
-            ReportedFigure,
-            {
+            subject={
+                "edition": edition,
                 "delegation": qingpu,
                 "enterprise": None,
-                "edition": edition,
                 "metric": figure.metric,
                 "consecutive_editions": figure.consecutive_editions,
                 "description": "",
             },
-            {"unit": figure.unit},
-        )
-        _upsert(
-            result,
-            FigureStatement,
-            {"figure": reported, "source": article},
-            {
+            unit=figure.unit,
+            source=article,
+            statement={
                 "qualifier": figure.qualifier,
                 "value": Decimal(figure.value),
                 "currency": figure.currency,
                 "quote": figure.quote,
-                "rank": FigureStatement.Rank.PREFERRED,
             },
         )
+    if only is None or "reports" in only:
+        for report in REPORTS:
+            load_report(result, report, expo=ciie, venue=venue)
+    if only is None or "chinese-names" in only:
+        load_chinese_names(result, chinese_names.SOURCE, chinese_names.NAMES)
     return result

@@ -11,7 +11,16 @@ from deals.models import Deal
 from figures.models import ReportedFigure
 from framework import quality
 from tests.api.collection import errors
-from tests.factories import DealFactory, DelegationFactory, ReportedFigureFactory, admin, analyst, api_token, editor
+from tests.factories import (
+    DealFactory,
+    DelegationFactory,
+    EditionFactory,
+    ReportedFigureFactory,
+    admin,
+    analyst,
+    api_token,
+    editor,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +65,7 @@ def test_the_report_is_at_api_quality():
 
 
 def test_the_seed_deal_is_reported_signed_without_a_signing_date(reader):
-    load_seed_facts()
+    load_seed_facts(only=())
     deal = Deal.objects.get(title=SEED_TITLE)
 
     response = reader.get(URL)
@@ -79,7 +88,7 @@ def test_the_seed_deal_is_reported_signed_without_a_signing_date(reader):
 
 
 def test_a_findings_url_opens_its_record(reader):
-    load_seed_facts()
+    load_seed_facts(only=())
     (result,) = reader.get(URL).json()["results"]
 
     record = reader.get(result["record"]["url"])
@@ -115,7 +124,8 @@ def test_signed_and_executed_deals_without_a_date_are_reported_and_no_other(read
 
 
 def test_a_figure_without_a_source_is_reported(reader):
-    figure = unsourced()
+    # A figure is named by what it measures of its subject; its value is its statements'.
+    figure = unsourced(delegation=DelegationFactory(name="Shanghai"), edition=EditionFactory(name="6th CIIE"))
     ReportedFigureFactory()
 
     results = reader.get(URL).json()["results"]
@@ -125,8 +135,8 @@ def test_a_figure_without_a_source_is_reported(reader):
             "figure_without_source",
             "reported-figures",
             figure.pk,
-            "Trading volume: more than USD 1,000,000,000.00",
-            "Reported figure 'Trading volume: more than USD 1,000,000,000.00' cites no source.",
+            "Trading volume of Shanghai at the 6th CIIE",
+            "No source states Trading volume of Shanghai at the 6th CIIE: none of its statements cites one.",
         )
     ]
 
@@ -160,6 +170,9 @@ def test_findings_are_listed_by_code_then_record(reader, mixed):
         ({"collection": "deals"}, ["deals"]),
         ({"collection": "reported-figures"}, ["figures"]),
         ({"collection": "deals", "code": "figure_without_source"}, []),
+        # A collection with checks of its own, none of which finds anything here.
+        ({"collection": "enterprises"}, []),
+        ({"collection": "figure-statements"}, []),
     ],
 )
 def test_the_report_filters_by_code_and_collection(reader, mixed, params, expected):
@@ -179,7 +192,8 @@ def test_an_unknown_code_is_a_400_naming_it(reader):
     assert response.json()["errors"] == [
         {
             "code": "invalid_choice",
-            "detail": '"no_such_check" is no check\'s code: choose from figure_without_source, signed_without_date, stale_rate.',
+            "detail": '"no_such_check" is no check\'s code: choose from figure_without_source, probable_duplicate, '
+            "quote_check_fails, signed_without_date, stale_rate, uscc_check_fails.",
             "attr": "code",
         }
     ]
@@ -188,7 +202,7 @@ def test_an_unknown_code_is_a_400_naming_it(reader):
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"collection": "enterprises"}, [("invalid_choice", "collection")]),
+        ({"collection": "venues"}, [("invalid_choice", "collection")]),
         ({"code": ""}, [("invalid_choice", "code")]),
         ({"collection": ["deals", "deals"]}, [("repeated_parameter", "collection")]),
         ({"stage": "signed"}, [("unknown_parameter", "stage")]),
@@ -222,16 +236,19 @@ def test_a_page_past_the_end_is_empty(reader, mixed):
 def test_the_report_costs_the_same_queries_whatever_the_page_size(
     reader, mixed, limit, offset, django_assert_num_queries
 ):
-    # The token with its user (and knox's look at the user's tokens), the role's groups; then for
-    # each check its count and, where the page holds some of its findings, that page; the stale
-    # rate check finds its findings (none here) in one read.
-    with django_assert_num_queries(3 + 3 + 2):
+    # The token with its user (and knox's look at the user's tokens), the role's groups; then the
+    # count of each of the four query checks (figure_without_source, probable_duplicate,
+    # signed_without_date, uscc_check_fails); the quote and stale rate checks find their findings
+    # (none here) in one read each; and a read of each page the findings here are on (the
+    # figures' and the deals').
+    with django_assert_num_queries(3 + 4 + 2 + 2):
         response = reader.get(URL, {"limit": limit, "offset": offset})
     assert len(response.json()["results"]) == limit
 
 
 def test_a_page_reads_only_the_checks_it_holds(reader, mixed, django_assert_num_queries):
-    with django_assert_num_queries(3 + 3 + 1):
+    # As above, with one page read: the deals' (the figures' findings are all before this page).
+    with django_assert_num_queries(3 + 4 + 2 + 1):
         response = reader.get(URL, {"limit": 2, "offset": 2})
     assert codes_and_ids(response) == [("signed_without_date", pk) for pk in mixed["deals"]]
 

@@ -56,7 +56,7 @@ def outcome(row: dict) -> tuple:
 
 @pytest.fixture
 def seeded() -> None:
-    load_seed_facts()
+    load_seed_facts(only=())
 
 
 def test_the_article_figures_beside_the_records(seeded, anon):
