@@ -5,12 +5,12 @@ serializer's per-field machinery.
 :func:`values_renderer` compiles a serializer (after ``?fields=``/``?expand=``) into the columns a
 ``.values()`` query must read and one function per field. A field that is a model column is its
 serializer field's ``to_representation`` of the column; an embedded record is compiled the same
-way over the columns under its prefix (``buyer__name``); a list (markets, line items) is one more
-``.values()`` query for the whole page, grouped by record; any other field (``source="*"``, a
-method) gets a :class:`Row` that reads the columns as a model instance's attributes. A
-serializer whose rendering needs something else (a list within a list, an attribute that is
-not a column, the request, a ``to_representation`` of its own) cannot be compiled: it is
-rendered from instances as before. A page whose rows turn out not to hold what a field reads
+way over the columns under its prefix (``buyer__name``); a list (markets, line items, an embedded
+buyer's aliases) is one more ``.values()`` query for the whole page, grouped by record; any other
+field (``source="*"``, a method) gets a :class:`Row` that reads the columns as a model instance's
+attributes. A serializer whose rendering needs something else (a list within a list, an
+attribute that is not a column, the request, a ``to_representation`` of its own) cannot be
+compiled: it is rendered from instances as before. A page whose rows turn out not to hold what a field reads
 (a ``Meta.reads`` that leaves a path out) is rendered from instances too, with one warning,
 and so are that shape's later pages.
 """
@@ -91,6 +91,9 @@ class ListFetch:
     # for markets), read as the grouping key.
     back: str
     compiled: Compiled
+    # The page's column holding the key of the record the list belongs to: the page's own key
+    # (``id``) for a list of its records, the foreign key (``buyer``) for a list of an embedded one.
+    key: str
 
     def fetch(self, keys: Sequence[Any]) -> dict[Any, list[dict[str, Any]]]:
         rows = self.model._default_manager.filter(**{f"{self.back}__in": keys}).values(
@@ -202,9 +205,13 @@ def compile_fields(
     prefix: str = "",
     top: bool = True,
     relations: set[str] | None = None,
+    lists: dict[str, ListFetch] | None = None,
+    in_list: bool = False,
 ) -> Compiled:
     """Compile ``serializer_fields`` of a ``model`` record whose columns are under ``prefix``;
-    ``relations`` collects the prefixes of the records embedded through joins."""
+    ``relations`` collects the prefixes of the records embedded through joins, ``lists`` the
+    lists of the page's records and of the records they embed (by the path to each, such as
+    ``buyer__aliases``). The fields of a list's rows (``in_list``) hold no list of their own."""
     serializer = getattr(serializer_fields, "serializer", None)
     if serializer is not None and _renders_its_own_way(serializer):
         raise NotCompilable(f"{type(serializer).__name__}: a to_representation of its own")
@@ -215,7 +222,7 @@ def compile_fields(
     columns = [key_column(model, prefix)]
     relations = set() if relations is None else relations
     builders = []
-    lists: dict[str, ListFetch] = {}
+    lists = {} if lists is None else lists
     _collect_plan_columns(plan, prefix, columns, relations)
     annotations = getattr(meta, "annotations", {}) or {}
     for name, serializer_field in serializer_fields.items():
@@ -226,7 +233,9 @@ def compile_fields(
                 raise NotCompilable(f"{name}: an annotation of an embedded record")
             builders.append((name, _value_builder(name, serializer_field)))
             continue
-        builders.append((name, _compile_field(name, serializer_field, model, prefix, top, lists, relations)))
+        builders.append(
+            (name, _compile_field(name, serializer_field, model, prefix, lists, relations, in_list=in_list))
+        )
     for name in annotations:
         if top and name in serializer_fields:
             columns.append(name)
@@ -249,9 +258,10 @@ def _compile_field(
     serializer_field: serializers.Field,
     model: type[models.Model],
     prefix: str,
-    top: bool,
     lists: dict[str, ListFetch],
     relations: set[str],
+    *,
+    in_list: bool,
 ) -> Callable:
     meta_reads = getattr(getattr(serializer_field.parent, "Meta", None), "reads", {}) or {}
     if name in meta_reads or getattr(serializer_field, "reads", None) is not None or serializer_field.source == "*":
@@ -261,8 +271,8 @@ def _compile_field(
     if model_field is None:
         raise NotCompilable(f"{name}: its source {source!r} is not a field of {model.__name__}")
     if isinstance(serializer_field, ManyRelatedField | serializers.ListSerializer):
-        if not top:
-            raise NotCompilable(f"{name}: a list within an embedded record")
+        if in_list:
+            raise NotCompilable(f"{name}: a list within a list")
         if isinstance(serializer_field, serializers.ListSerializer) and _renders_its_own_way(serializer_field):
             raise NotCompilable(f"{name}: a list with a to_representation of its own")
         related_model = model_field.related_model
@@ -274,14 +284,15 @@ def _compile_field(
         else:
             child_serializer = cast(serializers.Serializer, serializer_field.child)  # a list of records
         nested = compile_fields(
-            child_serializer.fields, related_model, getattr(child_serializer, "Meta", None), top=False
+            child_serializer.fields, related_model, getattr(child_serializer, "Meta", None), top=False, in_list=True
         )
         if model_field.one_to_many or not isinstance(model_field, models.ManyToManyField):
             back = model_field.field.name
         else:
             back = model_field.related_query_name()
-        lists[name] = ListFetch(related_model, back, nested)
-        return _list_builder(name, prefix + model._meta.pk.name)
+        key = key_column(model, prefix)
+        lists[prefix + name] = ListFetch(related_model, back, nested, key)
+        return _list_builder(prefix + name, key)
     if model_field.many_to_one or model_field.one_to_one:
         key = prefix + model_field.name
         if isinstance(serializer_field, RelatedField) and getattr(serializer_field, "brief", None) is None:
@@ -300,9 +311,9 @@ def _compile_field(
             prefix=f"{key}__",
             top=False,
             relations=relations,
+            lists=lists,
+            in_list=in_list,
         )
-        if nested.lists:
-            raise NotCompilable(f"{name}: a list within an embedded record")
         return _nested_builder(key, nested)
     if model_field.concrete and not model_field.many_to_many:
         key = key_column(model, prefix) if model_field.primary_key else prefix + model_field.name
@@ -372,6 +383,11 @@ class ValuesRenderer:
         """``queryset`` reading the columns the rendering needs, as dicts."""
         return queryset.prefetch_related(None).values(*self.compiled.columns)
 
+    @staticmethod
+    def _keys(rows: list[dict[str, Any]], column: str) -> list[Any]:
+        """The distinct keys in ``column`` of ``rows`` (an embedded record's, once each; none for null)."""
+        return [key for key in dict.fromkeys(row[column] for row in rows) if key is not None]
+
     def render(
         self, rows: Iterable[dict[str, Any]], *, fallback: Callable[[list[Any]], list[dict[str, Any]]]
     ) -> list[dict[str, Any]]:
@@ -382,7 +398,7 @@ class ValuesRenderer:
             return []
         keys = [row[self.key] for row in rows]
         try:
-            fetched = {name: fetch.fetch(keys) for name, fetch in self.compiled.lists.items()}
+            fetched = {name: fetch.fetch(self._keys(rows, fetch.key)) for name, fetch in self.compiled.lists.items()}
             return [self.compiled.render(row, fetched) for row in rows]
         except RENDER_ERRORS as error:
             if not self.failed:

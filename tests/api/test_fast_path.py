@@ -12,6 +12,7 @@ from django.db.models import Count
 from rest_framework import serializers
 
 from deals.models import Deal
+from delegations.models import EnterpriseAlias
 from expo.api.briefs import EditionBriefSerializer
 from expo.api.serializers import EditionSerializer
 from expo.models import Edition, Expo, Venue
@@ -21,7 +22,14 @@ from framework.api.fields import BriefRelatedField
 from framework.api.fieldsets import EVERYTHING, Selection, expandable_fields
 from framework.api.values import NotCompilable, compile_serializer, values_renderer
 from tests.api.collection import VIEWSETS, detail_url, list_url
-from tests.factories import DealFactory, EditionFactory, ExpoFactory, VenueFactory
+from tests.factories import (
+    DealFactory,
+    EditionFactory,
+    EnterpriseAliasFactory,
+    EnterpriseFactory,
+    ExpoFactory,
+    VenueFactory,
+)
 
 
 def clear_shapes() -> None:
@@ -66,12 +74,12 @@ COLLECTION_SERIALIZERS = [
     "deals.api.serializers.ExchangeRateSerializer",
     "figures.api.serializers.ReportedFigureSerializer",
     "figures.api.serializers.FigureStatementSerializer",
-    "expo.api.briefs.VenueBriefSerializer",
     "expo.api.briefs.SourceBriefSerializer",
     "expo.api.briefs.VenueBriefSerializer",
     "expo.api.briefs.ExpoBriefSerializer",
     "delegations.api.briefs.DelegationBriefSerializer",
     "expo.api.briefs.EditionBriefSerializer",
+    "delegations.api.serializers.EnterpriseAliasSerializer",
     "delegations.api.briefs.ParticipationBriefSerializer",
     "delegations.api.briefs.EnterpriseBriefSerializer",
     "deals.api.briefs.MarketBriefSerializer",
@@ -81,7 +89,8 @@ COLLECTION_SERIALIZERS = [
     "deals.api.briefs.CategoryBriefSerializer",
 ]
 # What the check walks besides: the framework's own collections, and the views that render no
-# model's records (a deal's history, statistics, reconciliation), which the fast path never serves.
+# model's records (a deal's history, statistics, reconciliation, the quality report's findings),
+# which the fast path never serves.
 FRAMEWORK_SERIALIZERS = ["framework.api.serializers.DeletionSerializer", "framework.api.tokens.TokenSerializer"]
 NO_MODEL_SERIALIZERS = [
     "deals.api.serializers.DealHistoryEntrySerializer",
@@ -95,6 +104,8 @@ NO_MODEL_SERIALIZERS = [
     "deals.api.stats.DealMeasuresSerializer",
     "deals.api.stats.StageValuesSerializer",
     "deals.api.stats.CountrySerializer",
+    "framework.api.quality.FindingSerializer",
+    "framework.api.quality.FindingRecordSerializer",
 ]
 
 
@@ -141,6 +152,33 @@ def test_every_expansion_compiles(basename, expand):
     viewset = VIEWSETS[basename]
     selection = Selection(expand=frozenset({expand}))
     assert values_renderer(viewset.serializer_class, selection, viewset.queryset.model) is not None
+
+
+@pytest.mark.django_db
+def test_an_expanded_buyers_aliases_are_read_for_the_whole_page_in_one_query(anon, django_assert_num_queries):
+    zkh = EnterpriseFactory(name="ZKH Industrial Supply")
+    EnterpriseAliasFactory(enterprise=zkh, name="ZKH")
+    EnterpriseAliasFactory(enterprise=zkh, name="震坤行", kind=EnterpriseAlias.Kind.OTHER_LANGUAGE)
+    deals = [DealFactory(buyer=zkh), DealFactory(buyer=zkh), DealFactory()]
+    shape = (VIEWSETS["deal"].serializer_class, Selection(fields=("id", "buyer"), expand=frozenset({"buyer"})))
+
+    # The count, the page with its buyers, and the buyers' aliases (each buyer's once).
+    with django_assert_num_queries(3):
+        response = anon.get(list_url("deal"), {"fields": "id,buyer", "expand": "buyer"})
+
+    assert response.status_code == 200
+    buyers = {row["id"]: row["buyer"] for row in response.json()["results"]}
+    assert [buyers[deal.pk]["aliases"] for deal in deals] == [
+        [{"name": "ZKH", "kind": "short"}, {"name": "震坤行", "kind": "other_language"}],
+        [{"name": "ZKH", "kind": "short"}, {"name": "震坤行", "kind": "other_language"}],
+        [],
+    ]
+    for deal in deals:
+        assert buyers[deal.pk] == anon.get(detail_url("enterprise", deal.buyer_id)).json()
+    # Rendered from rows, not fallen back to the serializer: the shape the list used is this one
+    # (no other was compiled), and it has not failed.
+    assert values_renderer(*shape, Deal) is not None
+    assert values.renderer_of.cache_info().currsize == 1
 
 
 def test_the_api_passes_its_own_check():
