@@ -464,14 +464,17 @@ def stats_totals(response) -> dict:
 
 
 def deal_totals(deals: Iterable[Deal]) -> dict:
-    """What ``/api/stats/deals/`` totals say of ``deals``."""
+    """What ``/api/stats/deals/`` totals say of ``deals``: a deal with no value is counted in
+    ``unvalued_count`` and left out of the sums."""
     rows = list(deals)
+    valued = [deal for deal in rows if deal.value_usd is not None]
     return {
         "deal_count": len(rows),
         "value_usd": {
-            stage: f"{sum((deal.value_usd for deal in rows if deal.stage == stage), Decimal(0)):.2f}"
+            stage: f"{sum((deal.value_usd for deal in valued if deal.stage == stage), Decimal(0)):.2f}"
             for stage in Deal.Stage.values
         },
+        "unvalued_count": len(rows) - len(valued),
         "buyers": len({deal.buyer_id for deal in rows}),
         "sellers": len({deal.seller_id for deal in rows}),
     }
