@@ -168,6 +168,9 @@ BY_DESIGN = {
     "nothing_to_check",
     # An enterprise's alias given twice in one write.
     "duplicate_alias",
+    # A merge of an enterprise into itself (merges are for admins: the editor's run is refused
+    # with a 403 first, an admin's would get this 400).
+    "merge_refused",
     # A search of more than ten words.
     "too_many_words",
     # A deal in a currency with no exchange rate on or before its date: no USD value (a clear 400
