@@ -458,7 +458,13 @@ class SelectionTests:
         response = admin_api.get(reverse("deletion-list"), {"collection": collection})
         (entry,) = response.json()["results"]
         assert before <= parse_datetime(entry.pop("deleted_at")) <= timezone.now()
-        assert entry == {"id": entry["id"], "collection": collection, "record_id": row.pk, "kind": "deleted"}
+        assert entry == {
+            "id": entry["id"],
+            "collection": collection,
+            "record_id": row.pk,
+            "kind": "deleted",
+            "survivor_id": None,
+        }
 
 
 class ProtectedDeleteTests:
