@@ -58,6 +58,7 @@ def test_the_preview_counts_what_moves_per_relation_and_merges_nothing(admin_cli
         ("settlements (enterprise)", 1),
         ("deals (buyer)", 1),
         ("deals (seller)", 0),
+        ("reported figures (enterprise)", 0),
     ]
     assert preview.aliases_added == ["ZKH", "震坤行"]
     content = response.content.decode()

@@ -14,12 +14,14 @@ from rest_framework.test import APIClient
 from deals.models import Deal
 from delegations import merging
 from delegations.models import Enterprise, EnterpriseAlias, Merge, Participation, Settlement
+from figures.models import ReportedFigure
 from framework.models import Deletion
 from tests.api.collection import errors
 from tests.factories import (
     DealFactory,
     EnterpriseFactory,
     ParticipationFactory,
+    ReportedFigureFactory,
     SettlementFactory,
     admin,
     analyst,
@@ -172,6 +174,24 @@ def test_a_merge_followed_by_its_unmerge_restores_every_row_exactly(duplicates):
     assert {deal.pk for deal in Deal.objects.filter(updated_at__gte=undo_started)} == moved_deals
     assert Participation.objects.filter(updated_at__gte=undo_started).count() == 2
     assert Merge.objects.get().undone_at is not None
+
+
+def test_a_figure_about_the_merged_enterprise_moves_to_the_survivor_and_back(duplicates):
+    zkh, duplicate = duplicates["zkh"], duplicates["duplicate"]
+    orders = ReportedFigureFactory(delegation=None, enterprise=duplicate)
+    dows = ReportedFigureFactory(delegation=None, enterprise=duplicates["dow"])
+    client = client_of(admin())
+
+    response = merge(client, duplicate, zkh)
+
+    assert response.status_code == 200, response.json()
+    assert {"relation": "reported figures (enterprise)", "count": 1} in response.json()["moved"]
+    assert ReportedFigure.objects.get(pk=orders.pk).enterprise_id == zkh.pk
+    assert client.post(unmerge_url(duplicate.pk)).status_code == 200
+    assert dict(ReportedFigure.objects.values_list("pk", "enterprise")) == {
+        orders.pk: duplicate.pk,
+        dows.pk: duplicates["dow"].pk,
+    }
 
 
 def test_an_undone_merge_can_be_merged_again_and_undone_again(duplicates):
@@ -438,6 +458,8 @@ def test_the_preview_counts_what_would_move_and_writes_nothing(duplicates):
         ("settlements (enterprise)", 1),
         ("deals (buyer)", 1),
         ("deals (seller)", 1),
+        # A figure's subject may be an enterprise: none is about this one.
+        ("reported figures (enterprise)", 0),
     ]
     assert (preview.aliases_moved, preview.aliases_added, preview.problems) == (
         ["Zhenkunxing"],
