@@ -93,7 +93,8 @@ def test_admin_edits_are_recorded_and_can_be_reverted(user):
     client.force_login(user)
     client.post(
         reverse("admin:delegations_enterprise_change", args=[enterprise.pk]),
-        {"name": "New name", "kind": "company", "country": "CN"},
+        # With the aliases inline's management form: no alias, none added.
+        {"name": "New name", "kind": "company", "country": "CN", "aliases-TOTAL_FORMS": 0, "aliases-INITIAL_FORMS": 0},
     )
     assert Enterprise.objects.get(pk=enterprise.pk).name == "New name"
     first = enterprise.history.earliest()
