@@ -26,26 +26,33 @@ DEAL_COLUMNS = (
     "description",
     "buyer_id",
     "buyer__name",
+    "buyer__name_zh",
     "buyer__country",
     "seller_id",
     "seller__name",
+    "seller__name_zh",
     "seller__country",
     "delegation_id",
     "delegation__name",
+    "delegation__name_zh",
     "edition_id",
     "edition__name",
+    "edition__name_zh",
     "edition__number",
     "edition__expo__name",
     "edition__expo__short_name",
     "amount",
     "currency",
+    "stated_value_usd",
     "value_usd",
     "usd_rate",
     "usd_rate_date",
+    "usd_rate_source",
     "stage",
     "signed_on",
     "first_deal_of_id",
     "first_deal_of__name",
+    "first_deal_of__name_zh",
     "regional_debut",
     "debut_region",
     "is_published",
@@ -55,7 +62,16 @@ DEAL_COLUMNS = (
     "created_at",
     "updated_at",
 )
-LINE_ITEM_COLUMNS = ("deal_id", "id", "product", "category_id", "category__name", "hs_code", "amount")
+LINE_ITEM_COLUMNS = (
+    "deal_id",
+    "id",
+    "product",
+    "category_id",
+    "category__name",
+    "category__name_zh",
+    "hs_code",
+    "amount",
+)
 
 
 def _whole_number(request: HttpRequest, name: str, *, default: int, minimum: int) -> int:
@@ -72,6 +88,20 @@ def _decimal(value) -> str | None:
     return None if value is None else f"{value:f}"
 
 
+def _money(amount, currency: str) -> dict | None:
+    # As the API's money fields: null where there is no amount (a deal no source gives a value).
+    return None if amount is None else {"amount": _decimal(amount), "currency": currency}
+
+
+def _party(row: dict, role: str) -> dict:
+    return {
+        "id": row[f"{role}_id"],
+        "name": row[f"{role}__name"],
+        "name_zh": row[f"{role}__name_zh"],
+        "country": row[f"{role}__country"],
+    }
+
+
 def _edition_name(row: dict) -> str:
     # As Edition.__str__, with Expo.__str__ for an edition without a name of its own.
     expo = row["edition__expo__short_name"] or row["edition__expo__name"]
@@ -85,17 +115,30 @@ def _deal(row: dict, markets: list, line_items: list) -> dict:
         "id": row["id"],
         "title": row["title"],
         "description": row["description"],
-        "buyer": {"id": row["buyer_id"], "name": row["buyer__name"], "country": row["buyer__country"]},
-        "seller": {"id": row["seller_id"], "name": row["seller__name"], "country": row["seller__country"]},
-        "delegation": {"id": row["delegation_id"], "name": row["delegation__name"]},
-        "edition": {"id": row["edition_id"], "name": _edition_name(row), "number": row["edition__number"]},
-        "value": {"amount": _decimal(row["amount"]), "currency": row["currency"]},
-        "value_usd": {"amount": _decimal(row["value_usd"]), "currency": "USD"},
+        "buyer": _party(row, "buyer"),
+        "seller": _party(row, "seller"),
+        "delegation": {
+            "id": row["delegation_id"],
+            "name": row["delegation__name"],
+            "name_zh": row["delegation__name_zh"],
+        },
+        "edition": {
+            "id": row["edition_id"],
+            "name": _edition_name(row),
+            "name_zh": row["edition__name_zh"],
+            "number": row["edition__number"],
+        },
+        "value": _money(row["amount"], row["currency"]),
+        "stated_value_usd": _money(row["stated_value_usd"], "USD"),
+        "value_usd": _money(row["value_usd"], "USD"),
         "usd_rate": _decimal(row["usd_rate"]),
         "usd_rate_date": row["usd_rate_date"],
+        "usd_rate_source": row["usd_rate_source"],
         "stage": row["stage"],
         "signed_on": row["signed_on"],
-        "first_deal_of": None if first_deal_of is None else {"id": first_deal_of, "name": row["first_deal_of__name"]},
+        "first_deal_of": None
+        if first_deal_of is None
+        else {"id": first_deal_of, "name": row["first_deal_of__name"], "name_zh": row["first_deal_of__name_zh"]},
         "is_first_deal": first_deal_of is not None,
         "regional_debut": row["regional_debut"],
         "debut_region": row["debut_region"],
@@ -142,14 +185,19 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     line_items_of: dict[int, list] = defaultdict(list)
     if ids:
         through = Deal.markets.through.objects.filter(deal_id__in=ids).order_by("market__name")
-        for deal_id, market_id, name in through.values_list("deal_id", "market_id", "market__name"):
-            markets_of[deal_id].append({"id": market_id, "name": name})
+        markets = through.values_list("deal_id", "market_id", "market__name", "market__name_zh")
+        for deal_id, market_id, name, name_zh in markets:
+            markets_of[deal_id].append({"id": market_id, "name": name, "name_zh": name_zh})
         for item in DealLineItem.objects.filter(deal_id__in=ids).values(*LINE_ITEM_COLUMNS):
             line_items_of[item["deal_id"]].append(
                 {
                     "id": item["id"],
                     "product": item["product"],
-                    "category": {"id": item["category_id"], "name": item["category__name"]},
+                    "category": {
+                        "id": item["category_id"],
+                        "name": item["category__name"],
+                        "name_zh": item["category__name_zh"],
+                    },
                     "hs_code": item["hs_code"],
                     "amount": _decimal(item["amount"]),
                 }
