@@ -51,10 +51,15 @@ export function dealListUrl(query: DealQuery): string {
   return `/api/deals/?${params.toString()}`;
 }
 
+// A deal whose value no source gives has `value` and `value_usd` null: shown as such, never as 0.
 export function dealRows(page: DealList): { total: number; rows: string[] } {
   const rows = page.results.map((deal: Deal) => {
+    if (deal.value === null) return `${deal.buyer.name} ← ${deal.seller.name}: value not given`;
     const signed = `${deal.value.amount} ${deal.value.currency}`;
-    const inUsd = deal.value.currency === "USD" ? "" : ` (US$${deal.value_usd.amount})`;
+    const inUsd =
+      deal.value.currency === "USD" || deal.value_usd === null
+        ? ""
+        : ` (US$${deal.value_usd.amount}${deal.usd_rate_source === "stated" ? ", as the source states" : ""})`;
     return `${deal.buyer.name} ← ${deal.seller.name}: ${signed}${inUsd}`;
   });
   return { total: page.count, rows };
@@ -65,29 +70,31 @@ export const zkhDowDeal: Deal = {
   id: 1,
   title: "Organo-silicon products procurement order",
   description: "A procurement order mainly for organo-silicon products.",
-  buyer: { id: 1, name: "ZKH Industrial Supply Co", country: "CN" },
-  seller: { id: 2, name: "Dow", country: "" },
-  delegation: { id: 2, name: "Qingpu District trading delegation" },
-  edition: { id: 1, name: "6th China International Import Expo", number: 6 },
+  buyer: { id: 1, name: "ZKH Industrial Supply Co", name_zh: "震坤行工业超市（上海）有限公司", country: "CN" },
+  seller: { id: 2, name: "Dow", name_zh: "陶氏", country: "" },
+  delegation: { id: 2, name: "Qingpu District trading delegation", name_zh: "青浦区交易分团" },
+  edition: { id: 1, name: "6th China International Import Expo", name_zh: "第六届中国国际进口博览会", number: 6 },
   value: { amount: "300000000.00", currency: "USD" },
+  stated_value_usd: null,
   value_usd: { amount: "300000000.00", currency: "USD" },
   usd_rate: "1.0000000000",
   usd_rate_date: null,
+  usd_rate_source: "",
   stage: "signed",
   signed_on: null,
-  first_deal_of: { id: 1, name: "Shanghai trading delegation" },
+  first_deal_of: { id: 1, name: "Shanghai trading delegation", name_zh: "上海交易团" },
   is_first_deal: true,
   regional_debut: true,
   debut_region: "Asia Pacific",
   markets: [
-    { id: 1, name: "Electronics" },
-    { id: 2, name: "Transportation" },
+    { id: 1, name: "Electronics", name_zh: "" },
+    { id: 2, name: "Transportation", name_zh: "" },
   ],
   line_items: [
     {
       id: 1,
       product: "Organo-silicon products",
-      category: { id: 1, name: "Organo-silicon products" },
+      category: { id: 1, name: "Organo-silicon products", name_zh: "有机硅产品" },
       hs_code: "",
       amount: null,
     },
