@@ -270,3 +270,56 @@ def test_the_id_of_a_bulk_change_has_the_bounds_the_server_checks(generated, com
         "maximum": 2**63 - 1,
         "description": "The record to change.",
     }
+
+
+def model_serializers() -> list[type]:
+    from rest_framework.serializers import ModelSerializer
+
+    import config.urls  # noqa: F401  # every collection's serializers, imported as the site imports them
+
+    found, todo = [], [ModelSerializer]
+    while todo:
+        for subclass in todo.pop().__subclasses__():
+            todo.append(subclass)
+            if subclass.__module__.split(".")[0] in {"deals", "delegations", "expo", "figures", "framework"}:
+                found.append(subclass)
+    return found
+
+
+def blank_choices(serializer_class: type) -> list[tuple[str, bool]]:
+    """Each field of ``serializer_class`` whose model field is a choice that may be blank, with
+    whether the serializer field allows the blank."""
+    meta = getattr(serializer_class, "Meta", None)
+    if meta is None or getattr(meta, "model", None) is None:
+        return []
+    fields = serializer_class().fields
+    found = []
+    for name, field in fields.items():
+        try:
+            model_field = meta.model._meta.get_field(field.source)
+        except Exception:  # noqa: S112  # a method or a related path: no one model field to weigh
+            continue
+        if (
+            getattr(model_field, "choices", None)
+            and getattr(model_field, "blank", False)
+            and hasattr(field, "allow_blank")
+        ):
+            found.append((name, field.allow_blank))
+    return found
+
+
+def test_every_blank_choice_may_come_back_blank_read_only_ones_included():
+    # A read-only field of a choice that may be blank (a count's currency) must say so, or the schema
+    # says a blank answer is not one of the choices.
+    checked = {f"{cls.__name__}.{name}": allowed for cls in model_serializers() for name, allowed in blank_choices(cls)}
+    assert checked["StatementInFigureSerializer.currency"] is True
+    assert checked["FigureStatementSerializer.currency"] is True
+    assert [name for name, allowed in checked.items() if not allowed] == []
+
+
+def test_a_statement_of_a_count_documents_its_blank_currency(generated):
+    currency = yaml.safe_load(generated)["components"]["schemas"]["StatementInFigure"]["properties"]["currency"]
+    assert currency["oneOf"] == [
+        {"$ref": "#/components/schemas/CurrencyEnum"},
+        {"$ref": "#/components/schemas/BlankEnum"},
+    ]

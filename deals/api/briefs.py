@@ -1,17 +1,16 @@
 """The brief form of markets and categories that others embed in their responses."""
 
-from rest_framework import serializers
-
 from deals.models import Category, Market
+from framework.api.serializers import ModelSerializer
 
 
-class MarketBriefSerializer(serializers.ModelSerializer):
+class MarketBriefSerializer(ModelSerializer):
     class Meta:
         model = Market
         fields = ("id", "name", "name_zh")
 
 
-class CategoryBriefSerializer(serializers.ModelSerializer):
+class CategoryBriefSerializer(ModelSerializer):
     class Meta:
         model = Category
         fields = ("id", "name", "name_zh")

@@ -13,7 +13,7 @@ from expo.api.serializers import name_zh_source_field, source_field
 from expo.models import Edition
 from framework.api.fields import BriefRelatedField, MoneyField
 from framework.api.fieldsets import expandable
-from framework.api.serializers import ValidatedModelSerializer
+from framework.api.serializers import ModelSerializer, ValidatedModelSerializer
 from framework.models import TIMESTAMPS
 
 
@@ -46,7 +46,7 @@ class ExchangeRateSerializer(ValidatedModelSerializer):
         fields = ("id", *ExchangeRate.FIELDS, *TIMESTAMPS)
 
 
-class DealLineItemSerializer(serializers.ModelSerializer):
+class DealLineItemSerializer(ModelSerializer):
     category = BriefRelatedField(brief=CategoryBriefSerializer, queryset=Category.objects.all())
 
     class Meta:
@@ -67,7 +67,7 @@ def enterprise_field(role: str) -> BriefRelatedField:
     return BriefRelatedField(brief=EnterpriseBriefSerializer, queryset=Enterprise.objects.all(), help_text=role)
 
 
-class DealSerializer(serializers.ModelSerializer):
+class DealSerializer(ModelSerializer):
     """A deal. Responses embed its parties, delegation, edition, markets and line items;
     requests give their ids. ``value_usd``, ``usd_rate``, ``usd_rate_date`` and
     ``usd_rate_source`` are computed."""

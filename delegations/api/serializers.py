@@ -23,7 +23,7 @@ from expo.models import Edition
 from framework.api.errors import ErrorResponseSerializer
 from framework.api.fields import BriefRelatedField
 from framework.api.fieldsets import expandable
-from framework.api.serializers import ValidatedModelSerializer
+from framework.api.serializers import ModelSerializer, ValidatedModelSerializer
 from framework.codes import COUNTRY_CHOICES
 from framework.models import TIMESTAMPS
 
@@ -45,7 +45,7 @@ class DelegationSerializer(ValidatedModelSerializer):
         fields = ("id", *Delegation.FIELDS, *TIMESTAMPS)
 
 
-class EnterpriseAliasSerializer(serializers.ModelSerializer):
+class EnterpriseAliasSerializer(ModelSerializer):
     class Meta:
         model = EnterpriseAlias
         fields = EnterpriseAlias.FIELDS
@@ -239,7 +239,7 @@ class MoveSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="How many of them the merge changed.")
 
 
-class MergeSerializer(serializers.ModelSerializer):
+class MergeSerializer(ModelSerializer):
     """What a merge did, and whether it was undone."""
 
     merged_by: serializers.SlugRelatedField = serializers.SlugRelatedField(

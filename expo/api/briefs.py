@@ -4,27 +4,28 @@ what a screen shows beside it), so a client needs no second call to label a rela
 from rest_framework import serializers
 
 from expo.models import Edition, Expo, Source, Venue, edition_label
+from framework.api.serializers import ModelSerializer
 
 
-class SourceBriefSerializer(serializers.ModelSerializer):
+class SourceBriefSerializer(ModelSerializer):
     class Meta:
         model = Source
         fields = ("id", "title")
 
 
-class VenueBriefSerializer(serializers.ModelSerializer):
+class VenueBriefSerializer(ModelSerializer):
     class Meta:
         model = Venue
         fields = ("id", "name", "name_zh")
 
 
-class ExpoBriefSerializer(serializers.ModelSerializer):
+class ExpoBriefSerializer(ModelSerializer):
     class Meta:
         model = Expo
         fields = ("id", "name", "name_zh", "short_name")
 
 
-class EditionBriefSerializer(serializers.ModelSerializer):
+class EditionBriefSerializer(ModelSerializer):
     name = serializers.SerializerMethodField(help_text="The edition's name, e.g. 6th CIIE.")
 
     class Meta:

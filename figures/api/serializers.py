@@ -12,14 +12,14 @@ from figures import selectors
 from figures.models import FigureStatement, ReportedFigure
 from framework.api.fields import BriefRelatedField
 from framework.api.fieldsets import expandable
-from framework.api.serializers import ValidatedModelSerializer
+from framework.api.serializers import ModelSerializer, ValidatedModelSerializer
 from framework.models import TIMESTAMPS
 
 # A statement's fields as shown within its figure (the figure is the one around it).
 STATEMENT_IN_FIGURE = ("id", *(name for name in FigureStatement.FIELDS if name != "figure"))
 
 
-class StatementInFigureSerializer(serializers.ModelSerializer):
+class StatementInFigureSerializer(ModelSerializer):
     """A statement of the figure: its source, value, qualifier, quote and rank."""
 
     source = source_field()  # type: ignore[assignment]  # a declared field, not the Field attribute
@@ -102,7 +102,7 @@ class ReportedFigureSerializer(ValidatedModelSerializer):
         annotations = {name: _preferred(field) for name, field in selectors.PREFERRED.items()}
 
 
-class ReportedFigureBriefSerializer(serializers.ModelSerializer):
+class ReportedFigureBriefSerializer(ModelSerializer):
     """A figure in brief: what it measures."""
 
     class Meta:

@@ -18,6 +18,7 @@ from rest_framework.throttling import BaseThrottle
 
 from framework.api.errors import ErrorResponseSerializer
 from framework.api.filters import check_query_parameters
+from framework.api.serializers import ModelSerializer
 from framework.api.throttling import ScopedRateThrottle
 from framework.models import ApiToken
 
@@ -30,7 +31,7 @@ def token_issue(*, user: AbstractBaseUser, client: str = "") -> tuple[ApiToken, 
     return ApiToken.objects.create(user=user, expiry=knox_settings.TOKEN_TTL, client=client)
 
 
-class TokenSerializer(serializers.ModelSerializer):
+class TokenSerializer(ModelSerializer):
     class Meta:
         model = ApiToken
         fields: tuple[str, ...] = ("token_key", "client", "created", "expiry")
