@@ -76,8 +76,10 @@ lint: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 ## Set up and run lint, the whole suite (SQLite unless DATABASE_URL is set) and the contract check.
+## The suite runs in TEST_WORKERS processes (default: one per core; TEST_WORKERS=0 runs it in this one).
+TEST_WORKERS ?= auto
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses $(TEST_WORKERS)
 	@$(MAKE) --no-print-directory contract
 
 # Reinstalled whenever the lock file changes; npm ci starts from an empty node_modules.

@@ -22,6 +22,9 @@ CHROMIUM_ARGS = [
 LIVE_SERVER_HOST = "127.0.0.1"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 TIMEOUT_MS = 30_000
+# ReDoc lays out the whole schema in one pass before it shows anything: on a busy machine that
+# alone can outlast TIMEOUT_MS. A limit on waiting, not on speed.
+FIRST_RENDER_TIMEOUT_MS = 120_000
 
 
 def is_local(url: str) -> bool:

@@ -9,7 +9,7 @@ import yaml
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import TIMEOUT_MS, Traffic
+from tests.browser.support import FIRST_RENDER_TIMEOUT_MS, TIMEOUT_MS, Traffic
 
 ROOT = Path(__file__).resolve().parents[2]
 SWAGGER_UI_FILES = "/static/drf_spectacular_sidecar/swagger-ui-dist"
@@ -64,7 +64,7 @@ def test_redoc_renders_every_operation_from_local_files(page: Page, traffic, scr
     page.goto(live_server.url + reverse("redoc"))
 
     list_deals = page.locator("[data-section-id='operation/deals_list'] h2")
-    expect(list_deals).to_have_text("List deals", timeout=TIMEOUT_MS)
+    expect(list_deals).to_have_text("List deals", timeout=FIRST_RENDER_TIMEOUT_MS)
     expect(page.locator("[data-section-id^='operation/']")).to_have_count(operation_count())
     page.wait_for_load_state("networkidle")
     expect(page.get_by_role("heading", name="Expo Deals API")).to_be_visible()
