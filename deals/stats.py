@@ -112,7 +112,7 @@ def _measures_of(aggregated: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _each_deal_once(deals: QuerySet[Deal]) -> QuerySet[Deal]:
+def each_deal_once(deals: QuerySet[Deal]) -> QuerySet[Deal]:
     """``deals``, unordered, as a query that yields every deal once. That is ``deals`` itself
     when its filters only follow relations to one row (buyer, seller, edition…); a filter that
     joins line items or markets (or a DISTINCT, a slice, a combination) makes it a query by the
@@ -193,6 +193,38 @@ def _group_expressions(group_by: Sequence[str], delegation_level: int | None) ->
     return {f"group_{key}": expressions[key] for key in GROUP_KEYS if key in group_by}
 
 
+def check_grouping(group_by: Sequence[str], delegation_level: int | None, *, keys: Sequence[str] = GROUP_KEYS) -> None:
+    """Raise ``ValueError`` unless ``group_by`` is up to ``MAX_GROUP_KEYS`` distinct ``keys``, and
+    ``delegation_level`` is given only with the delegation among them."""
+    unknown = [key for key in group_by if key not in keys]
+    if unknown or len(set(group_by)) != len(group_by) or len(group_by) > MAX_GROUP_KEYS:
+        raise ValueError(f"group_by must be up to {MAX_GROUP_KEYS} distinct keys of {tuple(keys)}, not {group_by}.")
+    if delegation_level is not None and "delegation" not in group_by:
+        raise ValueError("delegation_level rolls up the delegation groups: group by delegation too.")
+
+
+def grouped_deals(
+    deals: QuerySet[Deal], *, group_by: Sequence[str], delegation_level: int | None = None
+) -> tuple[QuerySet[Deal], list[str]]:
+    """``deals`` (each once, see :func:`each_deal_once`) with each key of ``group_by`` annotated as
+    ``group_<key>``, and the names of those annotations, in the order to group by. By category,
+    a deal is there once per category of its line items; by market, once per market; deals with
+    none once, with the key ``None``."""
+    expressions = _group_expressions(group_by, delegation_level)
+    if "category" in group_by:
+        # One row per deal and category, however many of the deal's line items are in it.
+        grouped = deals.annotate(group_line_item=F("line_items__id"), **expressions).filter(
+            ~Exists(
+                DealLineItem.objects.filter(
+                    deal=OuterRef("pk"), category=OuterRef("group_category"), pk__lt=OuterRef("group_line_item")
+                )
+            )
+        )
+    else:
+        grouped = deals.annotate(**expressions)
+    return grouped, list(expressions)
+
+
 LABELLED = {
     "edition": Edition.objects.select_related("expo"),
     "expo": Expo.objects.all(),
@@ -202,7 +234,7 @@ LABELLED = {
 }
 
 
-def _label_rows(rows: list[dict[str, Any]], group_by: Sequence[str]) -> None:
+def label_rows(rows: list[dict[str, Any]], group_by: Sequence[str]) -> None:
     """Replace each key's raw value (an id, a code, a date) with what a reader sees."""
     for key in group_by:
         values = [row[key] for row in rows if row[key] is not None]
@@ -218,7 +250,7 @@ def _label_rows(rows: list[dict[str, Any]], group_by: Sequence[str]) -> None:
                 row[key] = None if row[key] is None else row[key].strftime("%Y-%m")
 
 
-def _sort_key(row: dict[str, Any], group_by: Sequence[str]) -> tuple:
+def sort_key(row: dict[str, Any], group_by: Sequence[str]) -> tuple:
     """Groups by their raw keys: records by id, countries by code, stages in their order from
     intention to cancelled, months in time; the group of deals without a value last."""
     parts = []
@@ -249,32 +281,16 @@ def deal_statistics(
 
     Queries: two, plus one to label each kind of record grouped by, plus one for the delegation
     tree when rolling up."""
-    unknown = [key for key in group_by if key not in GROUP_KEYS]
-    if unknown or len(set(group_by)) != len(group_by) or len(group_by) > MAX_GROUP_KEYS:
-        raise ValueError(f"group_by must be up to {MAX_GROUP_KEYS} distinct keys of {GROUP_KEYS}, not {group_by}.")
-    if delegation_level is not None and "delegation" not in group_by:
-        raise ValueError("delegation_level rolls up the delegation groups: group by delegation too.")
+    check_grouping(group_by, delegation_level)
 
-    counted = _each_deal_once(deals)
+    counted = each_deal_once(deals)
     if not group_by:
         totals = _measures_of(counted.aggregate(**_measures(parties=False)) | _parties(counted))
         return DealStatistics((), None, [totals] if totals["deal_count"] else [], totals)
 
-    expressions = _group_expressions(group_by, delegation_level)
     multi_valued = bool(MULTI_VALUED_KEYS.intersection(group_by))
-    grouped = counted
-    if "category" in group_by:
-        # One row per deal and category, however many of the deal's line items are in it.
-        grouped = grouped.annotate(group_line_item=F("line_items__id"), **expressions).filter(
-            ~Exists(
-                DealLineItem.objects.filter(
-                    deal=OuterRef("pk"), category=OuterRef("group_category"), pk__lt=OuterRef("group_line_item")
-                )
-            )
-        )
-    else:
-        grouped = grouped.annotate(**expressions)
-    aggregated = grouped.values(*expressions).annotate(**_measures(distinct_deals=multi_valued)).order_by()
+    grouped, names = grouped_deals(counted, group_by=group_by, delegation_level=delegation_level)
+    aggregated = grouped.values(*names).annotate(**_measures(distinct_deals=multi_valued)).order_by()
 
     rows = [
         {**{key: row[f"group_{key}"] for key in group_by}, **_measures_of(row)}
@@ -287,6 +303,6 @@ def deal_statistics(
         # Each deal is in exactly one group: the groups add up to the totals, but for the
         # distinct buyers and sellers, which can repeat across groups.
         totals = {**_summed(rows), **_parties(counted)}
-    rows.sort(key=lambda row: _sort_key(row, group_by))
-    _label_rows(rows, group_by)
+    rows.sort(key=lambda row: sort_key(row, group_by))
+    label_rows(rows, group_by)
     return DealStatistics(tuple(group_by), delegation_level, rows, totals)

@@ -169,8 +169,10 @@ def test_number_and_text_filters_declare_the_bounds_the_server_checks(generated)
     for name in ("delegation", "edition", "expo", "buyer", "seller", "category", "market"):
         assert bounds("/api/deals/", name) == ("integer", 1, largest)
         assert bounds("/api/stats/deals/", name) == ("integer", 1, largest)
+        assert bounds("/api/stats/funnel/", name) == ("integer", 1, largest)
     assert bounds("/api/editions/", "number") == ("integer", 1, 32767)
     assert bounds("/api/stats/deals/", "delegation_level") == ("integer", 0, 32767)
+    assert bounds("/api/stats/funnel/", "delegation_level") == ("integer", 0, 32767)
 
     def longest(path: str, name: str) -> int:
         (parameter,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name]
@@ -200,7 +202,7 @@ def test_list_parameters_ask_for_at_least_one_name(generated):
         for parameter in operation.get("parameters", [])
         if parameter["name"] in ("fields", "omit", "expand", "ordering", "group_by")
     ]
-    assert len(lists) == 112
+    assert len(lists) == 114
     assert [entry for entry in lists if entry[2] != 1] == []
 
 

@@ -1,4 +1,7 @@
-"""Deal measures per group: ``/api/stats/deals/``."""
+"""Deal measures per group: ``/api/stats/deals/``, and what the views of grouped deals share."""
+
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -53,28 +56,42 @@ class CountrySerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class DealStatisticsRowSerializer(DealMeasuresSerializer):
-    """One group: the value of each key grouped by (and only those), then the measures. A key
-    is `null` for the deals without one (no category, no market, no signing date, no country)."""
+class GroupKeysSerializer(serializers.Serializer):
+    """The keys a group of deals can have: the value of each key grouped by (and only those) is
+    given, in their order, then the group's measures."""
 
-    edition = EditionBriefSerializer(required=False, allow_null=True)
-    expo = ExpoBriefSerializer(required=False, allow_null=True)
+    edition = EditionBriefSerializer(required=False, allow_null=True, help_text="The edition the deals were signed at.")
+    expo = ExpoBriefSerializer(required=False, allow_null=True, help_text="The expo of that edition.")
     delegation = DelegationBriefSerializer(
         required=False, allow_null=True, help_text="The delegation, or with `delegation_level` its ancestor there."
     )
-    buyer_country = CountrySerializer(required=False, allow_null=True)
-    seller_country = CountrySerializer(required=False, allow_null=True)
-    category = CategoryBriefSerializer(required=False, allow_null=True)
-    market = MarketBriefSerializer(required=False, allow_null=True)
-    stage = serializers.ChoiceField(choices=Deal.Stage.choices, required=False)
-    month = serializers.CharField(
-        required=False, allow_null=True, help_text="The month signed, `YYYY-MM`; `null` for unsigned deals."
+    buyer_country = CountrySerializer(
+        required=False, allow_null=True, help_text="The buyer's country; `null` where it is not known."
+    )
+    seller_country = CountrySerializer(
+        required=False, allow_null=True, help_text="The seller's country; `null` where it is not known."
+    )
+    category = CategoryBriefSerializer(
+        required=False, allow_null=True, help_text="A category of the deals' line items; `null` for deals with none."
+    )
+    market = MarketBriefSerializer(
+        required=False, allow_null=True, help_text="A downstream market of the deals; `null` for deals with none."
     )
 
     def to_representation(self, row: dict) -> dict:
         data = super().to_representation(row)
         # The keys grouped by, in their order, then the measures.
         return {name: data[name] for name in row if name in data}
+
+
+class DealStatisticsRowSerializer(DealMeasuresSerializer, GroupKeysSerializer):
+    """One group: the value of each key grouped by (and only those), then the measures. A key
+    is `null` for the deals without one (no category, no market, no signing date, no country)."""
+
+    stage = serializers.ChoiceField(choices=Deal.Stage.choices, required=False)
+    month = serializers.CharField(
+        required=False, allow_null=True, help_text="The month signed, `YYYY-MM`; `null` for unsigned deals."
+    )
 
 
 class DealStatisticsSerializer(serializers.Serializer):
@@ -88,14 +105,18 @@ class DealStatisticsSerializer(serializers.Serializer):
 
 
 class GroupByField(serializers.Field):
-    """Comma-separated group keys: known, distinct, at most three."""
+    """Comma-separated group keys: known (of ``keys``), distinct, at most three."""
+
+    def __init__(self, *, keys: Sequence[str] = stats.GROUP_KEYS, **kwargs) -> None:
+        self.keys = tuple(keys)
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data) -> tuple[str, ...]:
         keys = tuple(key.strip() for key in str(data).split(","))
-        unknown = [key for key in keys if key not in stats.GROUP_KEYS]
+        unknown = [key for key in keys if key not in self.keys]
         if unknown:
             raise serializers.ValidationError(
-                f"Cannot group by {', '.join(map(repr, unknown))}: choose from {', '.join(stats.GROUP_KEYS)}.",
+                f"Cannot group by {', '.join(map(repr, unknown))}: choose from {', '.join(self.keys)}.",
                 code="invalid_choice",
             )
         if len(set(keys)) != len(keys):
@@ -118,6 +139,69 @@ class DealStatisticsQuerySerializer(serializers.Serializer):
                 code="needs_delegation_group",
             )
         return attrs
+
+
+class GroupedDealsView(StrictParametersMixin, generics.GenericAPIView):
+    """A view of measures per group over the deals the caller may read that match the deal
+    filters, with ``group_by`` and ``delegation_level`` (``query_serializer_class``) given to
+    ``selector``; answers are kept in the cache for ``STATISTICS_CACHE_SECONDS``."""
+
+    filterset_class = DealFilterSet
+    pagination_class = None
+    extra_parameters = frozenset({"group_by", "delegation_level"})
+    query_serializer_class: type[serializers.Serializer] = DealStatisticsQuerySerializer
+    cache_namespace: str
+    selector: Callable[..., Any]
+
+    def get_queryset(self):
+        return access.scope_for_read(Deal.objects.all(), self.request.user)
+
+    def selector_options(self) -> dict[str, Any]:
+        """What the selector is given beside the query parameters, from the caller."""
+        return {}
+
+    def get(self, request, *args, **kwargs) -> Response:
+        params = request.query_params
+        query = self.query_serializer_class(data={name: params[name] for name in self.extra_parameters & set(params)})
+        query.is_valid(raise_exception=True)
+        deals = self.filter_queryset(self.get_queryset())
+        options = {**query.validated_data, **self.selector_options()}
+
+        def compute() -> dict:
+            return self.get_serializer(self.selector(deals=deals, **options)).data
+
+        return Response(
+            kept(
+                self.cache_namespace,
+                lambda: f"{query_stamp(deals)}:{sorted(options.items())!r}",
+                compute,
+                seconds=settings.STATISTICS_CACHE_SECONDS,
+            )
+        )
+
+
+def grouping_parameters(*, keys: Sequence[str], group_by_help: str) -> list[OpenApiParameter]:
+    """The schema of ``group_by`` (up to three of ``keys``) and ``delegation_level``."""
+    return [
+        OpenApiParameter(
+            "group_by",
+            {
+                "type": "array",
+                "items": {"type": "string", "enum": list(keys)},
+                "minItems": 1,
+                "maxItems": stats.MAX_GROUP_KEYS,
+                "uniqueItems": True,
+            },
+            style="form",
+            explode=False,
+            description=group_by_help,
+        ),
+        OpenApiParameter(
+            "delegation_level",
+            {"type": "integer", "minimum": 0, "maximum": MAX_SMALL_INTEGER.limit_value},
+            description=DELEGATION_LEVEL_HELP,
+        ),
+    ]
 
 
 QINGPU = {"id": 2, "name": "Qingpu District trading delegation"}
@@ -151,53 +235,12 @@ STATISTICS_EXAMPLE = OpenApiExample(
         "`/api/deals/`. A deal whose value no source gives is counted in `deal_count` and `unvalued_count`, "
         "never summed as zero."
     ),
-    parameters=[
-        OpenApiParameter(
-            "group_by",
-            {
-                "type": "array",
-                "items": {"type": "string", "enum": list(stats.GROUP_KEYS)},
-                "minItems": 1,
-                "maxItems": stats.MAX_GROUP_KEYS,
-                "uniqueItems": True,
-            },
-            style="form",
-            explode=False,
-            description=GROUP_BY_HELP,
-        ),
-        OpenApiParameter(
-            "delegation_level",
-            {"type": "integer", "minimum": 0, "maximum": MAX_SMALL_INTEGER.limit_value},
-            description=DELEGATION_LEVEL_HELP,
-        ),
-    ],
+    parameters=grouping_parameters(keys=stats.GROUP_KEYS, group_by_help=GROUP_BY_HELP),
     filters=True,
     responses={200: DealStatisticsSerializer},
     examples=[STATISTICS_EXAMPLE],
 )
-class DealStatisticsView(StrictParametersMixin, generics.GenericAPIView):
+class DealStatisticsView(GroupedDealsView):
     serializer_class = DealStatisticsSerializer
-    filterset_class = DealFilterSet
-    pagination_class = None
-    extra_parameters = frozenset({"group_by", "delegation_level"})
-
-    def get_queryset(self):
-        return access.scope_for_read(Deal.objects.all(), self.request.user)
-
-    def get(self, request, *args, **kwargs) -> Response:
-        params = request.query_params
-        query = DealStatisticsQuerySerializer(data={name: params[name] for name in self.extra_parameters & set(params)})
-        query.is_valid(raise_exception=True)
-        deals = self.filter_queryset(self.get_queryset())
-
-        def compute() -> dict:
-            return self.get_serializer(stats.deal_statistics(deals=deals, **query.validated_data)).data
-
-        return Response(
-            kept(
-                "deal-statistics",
-                lambda: f"{query_stamp(deals)}:{sorted(query.validated_data.items())!r}",
-                compute,
-                seconds=settings.STATISTICS_CACHE_SECONDS,
-            )
-        )
+    cache_namespace = "deal-statistics"
+    selector = staticmethod(stats.deal_statistics)

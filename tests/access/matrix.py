@@ -486,15 +486,39 @@ def stats_by_delegation(response) -> dict[str, tuple[int, str]]:
     }
 
 
-def deals_by_top_delegation(deals: QuerySet) -> dict[str, tuple[int, str]]:
-    """Deal count and signed USD value of ``deals`` per delegation at the top of the tree."""
+def by_top_delegation(deals: QuerySet) -> dict[str, list[Deal]]:
+    """``deals`` under the name of their delegation's ancestor at the top of the tree."""
     groups: dict[str, list[Deal]] = {}
     for deal in deals.select_related("delegation"):
         top = deal.delegation
         while top.parent is not None:
             top = top.parent
         groups.setdefault(top.name, []).append(deal)
+    return groups
+
+
+def deals_by_top_delegation(deals: QuerySet) -> dict[str, tuple[int, str]]:
+    """Deal count and signed USD value of ``deals`` per delegation at the top of the tree."""
+    groups = by_top_delegation(deals)
     return {name: (len(rows), deal_totals(rows)["value_usd"]["signed"]) for name, rows in groups.items()}
+
+
+def funnel_entered(response) -> dict[str, tuple[int, str]]:
+    """The deals, and their USD value, that entered the intention stage per top delegation."""
+    return {
+        row["delegation"]["name"]: (row["entered"]["intention"]["deal_count"], row["entered"]["intention"]["value_usd"])
+        for row in response.json()["results"]
+    }
+
+
+def deals_entered_by_top_delegation(deals: QuerySet) -> dict[str, tuple[int, str]]:
+    """What the funnel says of ``deals`` at the intention stage, which every deal entered, per
+    delegation at the top of the tree: their count and USD value (of those with one)."""
+    groups = by_top_delegation(deals)
+    return {
+        name: (len(rows), f"{sum((deal.value_usd for deal in rows if deal.value_usd is not None), Decimal(0)):.2f}")
+        for name, rows in groups.items()
+    }
 
 
 def exported_csv_ids(response) -> list[int]:
@@ -538,6 +562,13 @@ LIST_VIEWS: tuple[ListView, ...] = (
         params={"group_by": "delegation", "delegation_level": "0"},
         observe=stats_by_delegation,
         expect=deals_by_top_delegation,
+    ),
+    ListView(
+        "stats-funnel",
+        DEALS,
+        params={"group_by": "delegation", "delegation_level": "0"},
+        observe=funnel_entered,
+        expect=deals_entered_by_top_delegation,
     ),
     ListView("deal-export-csv", DEALS, observe=exported_csv_ids),
     ListView("deal-export-xlsx", DEALS, observe=exported_xlsx_ids),

@@ -152,7 +152,7 @@ def test_an_ordering_with_an_empty_name_is_a_400_naming_it(anon, basename, value
     ]
 
 
-@pytest.mark.parametrize("name", ["stats-deals", "deal-export-csv", "ocds-releases", "deletion-list"])
+@pytest.mark.parametrize("name", ["stats-deals", "stats-funnel", "deal-export-csv", "ocds-releases", "deletion-list"])
 def test_an_ordering_with_an_empty_name_is_a_400_beyond_the_collections(anon, name):
     response = anon.get(reverse(name), {"ordering": "-id,"})
     assert (response.status_code, errors(response)) == (400, [("invalid_field_list", "ordering")])
@@ -402,7 +402,8 @@ def test_a_method_a_route_does_not_take_is_a_405_whatever_the_query(admin_api, n
 
 
 @pytest.mark.parametrize(
-    "name", ["deal-list", "deal-export-csv", "ocds-releases", "stats-deals", "token-list", "deletion-list"]
+    "name",
+    ["deal-list", "deal-export-csv", "ocds-releases", "stats-deals", "stats-funnel", "token-list", "deletion-list"],
 )
 def test_a_put_to_a_route_that_takes_none_is_a_405_not_a_400_about_its_query(admin_api, name):
     response = admin_api.put(f"{reverse(name)}?unknown=1", {})
