@@ -47,6 +47,7 @@ DEPTH_SAMPLES = 20
 QUERY_LIMITS = (10, 100, 1000)
 STATISTICS_GROUPS = ("delegation,edition", "seller_country")
 STATISTICS_SAMPLES = 10
+FUNNEL_GROUPS = ("edition", "delegation,edition")
 WARM_UP_SECONDS = 2
 # The API and the raw view are measured in turns, so load from elsewhere on the machine falls
 # on both alike.
@@ -58,6 +59,7 @@ TARGET_LIST_RATIO = 0.9
 MOONSHOT_LIST_RATIO = 1.0
 TARGET_DEPTH_RATIO = 1.5
 TARGET_STATISTICS_MS = 250
+TARGET_FUNNEL_MS = 250
 TARGET_CSV_ROWS_PER_SECOND = 100_000
 TARGET_CSV_PEAK_MIB = 150
 # The CSV export is read for at most this long: CSV_MIN_SECONDS, or a second per 5,000 rows.
@@ -257,6 +259,17 @@ def queries_per_request(bench: Bench) -> None:
     bench.say(f"queries counted on {len(found)} list endpoints")
 
 
+def _median_latency(bench: Bench, client: InProcess, path: str) -> tuple[list[float], float]:
+    """Milliseconds of ``path`` asked by an analyst, once to warm up and then up to
+    STATISTICS_SAMPLES times (at least three, within the run's seconds), and their median."""
+    client.get(path, bench.analyst_headers)
+    samples: list[float] = []
+    deadline = time.perf_counter() + max(bench.seconds, 5)
+    while len(samples) < STATISTICS_SAMPLES and (len(samples) < 3 or time.perf_counter() < deadline):
+        samples.append(round(client.get(path, bench.analyst_headers)[1] * 1000, 2))
+    return samples, round(statistics.median(samples), 2)
+
+
 def statistics_in_process(bench: Bench) -> None:
     """Median latency of the deal statistics, asked by an analyst (all deals), in process:
     computed each time (the target), and answered from the cache as a repeated request is."""
@@ -265,13 +278,7 @@ def statistics_in_process(bench: Bench) -> None:
     for kept in (False, True):
         with override_settings(STATISTICS_CACHE_SECONDS=settings.STATISTICS_CACHE_SECONDS if kept else 0):
             for group_by in STATISTICS_GROUPS:
-                path = f"{reverse('stats-deals')}?group_by={group_by}"
-                client.get(path, bench.analyst_headers)
-                samples: list[float] = []
-                deadline = time.perf_counter() + max(bench.seconds, 5)
-                while len(samples) < STATISTICS_SAMPLES and (len(samples) < 3 or time.perf_counter() < deadline):
-                    samples.append(round(client.get(path, bench.analyst_headers)[1] * 1000, 2))
-                median = round(statistics.median(samples), 2)
+                samples, median = _median_latency(bench, client, f"{reverse('stats-deals')}?group_by={group_by}")
                 how = "kept" if kept else "computed"
                 found[f"{group_by} ({how})"] = {"samples_ms": samples, "median_ms": median}
                 bench.say(f"statistics group_by={group_by}, {how}: {median:.1f} ms")
@@ -289,6 +296,28 @@ def statistics_in_process(bench: Bench) -> None:
                         )
                     )
     bench.details["statistics_in_process"] = found
+
+
+def funnel_in_process(bench: Bench) -> None:
+    """Median latency of the pipeline funnel, asked by an analyst (all deals), in process and
+    computed each time (nothing kept), per grouping."""
+    client = InProcess()
+    found = {}
+    with override_settings(STATISTICS_CACHE_SECONDS=0):
+        for group_by in FUNNEL_GROUPS:
+            samples, median = _median_latency(bench, client, f"{reverse('stats-funnel')}?group_by={group_by}")
+            found[group_by] = {"samples_ms": samples, "median_ms": median}
+            bench.say(f"funnel group_by={group_by}: {median:.1f} ms")
+            bench.rows.append(
+                Row(
+                    f"funnel group_by={group_by}, computed",
+                    median,
+                    f"ms (median of {len(samples)}, analyst)",
+                    f"≤ {TARGET_FUNNEL_MS} ms at 1M deals",
+                    median <= TARGET_FUNNEL_MS,
+                )
+            )
+    bench.details["funnel_in_process"] = found
 
 
 def _combined(loads: list[Load]) -> dict:
@@ -480,6 +509,7 @@ MEASUREMENTS: list[tuple[str, Callable[[Bench], None]]] = [
     ("page depth", page_depth),
     ("queries per request", queries_per_request),
     ("statistics", statistics_in_process),
+    ("funnel", funnel_in_process),
     ("over HTTP", http_throughput),
     ("CSV export", csv_export),
 ]
