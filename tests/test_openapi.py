@@ -325,3 +325,34 @@ def test_a_statement_of_a_count_documents_its_blank_currency(generated):
         {"$ref": "#/components/schemas/CurrencyEnum"},
         {"$ref": "#/components/schemas/BlankEnum"},
     ]
+
+
+def test_every_id_parameter_is_a_whole_number(generated):
+    # A number 3.69e+18 is "Enter a whole number." to the server: the schema must not offer it.
+    schema = yaml.safe_load(generated)
+    ids = {
+        f"{method.upper()} {path} {parameter['name']}": parameter["schema"]["type"]
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        for parameter in operation.get("parameters", [])
+        if parameter["schema"].get("maximum") == 2**63 - 1
+    }
+    assert ids["GET /api/stats/reconciliation/ source"] == "integer"
+    assert ids["GET /api/reported-figures/ source"] == "integer"
+    assert {name: kind for name, kind in ids.items() if kind != "integer"} == {}
+
+
+def test_an_enterprise_conflict_may_come_without_candidates(generated):
+    # An Idempotency-Key reused for another request is a 409 too, with no candidates.
+    conflict = yaml.safe_load(generated)["components"]["schemas"]["ProbableDuplicateError"]
+    assert conflict["required"] == ["errors", "type"]
+    assert "candidates" in conflict["properties"]
+
+
+def test_a_value_in_us_dollars_documents_that_its_currency_can_only_be_usd(generated):
+    schemas = yaml.safe_load(generated)["components"]["schemas"]
+    assert schemas["DealRequest"]["properties"]["stated_value_usd"]["allOf"][0] == {
+        "$ref": "#/components/schemas/UsdMoneyRequest"
+    }
+    assert schemas["UsdMoneyCurrencyEnum"]["enum"] == ["USD"]
+    assert schemas["DealRequest"]["properties"]["value"]["allOf"][0] == {"$ref": "#/components/schemas/MoneyRequest"}

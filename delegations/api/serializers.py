@@ -159,10 +159,15 @@ class DuplicateCheckSerializer(serializers.Serializer):
 
 
 class ProbableDuplicateErrorSerializer(ErrorResponseSerializer):
-    """The 409 of a create that looks like saved enterprises: the error, and the candidates."""
+    """The 409 of an enterprise create: the error, and with the code `probable_duplicate` the
+    saved enterprises the new one looks like. Another conflict (an `Idempotency-Key` reused for a
+    different request) has no candidates."""
 
     candidates = DuplicateCandidateSerializer(
-        many=True, help_text="The probable duplicates, best first; send their ids in `distinct_from` to create anyway."
+        many=True,
+        required=False,
+        help_text="With the code `probable_duplicate`: the probable duplicates, best first; send their ids in "
+        "`distinct_from` to create anyway.",
     )
 
 

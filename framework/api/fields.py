@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import Direction, extend_schema_field
+from drf_spectacular.utils import Direction
 from rest_framework import serializers
 
 from framework.api.fieldsets import expanded_serializer
@@ -62,16 +62,23 @@ class MoneySerializer(serializers.Serializer):
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, help_text="ISO 4217 code.")
 
 
-@extend_schema_field(MoneySerializer)
+class UsdMoneySerializer(MoneySerializer):
+    """An amount in US dollars as a decimal string, e.g. ``{"amount": "300000000.00", "currency": "USD"}``."""
+
+    currency = serializers.ChoiceField(choices=[("USD", "US dollar")], help_text="Always `USD`.")
+
+
 class MoneyField(serializers.Field):
     """Money kept in two model fields, an amount and a currency, shown as one object. With
-    ``fixed_currency`` (e.g. a normalised USD value) the currency is not a field of the model,
-    and a request must give that one. With ``allow_null``, ``null`` is no money: no amount and
+    ``fixed_currency`` (``"USD"``, for a value in US dollars) the currency is not a field of the
+    model, and a request must give that one. With ``allow_null``, ``null`` is no money: no amount and
     (for a currency field) an empty currency."""
 
     def __init__(
         self, *, amount: str, currency: str | None = None, fixed_currency: str | None = None, **kwargs: Any
     ) -> None:
+        if fixed_currency not in (None, "USD"):
+            raise ValueError("A money field is in any currency or fixed to USD.")
         kwargs["source"] = "*"
         super().__init__(**kwargs)
         self.amount_attr = amount
@@ -108,3 +115,14 @@ class MoneyField(serializers.Field):
         if self.fixed_currency and currency != self.fixed_currency:
             raise serializers.ValidationError({"currency": [f"Must be {self.fixed_currency}."]}, code="invalid_choice")
         return self._stored(money.validated_data["amount"], currency)
+
+
+class MoneyFieldExtension(OpenApiSerializerFieldExtension):
+    """Money in any currency, or, for a field fixed to US dollars, money whose currency can only be
+    ``USD`` (anything else is a 400)."""
+
+    target_class = MoneyField
+
+    def map_serializer_field(self, auto_schema: "AutoSchema", direction: Direction) -> Any:
+        serializer = UsdMoneySerializer if self.target.fixed_currency == "USD" else MoneySerializer
+        return auto_schema.resolve_serializer(serializer, direction).ref

@@ -148,6 +148,8 @@ class FilterParameterExtension(DjangoFilterExtension):
         parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
         for parameter in parameters:
             if isinstance(filter_field, IntegerFilter):
+                # A whole number, even where no model field says so (a filter of its own method).
+                parameter["schema"]["type"] = "integer"
                 parameter["schema"]["minimum"] = filter_field.extra["min_value"]
                 parameter["schema"]["maximum"] = filter_field.extra["max_value"]
             if isinstance(filter_field, DecimalFilter):
