@@ -42,7 +42,8 @@ LIST_LIMIT = 100
 RANDOM_PAGES = 100
 PAGES_DESCRIPTION = f"limit={LIST_LIMIT}, pages drawn at random among the first {RANDOM_PAGES} (the same for both)"
 PATHS_PER_RUN = 500
-DEEP_OFFSET = 49_900
+# The deep page measured is half way through the deals (offset 500,000 at 1M deals).
+DEPTH_SHARE = 0.5
 DEPTH_SAMPLES = 20
 QUERY_LIMITS = (10, 100, 1000)
 STATISTICS_GROUPS = ("delegation,edition", "seller_country")
@@ -132,12 +133,20 @@ def random_pages(path: str, *, rows: int, seed: int = 0) -> list[str]:
     return [f"{path}?limit={LIST_LIMIT}&offset={rng.randrange(pages) * LIST_LIMIT}" for _ in range(PATHS_PER_RUN)]
 
 
-def deal_list_paths(bench: Bench) -> tuple[list[str], list[str]]:
-    """The requests of the API's deal list and of the raw view's, page for page the same."""
-    return (
-        random_pages(reverse("deal-list"), rows=bench.public_deals),
-        random_pages(reverse("raw-deal-list"), rows=bench.public_deals),
-    )
+# What the API's deal list is measured against (benchmarks.raw): the name of each view's figures
+# in the JSON, its URL name, and its name in the table.
+BASELINES = {
+    "raw": ("raw-deal-list", "raw limit"),
+    "raw_by_keys": ("raw-deal-list-by-keys", "keys-first raw"),
+}
+
+
+def compared_paths(bench: Bench) -> dict[str, list[str]]:
+    """The requests of the API's deal list (``api``) and of each baseline's, page for page the same."""
+    return {
+        "api": random_pages(reverse("deal-list"), rows=bench.public_deals),
+        **{name: random_pages(reverse(url), rows=bench.public_deals) for name, (url, _) in BASELINES.items()},
+    }
 
 
 def _same_json(api: bytes, raw: bytes, path: str) -> None:
@@ -153,68 +162,147 @@ def _ratio(numerator: float, denominator: float) -> float | None:
     return round(numerator / denominator, 3) if denominator else None
 
 
+def _counts(kept: bool):
+    """Settings under which lists keep their counts as configured, or count every time."""
+    return override_settings(LIST_COUNT_CACHE_SECONDS=settings.LIST_COUNT_CACHE_SECONDS if kept else 0)
+
+
+def _ratio_rows(label: str, rates: dict[str, float], *, errors: int = 0) -> tuple[dict, list[Row]]:
+    """The API's ratio to each baseline, and its rows: the target is the keys-first view's, the
+    one doing the same database work as the API."""
+    ratios = {name: _ratio(rates["api"], rates[name]) for name in BASELINES}
+    rows = []
+    for name, (_, baseline) in BASELINES.items():
+        ratio = ratios[name]
+        if name == "raw_by_keys":
+            target = f"≥ {TARGET_LIST_RATIO} (moonshot ≥ {MOONSHOT_LIST_RATIO})"
+            rows.append(
+                Row(f"{label}: API / {baseline}", ratio, "×", target, _at_least(ratio, TARGET_LIST_RATIO, errors))
+            )
+        else:
+            rows.append(Row(f"{label}: API / {baseline}", ratio, "×"))
+    return ratios, rows
+
+
+def _at_least(value: float | None, limit: float, errors: int) -> bool:
+    return value is not None and value >= limit and not errors
+
+
 def list_in_process(bench: Bench) -> None:
-    """Deal list throughput through the WSGI handler, the API against the raw view."""
+    """Deal list throughput through the WSGI handler, the API against each raw view, with list
+    counts kept (as configured) and with every count counted."""
     client = InProcess()
-    api_paths, raw_paths = deal_list_paths(bench)
-    for api_path, raw_path in list(zip(api_paths, raw_paths, strict=True))[:5]:
-        _same_json(client.get(api_path)[0], client.get(raw_path)[0], api_path)
-    totals = {"api": [0, 0.0], "raw": [0, 0.0]}
+    paths = compared_paths(bench)
+    for kept in (True, False):
+        with _counts(kept):
+            _list_in_process(bench, client, paths, variant="" if kept else ", counts not kept")
+
+
+def _list_in_process(bench: Bench, client: InProcess, paths: dict[str, list[str]], *, variant: str) -> None:
+    for index in range(5):
+        api = client.get(paths["api"][index])[0]
+        for name in BASELINES:
+            _same_json(api, client.get(paths[name][index])[0], paths["api"][index])
+    totals = {name: [0, 0.0] for name in paths}
     for _ in range(ROUNDS):
-        for name, paths in (("api", api_paths), ("raw", raw_paths)):
-            count, elapsed = 0, 0.0
+        for name, measured in paths.items():
+            count = 0
             started = time.perf_counter()
             while time.perf_counter() - started < bench.seconds / ROUNDS:
-                client.get(paths[count % len(paths)])
+                client.get(measured[count % len(measured)])
                 count += 1
-            elapsed = time.perf_counter() - started
             totals[name][0] += count
-            totals[name][1] += elapsed
+            totals[name][1] += time.perf_counter() - started
     rates = {name: round(count / elapsed, 2) for name, (count, elapsed) in totals.items()}
-    ratio = _ratio(rates["api"], rates["raw"])
-    bench.details["deal_list_in_process"] = {
+    label = f"deal list in process{variant}"
+    ratios, ratio_rows = _ratio_rows(label, rates)
+    bench.details["deal_list_in_process" + _key(variant)] = {
         "pages": PAGES_DESCRIPTION,
         "requests": {name: count for name, (count, _) in totals.items()},
         "requests_per_second": rates,
-        "ratio": ratio,
+        "ratio": ratios["raw"],
+        "ratio_by_keys": ratios["raw_by_keys"],
     }
-    bench.say(f"in process: API {rates['api']:.1f} req/s, raw {rates['raw']:.1f} req/s")
+    bench.say(f"{label}: " + ", ".join(f"{name} {rate:.1f} req/s" for name, rate in rates.items()))
     bench.rows += [
-        Row("deal list in process: API", rates["api"], "req/s"),
-        Row("deal list in process: raw limit", rates["raw"], "req/s"),
-        Row("deal list in process: API / raw", ratio, "×"),
+        Row(f"{label}: API", rates["api"], "req/s"),
+        *(Row(f"{label}: {baseline}", rates[name], "req/s") for name, (_, baseline) in BASELINES.items()),
+        *ratio_rows,
     ]
 
 
+def _key(variant: str) -> str:
+    """The JSON key's ending for a variant's name: ``, counts not kept`` → ``_counts_not_kept``."""
+    return variant.replace(" ", "_").replace(",", "")
+
+
+def deep_offset(*, deals: int, public_deals: int) -> int:
+    """The offset of the deep page: ``DEPTH_SHARE`` of the deals measured, to a whole page, or
+    the last page the public sees where it sees fewer."""
+    deep = int(deals * DEPTH_SHARE) // LIST_LIMIT * LIST_LIMIT
+    return min(deep, max(0, public_deals - 1) // LIST_LIMIT * LIST_LIMIT)
+
+
 def page_depth(bench: Bench) -> None:
-    """Latency of a deep page of the deal list (offset 49,900) against the first, in process."""
+    """Latency of a deep page of the deal list (half way through the deals) against the first,
+    in process, for the API and for the keys-first raw view beside it (the same database work:
+    what the depth costs without the framework)."""
     client = InProcess()
-    deep = min(DEEP_OFFSET, max(0, bench.public_deals - 1) // LIST_LIMIT * LIST_LIMIT)
-    paths = {0: f"{reverse('deal-list')}?limit={LIST_LIMIT}&offset=0"}
-    paths[deep] = f"{reverse('deal-list')}?limit={LIST_LIMIT}&offset={deep}"
-    samples: dict[int, list[float]] = {offset: [] for offset in paths}
-    for path in paths.values():
-        client.get(path)
+    deep = deep_offset(deals=bench.deals, public_deals=bench.public_deals)
+    views = {"api": reverse("deal-list"), "raw_by_keys": reverse(BASELINES["raw_by_keys"][0])}
+    paths = {
+        (name, offset): f"{path}?limit={LIST_LIMIT}&offset={offset}"
+        for name, path in views.items()
+        for offset in (0, deep)
+    }
+    samples: dict[tuple[str, int], list[float]] = {key: [] for key in paths}
+    for offset in (0, deep):
+        _same_json(
+            client.get(paths["api", offset])[0], client.get(paths["raw_by_keys", offset])[0], paths["api", offset]
+        )
     deadline = time.perf_counter() + max(3 * bench.seconds, 10)
-    while len(samples[deep]) < DEPTH_SAMPLES and (len(samples[deep]) < 3 or time.perf_counter() < deadline):
-        for offset, path in paths.items():
-            samples[offset].append(round(client.get(path)[1] * 1000, 2))
-    first, last = (round(statistics.median(samples[offset]), 2) for offset in (0, deep))
-    ratio = _ratio(last, first)
+    deepest = samples["api", deep]
+    while len(deepest) < DEPTH_SAMPLES and (len(deepest) < 3 or time.perf_counter() < deadline):
+        for key, path in paths.items():
+            samples[key].append(round(client.get(path)[1] * 1000, 2))
+    medians = {key: round(statistics.median(found), 2) for key, found in samples.items()}
     page = deep // LIST_LIMIT + 1
-    bench.details["page_depth"] = {"offsets": [0, deep], "samples_ms": samples, "median_ms": [first, last]}
-    shortened = "" if deep == DEEP_OFFSET else f" (the last: only {bench.public_deals:,} public deals)"
-    bench.say(f"page 1: {first:.1f} ms, page {page}: {last:.1f} ms{shortened}")
+    depth = f"page {page:,} (offset {deep:,})"
+    shortened = (
+        ""
+        if deep == int(bench.deals * DEPTH_SHARE) // LIST_LIMIT * LIST_LIMIT
+        else f", the last: only {bench.public_deals:,} public deals"
+    )
+    ratios = {name: _ratio(medians[name, deep], medians[name, 0]) for name in views}
+    bench.details["page_depth"] = {
+        "offsets": [0, deep],
+        **{
+            name: {
+                "samples_ms": {offset: samples[name, offset] for offset in (0, deep)},
+                "median_ms": [medians[name, 0], medians[name, deep]],
+                "ratio": ratios[name],
+            }
+            for name in views
+        },
+    }
+    bench.say(
+        f"page 1: {medians['api', 0]:.1f} ms, {depth}: {medians['api', deep]:.1f} ms{shortened}; "
+        f"keys-first raw {medians['raw_by_keys', 0]:.1f} ms and {medians['raw_by_keys', deep]:.1f} ms"
+    )
+    unit = f"ms (median of {len(deepest)})"
     bench.rows += [
-        Row("deal list page 1 latency", first, f"ms (median of {len(samples[0])})"),
-        Row(f"deal list page {page} latency{shortened}", last, f"ms (median of {len(samples[deep])})"),
+        Row("deal list page 1 latency", medians["api", 0], unit),
+        Row(f"deal list {depth} latency{shortened}", medians["api", deep], unit),
         Row(
-            f"page {page} / page 1",
-            ratio,
+            f"{depth} / page 1",
+            ratios["api"],
             "×",
             f"≤ {TARGET_DEPTH_RATIO}",
-            ratio is not None and ratio <= TARGET_DEPTH_RATIO,
+            _at_most(ratios["api"], TARGET_DEPTH_RATIO),
         ),
+        Row("keys-first raw page 1 latency", medians["raw_by_keys", 0], unit),
+        Row(f"keys-first raw {depth} latency", medians["raw_by_keys", deep], unit),
+        Row(f"keys-first raw {depth} / page 1", ratios["raw_by_keys"], "×"),
     ]
 
 
@@ -341,38 +429,42 @@ def _load_unit(load: dict) -> str:
 
 
 def list_over_http(bench: Bench, server: Gunicorn, *, variant: str = "") -> None:
-    """Deal list throughput through gunicorn (2 workers) under wrk, the API against the raw view;
-    ``variant`` names a server configured otherwise (e.g. counting every list's rows)."""
-    api_paths, raw_paths = deal_list_paths(bench)
-    _same_json(get(server.port, api_paths[0])[1], get(server.port, raw_paths[0])[1], api_paths[0])
-    for paths in (api_paths, raw_paths):
-        wrk(server.port, paths, seconds=WARM_UP_SECONDS, connections=CONNECTIONS)
-    loads: dict[str, list[Load]] = {"api": [], "raw": []}
+    """Deal list throughput through gunicorn (2 workers) under wrk, the API against each raw
+    view; ``variant`` names a server configured otherwise (e.g. counting every list's rows)."""
+    paths = compared_paths(bench)
+    api_body = get(server.port, paths["api"][0])[1]
+    for name in BASELINES:
+        _same_json(api_body, get(server.port, paths[name][0])[1], paths["api"][0])
+    for measured in paths.values():
+        wrk(server.port, measured, seconds=WARM_UP_SECONDS, connections=CONNECTIONS)
+    loads: dict[str, list[Load]] = {name: [] for name in paths}
     for _ in range(ROUNDS):
-        for name, paths in (("api", api_paths), ("raw", raw_paths)):
-            loads[name].append(wrk(server.port, paths, seconds=bench.seconds / ROUNDS, connections=CONNECTIONS))
-    api, raw = _combined(loads["api"]), _combined(loads["raw"])
-    ratio = _ratio(api["requests_per_second"], raw["requests_per_second"])
+        for name, measured in paths.items():
+            loads[name].append(wrk(server.port, measured, seconds=bench.seconds / ROUNDS, connections=CONNECTIONS))
+    combined = {name: _combined(each) for name, each in loads.items()}
     label = f"deal list over HTTP{variant}"
-    bench.details["deal_list_over_http" + variant.replace(" ", "_").replace(",", "")] = {
+    errors = sum(load["errors"] for load in combined.values())
+    ratios, ratio_rows = _ratio_rows(
+        label, {name: load["requests_per_second"] for name, load in combined.items()}, errors=errors
+    )
+    bench.details["deal_list_over_http" + _key(variant)] = {
         "pages": PAGES_DESCRIPTION,
         "workers": server.workers,
         "connections": CONNECTIONS,
-        "api": api,
-        "raw": raw,
-        "ratio": ratio,
+        **combined,
+        "ratio": ratios["raw"],
+        "ratio_by_keys": ratios["raw_by_keys"],
     }
-    bench.say(f"{label}: API {api['requests_per_second']:.1f} req/s, raw {raw['requests_per_second']:.1f} req/s")
+    bench.say(
+        f"{label}: " + ", ".join(f"{name} {load['requests_per_second']:.1f} req/s" for name, load in combined.items())
+    )
     bench.rows += [
-        Row(f"{label}: API", api["requests_per_second"], _load_unit(api)),
-        Row(f"{label}: raw limit", raw["requests_per_second"], _load_unit(raw)),
-        Row(
-            f"{label}: API / raw",
-            ratio,
-            "×",
-            f"≥ {TARGET_LIST_RATIO} (moonshot ≥ {MOONSHOT_LIST_RATIO})",
-            ratio is not None and ratio >= TARGET_LIST_RATIO and not api["errors"] + raw["errors"],
+        Row(f"{label}: API", combined["api"]["requests_per_second"], _load_unit(combined["api"])),
+        *(
+            Row(f"{label}: {baseline}", combined[name]["requests_per_second"], _load_unit(combined[name]))
+            for name, (_, baseline) in BASELINES.items()
         ),
+        *ratio_rows,
     ]
 
 
@@ -423,8 +515,8 @@ def http_throughput(bench: Bench) -> None:
         bench.say(f"gunicorn with 2 workers on port {server.port}")
         list_over_http(bench, server)
         others_over_http(bench, server)
-    # The API keeps list counts in the cache; the raw view counts every time. Without the cache
-    # the two do the same database work, and the ratio is the cost of the API's own code.
+    # The API and the keys-first raw view keep list counts in the cache; the raw limit counts every
+    # time. Without the cache all three count every time.
     counting = {**bench.server_env, "LIST_COUNT_CACHE_SECONDS": "0"}
     with Gunicorn(workers=2, env=counting, ready_path=f"{reverse('raw-deal-list')}?limit=1") as server:
         bench.say(f"gunicorn with 2 workers on port {server.port}, counting every list's rows")

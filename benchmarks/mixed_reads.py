@@ -1,11 +1,15 @@
 """The soak's mixed reads: the requests wrk cycles through, in the proportions of a day's use of
 the API — deal lists with filters, orderings and pages, deal details, enterprise pages,
 statistics, OCDS releases and packages, small CSV exports and the load balancer's health checks;
-most asked by the public, some by an analyst with a token."""
+most asked by the public, some by an analyst with a token.
+
+Each request has a kind (the deal list, the statistics…) and a shape within it (the deal list
+searched, the statistics by seller country…): the soak reports throughput and latency by shape."""
 
 import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -57,6 +61,12 @@ class MixedRequest:
     kind: str
     path: str
     as_analyst: bool = False
+    # What the request asks within its kind, in a few words; the kind where it has one shape only.
+    shape: str = field(default="", kw_only=True)
+
+    def __post_init__(self) -> None:
+        if not self.shape:
+            object.__setattr__(self, "shape", self.kind)
 
 
 def _url(name: str, query: dict | list | None = None, *args) -> str:
@@ -69,17 +79,30 @@ def _page(rng: random.Random, rows: int, limit: int = LIMIT) -> int:
 
 
 def _deal_list(rng: random.Random, c: Catalogue) -> MixedRequest:
-    queries: list[dict] = [
-        {"limit": LIMIT, "offset": _page(rng, c.public_deals)},
-        {"stage": ["signed", "executed"], "ordering": "-value_usd", "limit": 20},
-        {"buyer_country": "CN", "seller_country": ["US", "DE"], "ordering": "-signed_on"},
-        {"delegation": rng.choice(c.delegation_ids), "signed_after": "2019-01-01", "limit": 100},
-        {"value_usd_min": "1000000", "ordering": "value_usd", "fields": "id,title,value_usd"},
-        {"edition": rng.choice(c.edition_ids), "stage": "intention", "ordering": "title"},
-        {"search": rng.choice(["sealant", "robot", "vaccine", "memory chip"]), "limit": 20},
-        {"expand": "buyer,seller,markets", "limit": 20, "offset": _page(rng, 400, 20)},
+    queries: list[tuple[str, dict]] = [
+        ("deal list, a page", {"limit": LIMIT, "offset": _page(rng, c.public_deals)}),
+        (
+            "deal list, signed or executed by value",
+            {"stage": ["signed", "executed"], "ordering": "-value_usd", "limit": 20},
+        ),
+        ("deal list, by countries", {"buyer_country": "CN", "seller_country": ["US", "DE"], "ordering": "-signed_on"}),
+        (
+            "deal list, a delegation's since 2019",
+            {"delegation": rng.choice(c.delegation_ids), "signed_after": "2019-01-01", "limit": 100},
+        ),
+        (
+            "deal list, over a value, three fields",
+            {"value_usd_min": "1000000", "ordering": "value_usd", "fields": "id,title,value_usd"},
+        ),
+        (
+            "deal list, an edition's intentions by title",
+            {"edition": rng.choice(c.edition_ids), "stage": "intention", "ordering": "title"},
+        ),
+        ("deal search", {"search": rng.choice(["sealant", "robot", "vaccine", "memory chip"]), "limit": 20}),
+        ("deal list, expanded", {"expand": "buyer,seller,markets", "limit": 20, "offset": _page(rng, 400, 20)}),
     ]
-    return MixedRequest("deal list", _url("deal-list", rng.choice(queries)), as_analyst=rng.random() < 0.2)
+    shape, query = rng.choice(queries)
+    return MixedRequest("deal list", _url("deal-list", query), as_analyst=rng.random() < 0.2, shape=shape)
 
 
 def _deal_detail(rng: random.Random, c: Catalogue) -> MixedRequest:
@@ -87,28 +110,31 @@ def _deal_detail(rng: random.Random, c: Catalogue) -> MixedRequest:
 
 
 def _enterprise_list(rng: random.Random, c: Catalogue) -> MixedRequest:
-    queries: list[dict] = [
-        {"limit": LIMIT, "offset": _page(rng, c.enterprises)},
-        {"country": ["DE", "FR"], "ordering": "name"},
+    queries: list[tuple[str, dict]] = [
+        ("enterprise list, a page", {"limit": LIMIT, "offset": _page(rng, c.enterprises)}),
+        ("enterprise list, by countries", {"country": ["DE", "FR"], "ordering": "name"}),
     ]
-    return MixedRequest("enterprise list", _url("enterprise-list", rng.choice(queries)))
+    shape, query = rng.choice(queries)
+    return MixedRequest("enterprise list", _url("enterprise-list", query), shape=shape)
 
 
 def _statistics(rng: random.Random, c: Catalogue) -> MixedRequest:
-    queries: list[dict] = [
-        {"group_by": "delegation,edition"},
-        {"group_by": "seller_country", "stage": "signed"},
-        {"group_by": "month", "edition": rng.choice(c.edition_ids)},
+    queries: list[tuple[str, dict]] = [
+        ("statistics by delegation and edition", {"group_by": "delegation,edition"}),
+        ("statistics by seller country, signed", {"group_by": "seller_country", "stage": "signed"}),
+        ("statistics by month, an edition", {"group_by": "month", "edition": rng.choice(c.edition_ids)}),
     ]
-    return MixedRequest("statistics", _url("stats-deals", rng.choice(queries)), as_analyst=rng.random() < 0.5)
+    shape, query = rng.choice(queries)
+    return MixedRequest("statistics", _url("stats-deals", query), as_analyst=rng.random() < 0.5, shape=shape)
 
 
 def _release_package(rng: random.Random, c: Catalogue) -> MixedRequest:
-    queries: list[dict] = [
-        {"limit": 20, "offset": _page(rng, c.public_deals, 20)},
-        {"edition": rng.choice(c.edition_ids), "limit": 20},
+    queries: list[tuple[str, dict]] = [
+        ("OCDS release package, a page", {"limit": 20, "offset": _page(rng, c.public_deals, 20)}),
+        ("OCDS release package, an edition", {"edition": rng.choice(c.edition_ids), "limit": 20}),
     ]
-    return MixedRequest("OCDS release package", _url("ocds-releases", rng.choice(queries)))
+    shape, query = rng.choice(queries)
+    return MixedRequest("OCDS release package", _url("ocds-releases", query), shape=shape)
 
 
 def _release(rng: random.Random, c: Catalogue) -> MixedRequest:
@@ -117,7 +143,7 @@ def _release(rng: random.Random, c: Catalogue) -> MixedRequest:
 
 def _csv_export(rng: random.Random, c: Catalogue) -> MixedRequest:
     query = {"buyer": rng.choice(c.enterprise_ids)}
-    return MixedRequest("CSV export", _url("deal-export-csv", query), as_analyst=True)
+    return MixedRequest("CSV export", _url("deal-export-csv", query), as_analyst=True, shape="CSV export, a buyer's")
 
 
 def _health(rng: random.Random, c: Catalogue) -> MixedRequest:
@@ -144,6 +170,6 @@ def mixed_requests(catalogue: Catalogue, *, count: int = 500, seed: int = 0) -> 
     return [builder(rng, catalogue) for builder in builders]
 
 
-def shares(requests: list[MixedRequest]) -> dict[str, int]:
-    """How many of ``requests`` there are of each kind."""
-    return dict(Counter(each.kind for each in requests))
+def shares(requests: list[MixedRequest], *, by: Literal["kind", "shape"] = "kind") -> dict[str, int]:
+    """How many of ``requests`` there are of each kind (``by="shape"``: of each shape)."""
+    return dict(Counter(getattr(each, by) for each in requests))

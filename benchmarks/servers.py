@@ -4,6 +4,7 @@ process group of its own and always stopped with it, and wrk runs of a bounded d
 import contextlib
 import http.client
 import json
+import math
 import os
 import shutil
 import signal
@@ -19,6 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 STARTUP_SECONDS = 60
+# How the X-Request-ID of every request wrk times by shape begins (a sequence number follows).
+REQUEST_ID_PREFIX = "wrk-"
 STOP_SECONDS = 10
 WRK_INSTALL_HINT = "wrk, the HTTP load generator, is not installed: on Debian or Ubuntu, `sudo apt-get install wrk`."
 
@@ -197,6 +200,20 @@ class Gunicorn:
 
 
 @dataclass(frozen=True)
+class ShapeLoad:
+    """What one wrk run measured of the requests of one shape: how many were answered, their
+    rate over the whole run, their latency, and how many answers were not 2xx."""
+
+    requests: int
+    requests_per_second: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    non_2xx: int
+
+
+@dataclass(frozen=True)
 class Load:
     """What one wrk run measured. Socket errors are wrk's: connections that failed, answers that
     could not be read or requests not written, and requests unanswered within the timeout.
@@ -216,6 +233,10 @@ class Load:
     timeouts: int = 0
     status_errors: int = 0
     statuses: dict[str, int] | None = None
+    # Timed by shape (see ``wrk``): each shape's figures, and the answers that could not be told
+    # apart (without the X-Request-ID the request was sent with).
+    shapes: dict[str, ShapeLoad] | None = None
+    untimed: int | None = None
 
     @property
     def socket_errors(self) -> int:
@@ -238,7 +259,9 @@ class Load:
 
 
 # Requests cycle through the given ones in order; done() prints lines the harness parses. With
-# statuses counted, each thread tallies its answers by class, which done() gathers.
+# statuses counted, each thread tallies its answers by class, which done() gathers. Timed by
+# shape (TIME_BY_SHAPE), requests are sent with an X-Request-ID of their own, which the server
+# returns: each answer is matched to its request, its shape and the moment it was sent.
 WRK_SCRIPT = """
 local entries = {%(entries)s}
 local requests = {}
@@ -260,7 +283,7 @@ function request()
   next_request = next_request %% #requests + 1
   return requests[next_request]
 end
-%(response)s
+%(response)s%(timing)s
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
@@ -277,6 +300,18 @@ function done(summary, latency, requests)
     io.write(string.format("BENCHMARK-STATUSES 1xx=%%d 2xx=%%d 3xx=%%d 4xx=%%d 5xx=%%d\\n",
       totals[1], totals[2], totals[3], totals[4], totals[5]))
   end
+  if timing then
+    local untimed = 0
+    for _, thread in ipairs(threads) do
+      untimed = untimed + thread:get("untimed")
+      local timings = thread:get("timed")
+      for i = 1, #timings, 3 do
+        io.write(string.format("BENCHMARK-ANSWER shape=%%d status=%%d us=%%.0f\\n",
+          timings[i], timings[i + 1], timings[i + 2]))
+      end
+    end
+    io.write(string.format("BENCHMARK-UNTIMED answers=%%d\\n", untimed))
+  end
 end
 """
 COUNT_STATUSES = """
@@ -289,6 +324,64 @@ end
 """
 
 
+TIME_BY_SHAPE = """
+timing = true
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } benchmark_timespec;
+int clock_gettime(int clock, benchmark_timespec *now);
+]]
+local clock = ffi.new("benchmark_timespec")
+local CLOCK_MONOTONIC = 1
+
+local function now_us()
+  ffi.C.clock_gettime(CLOCK_MONOTONIC, clock)
+  return tonumber(clock.tv_sec) * 1000000 + tonumber(clock.tv_nsec) / 1000
+end
+
+local heads = {}
+local shape_of, sent_at = {}, {}
+local sent = 0
+local answered = 0
+-- Shape, status and microseconds of each answer, one after the other: wrk copies only flat
+-- tables from a thread to done().
+timed = {}
+untimed = 0
+local count_answer = response
+
+function init(args)
+  for i, entry in ipairs(entries) do
+    -- The request without the blank line that ends its head, where the id goes.
+    heads[i] = wrk.format("GET", entry[1], entry[2]):sub(1, -3)
+  end
+end
+
+function request()
+  next_request = next_request %% #heads + 1
+  sent = sent + 1
+  local id = %(prefix)s .. sent
+  shape_of[id] = entries[next_request][3]
+  sent_at[id] = now_us()
+  return heads[next_request] .. "X-Request-ID: " .. id .. "\\r\\n\\r\\n"
+end
+
+function response(status, headers, body)
+  if count_answer then count_answer(status, headers, body) end
+  local id = headers["X-Request-ID"]
+  local started = id and sent_at[id]
+  if started then
+    timed[answered + 1] = shape_of[id]
+    timed[answered + 2] = status
+    timed[answered + 3] = now_us() - started
+    answered = answered + 3
+    sent_at[id], shape_of[id] = nil, nil
+  else
+    untimed = untimed + 1
+  end
+end
+"""
+
+
 def _lua_string(text: str) -> str:
     return json.dumps(text)  # a JSON string with ASCII escapes is a valid Lua string
 
@@ -296,27 +389,83 @@ def _lua_string(text: str) -> str:
 Requests = Sequence[str | tuple[str, dict[str, str]]]
 
 
-def wrk_script(requests: Requests, *, headers: dict[str, str] | None = None, count_statuses: bool = False) -> str:
+def shape_numbers(shapes: Sequence[str]) -> tuple[list[str], list[int]]:
+    """The distinct ``shapes`` in their first order, and the number (from 1) of each request's."""
+    names = list(dict.fromkeys(shapes))
+    number = {name: index for index, name in enumerate(names, start=1)}
+    return names, [number[shape] for shape in shapes]
+
+
+def wrk_script(
+    requests: Requests,
+    *,
+    headers: dict[str, str] | None = None,
+    count_statuses: bool = False,
+    shapes: Sequence[int] | None = None,
+) -> str:
     """The Lua script that has wrk send ``GET`` for each of ``requests`` in turn, over and over:
-    a path, or a path and headers of its own added to ``headers``."""
+    a path, or a path and headers of its own added to ``headers``. With ``shapes`` (a number for
+    each request), every answer is timed and printed with its request's number."""
     entries = []
-    for each in requests:
+    for index, each in enumerate(requests):
         path, own = (each, {}) if isinstance(each, str) else each
         sent = {**(headers or {}), **own}
         table = ", ".join(f"[{_lua_string(name)}] = {_lua_string(value)}" for name, value in sent.items())
-        entries.append(f"{{{_lua_string(path)}, {{{table}}}}}")
-    return WRK_SCRIPT % {"entries": ", ".join(entries), "response": COUNT_STATUSES if count_statuses else ""}
+        shape = "" if shapes is None else f", {shapes[index]}"
+        entries.append(f"{{{_lua_string(path)}, {{{table}}}{shape}}}")
+    return WRK_SCRIPT % {
+        "entries": ", ".join(entries),
+        "response": COUNT_STATUSES if count_statuses else "",
+        "timing": TIME_BY_SHAPE % {"prefix": _lua_string(REQUEST_ID_PREFIX)} if shapes is not None else "",
+    }
 
 
-def parse_wrk_output(output: str) -> Load:
-    """The figures of the lines ``WRK_SCRIPT`` prints; ``ValueError`` if there are none."""
+def percentile(ordered: list[float], percent: float) -> float:
+    """The nearest-rank ``percent`` percentile of ``ordered`` (sorted, not empty)."""
+    return ordered[max(0, math.ceil(percent / 100 * len(ordered)) - 1)]
+
+
+def shape_loads(answers: list[tuple[int, int, float]], names: Sequence[str], *, seconds: float) -> dict[str, ShapeLoad]:
+    """The figures of each of ``names`` from ``answers`` (the shape's number from 1, the status,
+    microseconds), over a run of ``seconds``; a shape never answered has no figures."""
+    timings: dict[int, list[float]] = {}
+    failed: dict[int, int] = {}
+    for number, status, micros in answers:
+        timings.setdefault(number, []).append(micros / 1000)
+        failed[number] = failed.get(number, 0) + (not 200 <= status < 300)
+    found = {}
+    for number, name in enumerate(names, start=1):
+        if number not in timings:
+            continue
+        ordered = sorted(timings[number])
+        found[name] = ShapeLoad(
+            requests=len(ordered),
+            requests_per_second=round(len(ordered) / seconds, 2) if seconds else 0.0,
+            p50_ms=round(percentile(ordered, 50), 2),
+            p90_ms=round(percentile(ordered, 90), 2),
+            p99_ms=round(percentile(ordered, 99), 2),
+            max_ms=round(ordered[-1], 2),
+            non_2xx=failed[number],
+        )
+    return found
+
+
+def parse_wrk_output(output: str, *, shapes: Sequence[str] | None = None) -> Load:
+    """The figures of the lines ``WRK_SCRIPT`` prints; ``ValueError`` if there are none. With
+    ``shapes`` (the names of the shapes' numbers, in order), the figures of each shape too."""
     found: dict[str, dict[str, int]] = {}
+    answers: list[tuple[int, int, float]] = []
     for line in output.splitlines():
         tag, _, rest = line.partition(" ")
-        if tag in ("BENCHMARK-RESULT", "BENCHMARK-STATUSES"):
+        if tag in ("BENCHMARK-RESULT", "BENCHMARK-STATUSES", "BENCHMARK-UNTIMED"):
             found[tag] = {name: int(value) for name, _, value in (pair.partition("=") for pair in rest.split())}
+        elif tag == "BENCHMARK-ANSWER":
+            fields = {name: value for name, _, value in (pair.partition("=") for pair in rest.split())}
+            answers.append((int(fields["shape"]), int(fields["status"]), float(fields["us"])))
     if "BENCHMARK-RESULT" not in found:
         raise ValueError("no BENCHMARK-RESULT line")
+    if shapes is not None and "BENCHMARK-UNTIMED" not in found:
+        raise ValueError("no BENCHMARK-UNTIMED line")
     result = found["BENCHMARK-RESULT"]
     elapsed = result["duration_us"] / 1e6
     return Load(
@@ -333,6 +482,8 @@ def parse_wrk_output(output: str) -> Load:
         timeouts=result["timeout"],
         status_errors=result["status"],
         statuses=found.get("BENCHMARK-STATUSES"),
+        shapes=None if shapes is None else shape_loads(answers, shapes, seconds=elapsed),
+        untimed=None if shapes is None else found["BENCHMARK-UNTIMED"]["answers"],
     )
 
 
@@ -349,15 +500,19 @@ def wrk(
     headers: dict[str, str] | None = None,
     timeout: float = 30,
     count_statuses: bool = False,
+    shapes: Sequence[str] | None = None,
 ) -> Load:
     """Send ``GET`` requests for ``paths`` (in turn, over and over; see ``wrk_script``) to the
     local server from ``connections`` connections for ``seconds``, with wrk's latency figures;
     a request unanswered after ``timeout`` seconds is a timeout. ``count_statuses`` counts the
-    answers by status class too (wrk itself only counts those of 400 or above)."""
+    answers by status class too (wrk itself only counts those of 400 or above). ``shapes``, a
+    name for each path, gives the figures of each shape too (``Load.shapes``): the server must
+    return the ``X-Request-ID`` each request is sent with, as the site does."""
     executable = wrk_path()
     if executable is None:
         raise RuntimeError(WRK_INSTALL_HINT)
-    script = wrk_script(paths, headers=headers, count_statuses=count_statuses)
+    names, numbers = (None, None) if shapes is None else shape_numbers(shapes)
+    script = wrk_script(paths, headers=headers, count_statuses=count_statuses, shapes=numbers)
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as file:
         file.write(script)
         file.flush()
@@ -377,7 +532,7 @@ def wrk(
             check=False,
         )
     try:
-        load = parse_wrk_output(result.stdout)
+        load = parse_wrk_output(result.stdout, shapes=names)
         if count_statuses and load.statuses is None:
             raise ValueError("no BENCHMARK-STATUSES line")
         return load

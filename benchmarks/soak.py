@@ -2,7 +2,8 @@
 through faults, on a PostgreSQL server of the run's own (never the machine's shared one):
 
 1. mixed reads: wrk on loopback, 64 connections for 30 s, cycling through a realistic mix of
-   reads; every answer must be 2xx, with no socket error;
+   reads; every answer must be 2xx, with no socket error; throughput and latency are reported
+   for the whole mix and for each shape of request in it (as wrk saw them, and in the server);
 2. idempotent creates: 50 clients at once creating deals with ``Idempotency-Key``, dropping
    connections, sending duplicates and retrying; one row per key;
 3. a database restart: PostgreSQL stopped and started again under pollers; 503 while it is
@@ -23,15 +24,28 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from benchmarks.cluster import INSTALL_HINT, PrivateCluster, server_programs
 from benchmarks.report import Progress, Row, git_commit, table, write_json
-from benchmarks.servers import HOST, ROOT, WRK_INSTALL_HINT, Gunicorn, Load, get, wrk, wrk_path
+from benchmarks.servers import (
+    HOST,
+    REQUEST_ID_PREFIX,
+    ROOT,
+    WRK_INSTALL_HINT,
+    Gunicorn,
+    Load,
+    get,
+    percentile,
+    wrk,
+    wrk_path,
+)
 
 if TYPE_CHECKING:
     from benchmarks.idempotent_creates import Writers
+    from benchmarks.mixed_reads import MixedRequest
 
 DATABASE = "expo_soak"
 DEALS = 20_000
@@ -157,6 +171,30 @@ def logged_failures(records: list[dict]) -> list[str]:
     ]
 
 
+def server_times(records: list[dict], shape_of_path: dict[str, str]) -> dict[str, dict]:
+    """The time the server took on the requests wrk timed by shape, from its log: how many of
+    each shape it answered, and their p50 and p99 (milliseconds). ``shape_of_path`` names the
+    shape of each path sent (with its query)."""
+    durations: dict[str, list[float]] = {}
+    for record in records:
+        timed = str(record.get("request_id") or "").startswith(REQUEST_ID_PREFIX)
+        if record.get("logger") != "expo.request" or record.get("duration_ms") is None or not timed:
+            continue
+        query = record.get("query") or ""
+        shape = shape_of_path.get(f"{record.get('path')}?{query}" if query else str(record.get("path")))
+        if shape is not None:
+            durations.setdefault(shape, []).append(float(record["duration_ms"]))
+    found = {}
+    for shape, taken in sorted(durations.items()):
+        ordered = sorted(taken)
+        found[shape] = {
+            "requests": len(ordered),
+            "p50_ms": round(percentile(ordered, 50), 1),
+            "p99_ms": round(percentile(ordered, 99), 1),
+        }
+    return found
+
+
 def shape_of(path: str) -> str:
     """``path`` with its numbers left out: requests of one shape differ only by the records named."""
     return re.sub(r"\d+", "N", path)
@@ -249,20 +287,27 @@ def mixed_reads(soak: Soak) -> None:
             connections=arguments.connections,
             timeout=WRK_TIMEOUT_SECONDS,
             count_statuses=True,
+            shapes=[each.shape for each in requests],
         )
-        errors = logged_errors(log_records(server.log_text()))
+        records = log_records(server.log_text())
+        errors = logged_errors(records)
     soak.say(f"{load.requests:,} requests, {load.requests_per_second:.1f} req/s, non-2xx {load.non_2xx}")
+    by_shape = shape_figures(load, server_times(records, {each.path: each.shape for each in requests}), requests)
+    figures = load.as_dict()
+    del figures["shapes"]
     soak.details["mixed_reads"] = {
         "connections": arguments.connections,
         "workers": arguments.workers,
         "wrk_timeout_seconds": WRK_TIMEOUT_SECONDS,
         "mix": shares(requests),
-        # Each shape's first request, alone before the load (milliseconds).
+        # Each distinct request (its path with numbers left out), alone before the load (milliseconds).
         "shapes_ms": dict(sorted(alone.items())),
-        **load.as_dict(),
+        **figures,
+        "by_shape": by_shape,
         "errors_logged": dict(Counter(errors)),
     }
     soak.rows += mixed_read_rows(load, connections=arguments.connections, workers=arguments.workers, errors=errors)
+    soak.rows += shape_rows(by_shape)
 
 
 def listed(counts: dict[str, int]) -> str:
@@ -279,7 +324,11 @@ def mixed_read_rows(load: Load, *, connections: int, workers: int, errors: list[
             load.requests,
             f"in {load.seconds:.1f} s, {connections} connections, {workers} workers",
         ),
-        Row("mixed reads: throughput", load.requests_per_second, "req/s"),
+        Row(
+            "mixed reads: throughput",
+            load.requests_per_second,
+            "req/s" + (f" ({load.untimed:,} answers not told apart by shape)" if load.untimed else ""),
+        ),
         Row(
             "mixed reads: latency p50 / p90 / p99",
             f"{load.p50_ms:.0f} / {load.p90_ms:.0f} / {load.p99_ms:.0f}",
@@ -296,6 +345,49 @@ def mixed_read_rows(load: Load, *, connections: int, workers: int, errors: list[
         ),
         Row("mixed reads: errors in the server log", len(errors), "lines at level ERROR", "0", not errors),
     ]
+
+
+def shape_figures(load: Load, server: dict[str, dict], requests: list["MixedRequest"]) -> dict[str, dict]:
+    """Each shape of the mix by name: its share of the requests cycled through, what wrk measured
+    of it (``wrk``: rate, latency, answers not 2xx; none if it was never answered) and what the
+    server's log says it took (``server``). The kinds come in the order of their shares, the
+    most asked first; the shapes of a kind by name."""
+    from benchmarks.mixed_reads import shares
+
+    measured = load.shapes or {}
+    kinds = shares(requests)
+    kind_of = {each.shape: each.kind for each in requests}
+    counts = shares(requests, by="shape")
+    ordered = sorted(counts, key=lambda shape: (-kinds[kind_of[shape]], kind_of[shape], shape))
+    return {
+        shape: {
+            "share": counts[shape],
+            "wrk": asdict(measured[shape]) if shape in measured else None,
+            "server": server.get(shape),
+        }
+        for shape in ordered
+    }
+
+
+def shape_rows(by_shape: dict[str, dict]) -> list[Row]:
+    """A row for each shape: its throughput, its latency as wrk saw it and in the server."""
+    rows = []
+    for shape, found in by_shape.items():
+        measured, server = found["wrk"], found["server"]
+        if measured is None:
+            rows.append(Row(f"mixed reads: {shape}", None, f"never answered ({found['share']} of the mix)"))
+            continue
+        failed = f", {measured['non_2xx']:,} not 2xx" if measured["non_2xx"] else ""
+        inside = "" if server is None else f"; server p50 {server['p50_ms']:.0f} ms, p99 {server['p99_ms']:.0f} ms"
+        rows.append(
+            Row(
+                f"mixed reads: {shape}",
+                measured["requests_per_second"],
+                f"req/s (p50 {measured['p50_ms']:.0f} ms, p99 {measured['p99_ms']:.0f} ms{inside}; "
+                f"{measured['requests']:,} answers{failed})",
+            )
+        )
+    return rows
 
 
 def idempotent_creates(soak: Soak) -> None:

@@ -4,15 +4,25 @@ a server's log."""
 
 import json
 from email.message import Message
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from benchmarks.idempotent_creates import Answer, answer_of, pause, prepare, summarize
-from benchmarks.mixed_reads import Catalogue, mixed_requests, shares
+from benchmarks.mixed_reads import Catalogue, MixedRequest, mixed_requests, shares
 from benchmarks.restart import Observation, Timeline, judge
-from benchmarks.soak import log_records, logged_errors, logged_failures, shape_of
+from benchmarks.servers import Load, ShapeLoad
+from benchmarks.soak import (
+    log_records,
+    logged_errors,
+    logged_failures,
+    server_times,
+    shape_figures,
+    shape_of,
+    shape_rows,
+)
 from framework import access
 from framework.models import ApiToken
 from tests.factories import (
@@ -88,6 +98,142 @@ def test_the_mix_holds_every_kind_and_is_the_same_for_the_same_seed(catalogue):
     assert sum(shares(requests).values()) == 500
     assert requests == mixed_requests(catalogue, count=500)
     assert requests != mixed_requests(catalogue, count=500, seed=1)
+
+
+SHAPES = {
+    "deal list": {
+        "deal list, a page",
+        "deal list, signed or executed by value",
+        "deal list, by countries",
+        "deal list, a delegation's since 2019",
+        "deal list, over a value, three fields",
+        "deal list, an edition's intentions by title",
+        "deal search",
+        "deal list, expanded",
+    },
+    "deal detail": {"deal detail"},
+    "enterprise list": {"enterprise list, a page", "enterprise list, by countries"},
+    "statistics": {
+        "statistics by delegation and edition",
+        "statistics by seller country, signed",
+        "statistics by month, an edition",
+    },
+    "OCDS release package": {"OCDS release package, a page", "OCDS release package, an edition"},
+    "OCDS release": {"OCDS release"},
+    "CSV export": {"CSV export, a buyer's"},
+    "health": {"health"},
+}
+
+
+def test_every_request_of_the_mix_has_a_shape_of_its_kind(catalogue):
+    requests = mixed_requests(catalogue, count=500)
+
+    assert {each.shape for each in requests} == set().union(*SHAPES.values())
+    assert all(each.shape in SHAPES[each.kind] for each in requests)
+    assert sum(shares(requests, by="shape").values()) == 500
+    searched = {parse_qs(urlsplit(each.path).query)["search"][0] for each in requests if each.shape == "deal search"}
+    assert searched == {"sealant", "robot", "vaccine", "memory chip"}
+
+
+def test_the_server_time_of_each_shape_is_read_from_the_log_of_the_requests_wrk_timed():
+    def logged(path: str, query: str, duration: float, request_id: str = "wrk-1") -> dict:
+        return {
+            "logger": "expo.request",
+            "path": path,
+            "query": query,
+            "duration_ms": duration,
+            "request_id": request_id,
+        }
+
+    records = [
+        logged("/api/deals/", "limit=50&offset=0", 10.0),
+        logged("/api/deals/", "limit=50&offset=0", 30.0),
+        logged("/api/deals/", "search=robot&limit=20", 200.0),
+        logged("/api/health/", "", 1.0),
+        # Before the load, with an id of its own; a path not in the mix; another logger.
+        logged("/api/deals/", "search=robot&limit=20", 5.0, request_id="3f2a"),
+        logged("/admin/", "", 7.0),
+        {"logger": "gunicorn.error", "message": "Booting worker"},
+    ]
+    shape_of_path = {
+        "/api/deals/?limit=50&offset=0": "deal list, a page",
+        "/api/deals/?search=robot&limit=20": "deal search",
+        "/api/health/": "health",
+    }
+    assert server_times(records, shape_of_path) == {
+        "deal list, a page": {"requests": 2, "p50_ms": 10.0, "p99_ms": 30.0},
+        "deal search": {"requests": 1, "p50_ms": 200.0, "p99_ms": 200.0},
+        "health": {"requests": 1, "p50_ms": 1.0, "p99_ms": 1.0},
+    }
+
+
+def test_each_shape_is_a_row_with_its_throughput_and_latency(catalogue):
+    requests = [
+        MixedRequest("deal list", "/api/deals/?search=robot", shape="deal search"),
+        MixedRequest("deal list", "/api/deals/?search=vaccine", shape="deal search"),
+        MixedRequest("health", "/api/health/"),
+        MixedRequest("CSV export", "/api/deals/export.csv?buyer=1", as_analyst=True, shape="CSV export, a buyer's"),
+    ]
+    search = ShapeLoad(
+        requests=120, requests_per_second=4.0, p50_ms=1250.4, p90_ms=1800.0, p99_ms=2400.6, max_ms=2500.0, non_2xx=2
+    )
+    health = ShapeLoad(
+        requests=600, requests_per_second=20.0, p50_ms=12.0, p90_ms=30.0, p99_ms=45.0, max_ms=50.0, non_2xx=0
+    )
+    load = Load(
+        requests=720,
+        seconds=30.0,
+        requests_per_second=24.0,
+        p50_ms=20.0,
+        p90_ms=1500.0,
+        p99_ms=2300.0,
+        max_ms=2500.0,
+        shapes={"deal search": search, "health": health},
+        untimed=0,
+    )
+    server = {"deal search": {"requests": 120, "p50_ms": 310.2, "p99_ms": 650.0}}
+
+    by_shape = shape_figures(load, server, requests)
+
+    assert by_shape == {
+        "deal search": {
+            "share": 2,
+            "wrk": {
+                "requests": 120,
+                "requests_per_second": 4.0,
+                "p50_ms": 1250.4,
+                "p90_ms": 1800.0,
+                "p99_ms": 2400.6,
+                "max_ms": 2500.0,
+                "non_2xx": 2,
+            },
+            "server": {"requests": 120, "p50_ms": 310.2, "p99_ms": 650.0},
+        },
+        "CSV export, a buyer's": {"share": 1, "wrk": None, "server": None},
+        "health": {
+            "share": 1,
+            "wrk": {
+                "requests": 600,
+                "requests_per_second": 20.0,
+                "p50_ms": 12.0,
+                "p90_ms": 30.0,
+                "p99_ms": 45.0,
+                "max_ms": 50.0,
+                "non_2xx": 0,
+            },
+            "server": None,
+        },
+    }
+    # The most asked kind first, then the others by name.
+    assert [(row.name, row.value, row.unit) for row in shape_rows(by_shape)] == [
+        (
+            "mixed reads: deal search",
+            4.0,
+            "req/s (p50 1250 ms, p99 2401 ms; server p50 310 ms, p99 650 ms; 120 answers, 2 not 2xx)",
+        ),
+        ("mixed reads: CSV export, a buyer's", None, "never answered (1 of the mix)"),
+        ("mixed reads: health", 20.0, "req/s (p50 12 ms, p99 45 ms; 600 answers)"),
+    ]
 
 
 # --- idempotent creates ---------------------------------------------------------------------------
