@@ -17,20 +17,24 @@ from dataclasses import dataclass, field
 import orjson
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.test import APIRequestFactory, force_authenticate
 
 from benchmarks.report import Row
 from benchmarks.servers import HOST, Gunicorn, Load, get, memory_kib, wrk
 from deals.api.urls import router as deals_router
-from deals.models import Deal
+from deals.api.views import DealViewSet
+from deals.models import Category, Deal, Market
 from delegations.api.urls import router as delegations_router
-from delegations.models import Enterprise
+from delegations.models import Delegation, Enterprise
+from delegations.services import editor_create
 from expo.api.urls import router as expo_router
 from figures.api.urls import router as figures_router
 from framework import access
@@ -66,6 +70,11 @@ TARGET_CSV_PEAK_MIB = 150
 # The CSV export is read for at most this long: CSV_MIN_SECONDS, or a second per 5,000 rows.
 CSV_MIN_SECONDS = 120
 CSV_ROWS_PER_SECOND_BOUND = 5_000
+# A bulk create: this many deals between this many enterprises, written this many times.
+BULK_ITEMS = 1000
+BULK_ENTERPRISES = 200
+BULK_ROUNDS = 2
+TARGET_BULK_MS_PER_DEAL = 10
 
 
 class Failed(Exception):
@@ -596,6 +605,100 @@ def csv_export(bench: Bench) -> None:
     ]
 
 
+def _bulk_items(count: int) -> list[dict]:
+    """``count`` new deals as a bulk write takes them, each with a market and a line item, made
+    of the demo data's records: every currency of its table-valued deals in turn, at a date the
+    rate table covers, between enterprises drawn in turn."""
+    templates = []
+    for currency in Deal.objects.order_by().values_list("currency", flat=True).distinct():
+        deal = (
+            Deal.objects.filter(currency=currency, stated_value_usd__isnull=True, signed_on__isnull=False)
+            .order_by("id")
+            .values("delegation_id", "edition_id", "signed_on")
+            .first()
+        )
+        if currency and deal is not None:
+            templates.append((currency, deal))
+    enterprises = list(Enterprise.objects.order_by("id").values_list("id", flat=True)[:BULK_ENTERPRISES])
+    market = Market.objects.order_by("id").values_list("id", flat=True).first()
+    category = Category.objects.order_by("id").values_list("id", flat=True).first()
+    if not templates or len(enterprises) < 2 or market is None or category is None:
+        raise Failed("The database lacks the deals, enterprises, markets or categories to make bulk items of.")
+    items = []
+    for n in range(count):
+        currency, deal = templates[n % len(templates)]
+        items.append(
+            {
+                "title": f"Benchmark bulk deal {n}",
+                "buyer": enterprises[n % len(enterprises)],
+                "seller": enterprises[(n + 1) % len(enterprises)],
+                "delegation": deal["delegation_id"],
+                "edition": deal["edition_id"],
+                "signed_on": str(deal["signed_on"]),
+                "value": {"amount": f"{1000 + n}.00", "currency": currency},
+                "markets": [market],
+                "line_items": [{"product": "Silicone sealant", "category": category, "hs_code": "391000"}],
+            }
+        )
+    return items
+
+
+def _bulk_create(view: Callable, user: AbstractBaseUser, items: list[dict]) -> tuple[float, int]:
+    """Seconds and queries the bulk create of ``items`` took, written by ``user`` and rolled back."""
+    request = APIRequestFactory().post(reverse("deal-bulk"), {"items": items}, format="json")
+    force_authenticate(request, user)
+    queries = 0
+
+    # Counted as they run: the query log keeps only the last 9,000.
+    def count(execute: Callable, sql: str, params: object, many: bool, context: dict) -> object:
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
+    with transaction.atomic(), connection.execute_wrapper(count):
+        started = time.perf_counter()
+        response = view(request)
+        response.render()
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    if response.status_code != 200:
+        raise Failed(f"The bulk create answered {response.status_code}: {response.content[:300]!r}")
+    return elapsed, queries
+
+
+def bulk_writes(bench: Bench) -> None:
+    """Milliseconds per deal of a bulk create of 1,000 deals (each with a market and a line item,
+    in several currencies) by a delegation editor, through the view with the request's
+    transaction; every write is rolled back, so the database keeps exactly its demo data."""
+    items = _bulk_items(BULK_ITEMS)
+    view = DealViewSet.as_view({"post": "bulk"})
+    with transaction.atomic():
+        delegations = Delegation.objects.filter(pk__in={item["delegation"] for item in items})
+        user = editor_create(username="benchmark-bulk-editor", delegations=delegations)
+        # A small write first: what the first request of a process loads is not the bulk write's.
+        _bulk_create(view, user, items[:10])
+        samples = [_bulk_create(view, user, items) for _ in range(BULK_ROUNDS)]
+        transaction.set_rollback(True)
+    elapsed, queries = min(samples)
+    per_deal = round(elapsed * 1000 / len(items), 2)
+    bench.details["bulk_writes"] = {
+        "items": len(items),
+        "seconds": [round(seconds, 3) for seconds, _ in samples],
+        "queries": [count for _, count in samples],
+        "ms_per_deal": per_deal,
+    }
+    bench.say(f"bulk create of {len(items):,} deals: {elapsed:.2f} s, {queries:,} queries")
+    bench.rows += [
+        Row(
+            f"bulk create of {len(items):,} deals",
+            per_deal,
+            f"ms per deal (best of {BULK_ROUNDS}; {queries:,} queries)",
+            f"≤ {TARGET_BULK_MS_PER_DEAL} ms",
+            per_deal <= TARGET_BULK_MS_PER_DEAL,
+        ),
+    ]
+
+
 MEASUREMENTS: list[tuple[str, Callable[[Bench], None]]] = [
     ("deal list in process", list_in_process),
     ("page depth", page_depth),
@@ -604,4 +707,5 @@ MEASUREMENTS: list[tuple[str, Callable[[Bench], None]]] = [
     ("funnel", funnel_in_process),
     ("over HTTP", http_throughput),
     ("CSV export", csv_export),
+    ("bulk writes", bulk_writes),
 ]

@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from delegations.models import Delegation, Enterprise
 from expo.models import Bilingual, Edition, Record
-from framework.models import MAX_AMOUNT, MAX_RATE, CurrencyField, currency_code_constraint
+from framework.models import MAX_AMOUNT, MAX_RATE, CurrencyField, ValidatedModel, currency_code_constraint
 
 
 class Market(Bilingual, Record):
@@ -361,7 +361,7 @@ class Deal(Record):
             )
 
 
-class DealLineItem(models.Model):
+class DealLineItem(ValidatedModel):
     """What a deal buys: a product, its category, optionally its HS code and amount."""
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="line_items")

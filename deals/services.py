@@ -1,5 +1,6 @@
 """Business rules for deals: creating and changing them, and normalising their value to US dollars."""
 
+import bisect
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,9 +15,11 @@ from django.db.models import ProtectedError
 from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
 from delegations.models import Delegation, Enterprise
 from expo.models import Edition, Source
-from framework import access
+from framework import access, sync
 from framework.access import OutOfScope
 from framework.errors import DomainError
+from framework.history import record_history
+from framework.models import checks_in_python
 from framework.services import Data, Writes, record_create, record_delete, record_update
 
 CENT = Decimal("0.01")
@@ -126,7 +129,53 @@ def table_rate(*, currency: str, on: datetime.date) -> ExchangeRate | None:
     return ExchangeRate.objects.filter(currency=currency, date__lte=on).order_by("-date").first()
 
 
-def stated_rate(*, amount: Decimal, currency: str, stated_value_usd: Decimal, on: datetime.date | None) -> Decimal:
+def earliest_rate(*, currency: str) -> ExchangeRate | None:
+    """The rate table's first rate of ``currency``, or ``None``."""
+    return ExchangeRate.objects.filter(currency=currency).order_by("date").first()
+
+
+class Rates:
+    """The rate table as valuations read it: a query per rate by default; see :class:`RatesRead`."""
+
+    def latest(self, *, currency: str, on: datetime.date) -> ExchangeRate | None:
+        """The latest rate of ``currency`` on or before ``on``, or ``None``."""
+        return table_rate(currency=currency, on=on)
+
+    def earliest(self, *, currency: str) -> ExchangeRate | None:
+        """The first rate of ``currency``, or ``None``."""
+        return earliest_rate(currency=currency)
+
+
+class RatesRead(Rates):
+    """The rate table read once per currency, for valuing many deals: the same answers as
+    :class:`Rates` for as long as the table does not change."""
+
+    def __init__(self) -> None:
+        self._rates: dict[str, list[ExchangeRate]] = {}
+        self._dates: dict[str, list[datetime.date]] = {}
+
+    def _of(self, currency: str) -> tuple[list[ExchangeRate], list[datetime.date]]:
+        if currency not in self._rates:
+            self._rates[currency] = list(ExchangeRate.objects.filter(currency=currency).order_by("date"))
+            self._dates[currency] = [rate.date for rate in self._rates[currency]]
+        return self._rates[currency], self._dates[currency]
+
+    def latest(self, *, currency: str, on: datetime.date) -> ExchangeRate | None:
+        rates, dates = self._of(currency)
+        position = bisect.bisect_right(dates, on)
+        return rates[position - 1] if position else None
+
+    def earliest(self, *, currency: str) -> ExchangeRate | None:
+        rates, _ = self._of(currency)
+        return rates[0] if rates else None
+
+
+RATE_TABLE = Rates()
+
+
+def stated_rate(
+    *, amount: Decimal, currency: str, stated_value_usd: Decimal, on: datetime.date | None, rates: Rates = RATE_TABLE
+) -> Decimal:
     """The rate (USD per unit, to ten places) that a source stating ``stated_value_usd`` for
     ``amount`` of ``currency`` used. Raises :class:`StatedValueRefused` when it is not a rate:
     zero at ten places, above the largest rate a deal holds, or, where the table has a rate of the
@@ -140,8 +189,7 @@ def stated_rate(*, amount: Decimal, currency: str, stated_value_usd: Decimal, on
             f"US${stated_value_usd:,} for {currency} {amount:,} is a rate of "
             f"{float(stated_value_usd / amount):.3g} USD per {currency}, which no currency has: check both numbers."
         )
-    rates = ExchangeRate.objects.filter(currency=currency)
-    reference = (table_rate(currency=currency, on=on) if on else None) or rates.order_by("date").first()
+    reference = (rates.latest(currency=currency, on=on) if on else None) or rates.earliest(currency=currency)
     if reference is not None:
         low, high = reference.rate_to_usd / STATED_RATE_TOLERANCE, reference.rate_to_usd * STATED_RATE_TOLERANCE
         if not low <= rate <= high:
@@ -159,6 +207,7 @@ def usd_value(
     currency: str,
     on: datetime.date | None,
     stated_value_usd: Decimal | None = None,
+    rates: Rates = RATE_TABLE,
 ) -> UsdValue:
     """``amount`` of ``currency`` in USD: with the rate its source states where it gives a USD
     value (``stated_value_usd``, which is then the value), else at the rate table's latest rate
@@ -177,11 +226,11 @@ def usd_value(
             raise StatedValueRefused("A USD deal's value is already in US dollars: give no stated USD value.")
         return UsdValue(value=amount, rate=Decimal(1), rate_date=None)
     if stated_value_usd is not None:
-        rate = stated_rate(amount=amount, currency=currency, stated_value_usd=stated_value_usd, on=on)
+        rate = stated_rate(amount=amount, currency=currency, stated_value_usd=stated_value_usd, on=on, rates=rates)
         return UsdValue(value=stated_value_usd, rate=rate, rate_date=None, rate_source=Deal.RateSource.STATED)
     if on is None:
         raise ValuationDateMissing(currency=currency)
-    rate = table_rate(currency=currency, on=on)
+    rate = rates.latest(currency=currency, on=on)
     if rate is None:
         raise ExchangeRateMissing(currency=currency, on=on)
     return UsdValue(
@@ -200,15 +249,16 @@ def deal_valuation_date(*, deal: Deal) -> datetime.date | None:
     return edition.end_date or edition.start_date
 
 
-def deal_set_usd_value(*, deal: Deal) -> None:
+def deal_set_usd_value(*, deal: Deal, rates: Rates = RATE_TABLE) -> None:
     """Fill ``deal.value_usd``, ``usd_rate``, ``usd_rate_date`` and ``usd_rate_source`` from its
-    amount, currency, stated USD value and valuation date (not saved); a deal with no amount is
-    left with no value. Raises as :func:`usd_value` does."""
+    amount, currency, stated USD value and valuation date (not saved), with ``rates``; a deal with
+    no amount is left with no value. Raises as :func:`usd_value` does."""
     result = usd_value(
         amount=deal.amount,
         currency=deal.currency,
         on=deal_valuation_date(deal=deal),
         stated_value_usd=deal.stated_value_usd,
+        rates=rates,
     )
     deal.value_usd = result.value
     deal.usd_rate = result.rate
@@ -306,7 +356,6 @@ def _save_deal(
     return deal
 
 
-@transaction.atomic
 def deal_create(
     *,
     title: str,
@@ -329,6 +378,7 @@ def deal_create(
     source: Source | None = None,
     markets: Iterable[Market] = (),
     line_items: Iterable[LineItemInput] = (),
+    batch: "DealBatch | None" = None,
 ) -> Deal:
     """Create an intention valued in USD (with the rate its source states, where
     ``stated_value_usd`` is given, else at its valuation date's table rate; with no ``amount``
@@ -336,7 +386,9 @@ def deal_create(
     signed deal is then :func:`deal_sign`-ed. Raises
     :class:`NotAnIntention` for any other ``stage``, :class:`OutOfScope` when ``user`` may not
     write for ``delegation``, :class:`ExchangeRateMissing` when no rate applies and
-    ``ValidationError`` when a rule of the model is broken; nothing is written then."""
+    ``ValidationError`` when a rule of the model is broken; nothing is written then. With a
+    ``batch``, the deal is checked the same way and kept in the batch, written (unsaved until
+    then) when the batch is saved."""
     if stage != Deal.Stage.INTENTION:
         raise NotAnIntention(stage=stage)
     deal_check_scope(user=user, delegation=delegation)
@@ -359,8 +411,68 @@ def deal_create(
         embargo_until=embargo_until,
         source=source,
     )
-    deal_set_usd_value(deal=deal)
-    return _save_deal(deal=deal, user=user, update_fields=None, markets=markets, line_items=line_items)
+    if batch is not None:
+        return batch.add(deal=deal, markets=markets, line_items=line_items)
+    with transaction.atomic():
+        deal_set_usd_value(deal=deal)
+        return _save_deal(deal=deal, user=user, update_fields=None, markets=markets, line_items=line_items)
+
+
+@dataclass(frozen=True)
+class _Draft:
+    deal: Deal
+    markets: list[Market]
+    line_items: list[DealLineItem]
+
+
+class DealBatch:
+    """New deals written together, as a bulk write creates them: :func:`deal_create` with the
+    batch checks each deal exactly as a single create does, with the rate table read once per
+    currency and the model's check constraints evaluated without a query, then keeps it;
+    :meth:`save` writes every deal kept, with its markets, line items and history (``user``, and
+    the reason of the enclosing ``change_reason``), in a few queries for the whole batch. A deal
+    claiming a first deal has the deals before it saved first, so the check sees them."""
+
+    def __init__(self, *, user: User) -> None:
+        self.user = user
+        self.rates = RatesRead()
+        self.pending: list[_Draft] = []
+
+    def add(self, *, deal: Deal, markets: Iterable[Market], line_items: Iterable[LineItemInput]) -> Deal:
+        """Check ``deal`` (not saved) with its markets and line items, and keep it; raises as
+        :func:`deal_create` does, keeping nothing then."""
+        if deal.first_deal_of_id is not None:
+            # The rule "one first deal per delegation and edition" is checked against stored deals.
+            self.save()
+        deal_set_usd_value(deal=deal, rates=self.rates)
+        with checks_in_python():
+            deal.full_clean()
+            items = _line_items_for(deal=deal, line_items=line_items)
+        self.pending.append(_Draft(deal=deal, markets=list(markets), line_items=items))
+        return deal
+
+    @transaction.atomic
+    def save(self) -> None:
+        """Write the deals kept, in the order they were added, and empty the batch."""
+        drafts, self.pending = self.pending, []
+        if not drafts:
+            return
+        deals = Deal.objects.bulk_create([draft.deal for draft in drafts])
+        # As a single create records them: the deal, then (with markets) the deal with them.
+        record_history(deals, history_type="+", user=self.user)
+        link = Deal.markets.through
+        link.objects.bulk_create(
+            [
+                link(deal_id=draft.deal.pk, market_id=market_id)
+                for draft in drafts
+                for market_id in dict.fromkeys(market.pk for market in draft.markets)
+            ]
+        )
+        record_history([draft.deal for draft in drafts if draft.markets], history_type="~", user=self.user)
+        items = DealLineItem.objects.bulk_create([item for draft in drafts for item in draft.line_items])
+        record_history(items, history_type="+", user=self.user)
+        # bulk_create sends no post_save: what is cached from the records is made stale here, once.
+        sync.data_changed()
 
 
 @transaction.atomic

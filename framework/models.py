@@ -2,16 +2,18 @@
 ISO code fields and checks, the largest values kept exactly; and the API's own records (tokens,
 idempotency keys, the deletion feed)."""
 
-from collections.abc import Collection
-from contextlib import nullcontext
+import operator
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.exceptions import FieldError, ValidationError
+from django.core.exceptions import FieldDoesNotExist, FieldError, ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import DatabaseError, connections, models, router, transaction
-from django.db.models import BooleanField, Q, Value
+from django.db.models import BooleanField, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.db.models.sql import Query
 from django.db.models.sql.constants import SINGLE
@@ -126,6 +128,11 @@ def broken_checks(
     Django's own ``CheckConstraint.validate`` does."""
     if not checks:
         return []
+    if _checks_in_python.get():
+        try:
+            return [check for check in checks if _holds(check.condition, instance, exclude=exclude) is False]
+        except _NotInPython:
+            pass
     # Django's own (private) map of field names to values, which the stubs leave out.
     against = instance._get_field_expression_map(meta=model._meta, exclude=exclude)  # type: ignore[attr-defined]
     query = Query(None)
@@ -148,6 +155,94 @@ def broken_checks(
     except DatabaseError:
         return [check for check in evaluated if not Q(check.condition).check(against, using=using)]
     return [check for check, holds in zip(evaluated, row, strict=True) if not holds]
+
+
+_checks_in_python: ContextVar[bool] = ContextVar("checks_in_python", default=False)
+
+
+@contextmanager
+def checks_in_python() -> Iterator[None]:
+    """Evaluate check constraints in Python, without a query, in the block, where each condition
+    is one Python can evaluate as the database does (comparisons of a record's own columns with
+    values or with each other, under SQL's rules for NULL); any other is checked by the database
+    as usual. For writes of many records at once, where a query per record is the cost."""
+    token = _checks_in_python.set(True)
+    try:
+        yield
+    finally:
+        _checks_in_python.reset(token)
+
+
+class _NotInPython(Exception):
+    """A condition that only the database evaluates."""
+
+
+# SQL's comparisons: NULL (None) on either side makes the comparison NULL.
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "exact": operator.eq,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+}
+
+
+def _column(instance: models.Model, name: str, exclude: Collection[str] | None) -> Any:
+    """The value of ``instance``'s own column ``name`` (a foreign key's id for a relation)."""
+    try:
+        field = instance._meta.get_field(name)
+    except FieldDoesNotExist as error:
+        raise _NotInPython from error
+    if not field.concrete or field.many_to_many or (exclude and name in exclude):
+        # A check on an excluded field is skipped, as the database path skips it.
+        raise _NotInPython
+    return getattr(instance, field.attname)
+
+
+def _holds(condition: Any, instance: models.Model, *, exclude: Collection[str] | None) -> bool | None:
+    """``condition`` (a ``Q`` or a ``(lookup, value)`` child of one) for ``instance``: True,
+    False, or None where SQL would find it NULL. Raises :class:`_NotInPython` for anything
+    beyond a record's own columns compared with values, ``isnull`` and ``in``."""
+    if isinstance(condition, Q):
+        results = [_holds(child, instance, exclude=exclude) for child in condition.children]
+        if condition.connector == Q.AND:
+            result = False if False in results else (None if None in results else True)
+        elif condition.connector == Q.OR:
+            result = True if True in results else (None if None in results else False)
+        else:
+            raise _NotInPython
+        return (None if result is None else not result) if condition.negated else result
+    if not isinstance(condition, tuple) or len(condition) != 2:
+        raise _NotInPython
+    lookup, expected = condition
+    name, _, kind = lookup.partition("__")
+    kind = kind or "exact"
+    value = _column(instance, name, exclude)
+    if kind == "isnull":
+        if not isinstance(expected, bool):
+            raise _NotInPython
+        return (value is None) is expected
+    if isinstance(expected, F):
+        expected = _column(instance, cast(str, expected.name), exclude)  # type: ignore[attr-defined]
+    elif hasattr(expected, "resolve_expression"):
+        raise _NotInPython
+    if kind == "exact" and expected is None and not isinstance(condition[1], F):
+        # Django reads field=None as field__isnull=True.
+        return value is None
+    if kind == "in":
+        if not isinstance(expected, list | tuple | set | frozenset):
+            raise _NotInPython
+        if value is None:
+            return None
+        if value in expected:
+            return True
+        return None if None in expected else False
+    compare = _COMPARISONS.get(kind)
+    if compare is None:
+        raise _NotInPython
+    if value is None or expected is None:
+        return None
+    return compare(value, expected)
 
 
 class ApiToken(AbstractAuthToken):

@@ -61,6 +61,16 @@ class DealViewSet(BulkWriteMixin, ModelViewSet):
     conflict_actions = ("sign", "execute", "cancel")
     paginated_actions = ("history",)
     queryset = Deal.objects.all()
+    # A bulk write's new deals are checked one by one and written together (services.DealBatch).
+    bulk_defers_creates = True
+    batch: services.DealBatch | None = None
+
+    def bulk_begin(self) -> None:
+        self.batch = services.DealBatch(user=cast(User, self.request.user))
+
+    def bulk_flush(self) -> None:
+        if self.batch is not None:
+            self.batch.save()
 
     # The services decide scope and rules; the serializer has checked the request's shape.
     def perform_create(self, serializer: BaseSerializer) -> None:
@@ -70,6 +80,7 @@ class DealViewSet(BulkWriteMixin, ModelViewSet):
             user=cast(User, self.request.user),
             markets=arguments["markets"],
             line_items=arguments["line_items"],
+            batch=self.batch,
         )
         self.reread(serializer)
 

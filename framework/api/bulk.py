@@ -9,12 +9,13 @@ is refused, nothing is written and the 400 lists every refused item's errors und
 ``items.<index>.<field>``. Otherwise the answer is ``{"created", "updated", "results"}``, each
 record rendered as a GET renders it, in item order."""
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import Direction, extend_schema
@@ -22,12 +23,14 @@ from drf_standardized_errors.formatter import flatten_errors
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ErrorDetail, ValidationError
+from rest_framework.relations import ManyRelatedField
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from framework.api.conditional import idempotency_key, replay_or_run
 from framework.api.errors import CONVERTED_EXCEPTIONS, api_exception
+from framework.api.fields import PRELOADED_RECORDS, BriefRelatedField, field_path
 from framework.history import change_reason
 
 if TYPE_CHECKING:
@@ -96,27 +99,35 @@ class BulkWriteMixin(ViewSetBase):
         self.check_bulk_permissions(request, items)
         targets, errors = bulk_targets(items)
         records = self.lock_for_bulk(set(targets.values()))
+        with self.acting_as("create"):
+            self.preloaded = preload_related(cast(serializers.Serializer, self.get_serializer()), items)
         counts = {"created": 0, "updated": 0}
         written = []
         # Each record is read back once, all together, after the last write.
         self.reread_later = True
         with change_reason(CHANGE_REASON):
+            self.bulk_begin()
             for index, item in enumerate(items):
                 if index in errors:
                     continue
+                if index in targets:
+                    # A change sees what every item before it wrote.
+                    self.bulk_flush()
                 try:
                     serializer = self.bulk_write_item(request, item, target=targets.get(index), records=records)
                 except ITEM_EXCEPTIONS as error:
                     errors[index] = item_errors(error)
                     continue
                 counts["updated" if index in targets else "created"] += 1
-                written.append(cast(Model, serializer.instance).pk)
+                written.append(cast(Model, serializer.instance))
+            if not errors:
+                self.bulk_flush()
         # The response is about many records: no single record's ETag.
         self.rendered_instance = None
         if errors:
             raise ValidationError(by_attr(errors))
-        records = self.planned(self.selector()).in_bulk(written)
-        results = self.get_serializer([records[pk] for pk in written], many=True).data
+        records = self.planned(self.selector()).in_bulk([record.pk for record in written])
+        results = self.get_serializer([records[record.pk] for record in written], many=True).data
         return Response({**counts, "results": results})
 
     def bulk_write_item(
@@ -129,14 +140,51 @@ class BulkWriteMixin(ViewSetBase):
             instance = records.get(target)
             if instance is None:
                 raise ValidationError({"id": [ErrorDetail("No record with this id that you may change.", "not_found")]})
-        with self.acting_as("create" if instance is None else "partial_update"), transaction.atomic():
-            serializer = self.get_serializer(instance, data=item, partial=instance is not None)
+        # A create the view only checks and keeps (bulk_defers_creates) writes nothing to undo.
+        undo = nullcontext() if instance is None and self.bulk_defers_creates else transaction.atomic()
+        with self.acting_as("create" if instance is None else "partial_update"), undo:
+            serializer = self.item_serializer(instance, item)
             serializer.is_valid(raise_exception=True)
             if instance is None:
                 self.perform_create(serializer)
             else:
                 self.check_object_permissions(request, instance)
                 self.perform_update(serializer)
+        return serializer
+
+    # Whether perform_create, during a bulk write, only checks the record and keeps it for
+    # bulk_flush() to write (it must then write nothing itself).
+    bulk_defers_creates = False
+    # The records the items name, read ahead (see preload_related).
+    preloaded: dict[str, dict[int, Model]] | None = None
+
+    def bulk_begin(self) -> None:
+        """Before the first item of a bulk write: where a view that defers creates starts its batch."""
+
+    def bulk_flush(self) -> None:
+        """Write what the items so far kept (a view that defers creates): before each change
+        and after the last item when none was refused."""
+
+    def get_serializer_context(self) -> Mapping[str, Any]:
+        context = super().get_serializer_context()
+        if self.preloaded is not None:
+            context = {**context, PRELOADED_RECORDS: self.preloaded}
+        return context
+
+    def item_serializer(self, instance: Model | None, item: dict) -> serializers.BaseSerializer:
+        """The serializer of the current action for ``item`` (on ``instance`` for a change), as
+        ``get_serializer`` gives it; one per action serves every item, as a list serializer's
+        child does: building its fields costs more than checking an item."""
+        kept = self.__dict__.setdefault("_item_serializers", {})
+        serializer = kept.get(self.action)
+        if serializer is None:
+            serializer = kept[self.action] = self.get_serializer(instance, data=item, partial=instance is not None)
+            return serializer
+        serializer.instance = instance
+        serializer.initial_data = item
+        # What checking and rendering the previous item left behind.
+        for attribute in ("_validated_data", "_errors", "_data"):
+            serializer.__dict__.pop(attribute, None)
         return serializer
 
     @contextmanager
@@ -167,6 +215,53 @@ class BulkWriteMixin(ViewSetBase):
         model = self.selector().model
         list(model.objects.select_for_update().filter(pk__in=pks).order_by("pk").values_list("pk", flat=True))
         return self.get_queryset().in_bulk(pks)
+
+
+def preload_related(serializer: serializers.Serializer, items: list) -> dict[str, dict[int, Model]]:
+    """The records the items' related fields name by id (where ``serializer`` takes them as
+    :class:`BriefRelatedField`, nested ones included), by field path and id: one query per
+    kind of record, rather than one per id of every item."""
+    wanted: dict[str, tuple[BriefRelatedField, set[int]]] = {}
+    for item in items:
+        if isinstance(item, dict):
+            _collect_ids(serializer.fields, item, wanted)
+    # Fields that read the same rows (a deal's buyer and seller) share one query.
+    querysets: dict[tuple, QuerySet] = {}
+    by_query: dict[tuple, set[int]] = defaultdict(set)
+    keys = {}
+    for path, (field, ids) in wanted.items():
+        queryset = cast(QuerySet, field.get_queryset())
+        keys[path] = key = (queryset.model, str(queryset.query))
+        querysets.setdefault(key, queryset)
+        by_query[key] |= ids
+    found = {key: querysets[key].in_bulk(ids) for key, ids in by_query.items()}
+    return {path: found[key] for path, key in keys.items()}
+
+
+def _is_id(value: object) -> bool:
+    return type(value) is int and 0 < value < 2**63
+
+
+def _collect_ids(fields: Any, data: dict, wanted: dict[str, tuple[BriefRelatedField, set[int]]]) -> None:
+    """Add the ids ``data`` gives the related fields among ``fields`` to ``wanted`` (by field path)."""
+    for name, field in fields.items():
+        if field.read_only or name not in data:
+            continue
+        value = data[name]
+        if isinstance(field, BriefRelatedField):
+            if _is_id(value):
+                wanted.setdefault(field_path(field), (field, set()))[1].add(value)
+        elif isinstance(field, ManyRelatedField) and isinstance(field.child_relation, BriefRelatedField):
+            if isinstance(value, list):
+                ids = wanted.setdefault(field_path(field), (field.child_relation, set()))[1]
+                ids.update(each for each in value if _is_id(each))
+        elif isinstance(field, serializers.ListSerializer) and isinstance(field.child, serializers.Serializer):
+            if isinstance(value, list):
+                for each in value:
+                    if isinstance(each, dict):
+                        _collect_ids(field.child.fields, each, wanted)
+        elif isinstance(field, serializers.Serializer) and isinstance(value, dict):
+            _collect_ids(field.fields, value, wanted)
 
 
 def bulk_targets(items: list) -> tuple[dict[int, int], dict[int, list | dict]]:

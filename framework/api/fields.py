@@ -18,6 +18,22 @@ if TYPE_CHECKING:
     from drf_spectacular.openapi import AutoSchema
 
 
+# The serializer context's key for the records a request's related fields name, read ahead:
+# field path (e.g. "line_items.category") → id → record.
+PRELOADED_RECORDS = "preloaded_records"
+
+
+def field_path(field: serializers.Field) -> str:
+    """Where ``field`` sits in its root serializer, e.g. ``buyer`` or ``line_items.category``."""
+    names = []
+    node: Any = field
+    while node is not None and node.parent is not None:
+        if node.field_name:
+            names.append(node.field_name)
+        node = node.parent
+    return ".".join(reversed(names))
+
+
 class BriefRelatedField(serializers.PrimaryKeyRelatedField):
     """A related record: responses show it through ``brief`` (id, name, …) so a screen needs no
     second call; requests give its id."""
@@ -28,6 +44,16 @@ class BriefRelatedField(serializers.PrimaryKeyRelatedField):
 
     def use_pk_only_optimization(self) -> bool:
         return False
+
+    def to_internal_value(self, data: Any) -> Any:
+        # A bulk write reads the records its items name once, all together (framework.api.bulk);
+        # an id not among them is looked up as usual, and refused as usual.
+        preloaded = self.context.get(PRELOADED_RECORDS)
+        if preloaded is not None and type(data) is int:
+            record = preloaded.get(field_path(self), {}).get(data)
+            if record is not None:
+                return record
+        return super().to_internal_value(data)
 
     def to_representation(self, value: Any) -> Any:
         # One serializer renders every value of the field: building one per value costs more

@@ -644,3 +644,82 @@ def test_changed_deals_are_locked_in_id_order(api, postgresql_only):
     assert len(locks) == 1
     assert re.search(r"ORDER BY .+ ASC FOR UPDATE$", locks[0])
     assert deal_titles() == ["Locked"] * 3
+
+
+def test_a_bulk_create_costs_a_fixed_number_of_queries_whatever_the_number_of_deals(api, new_deal):
+    category, market = CategoryFactory(), MarketFactory()
+    ExchangeRateFactory(currency="EUR", date=datetime.date(2023, 11, 1), rate_to_usd=Decimal("1.0700000000"))
+    line_items = [{"product": "Organo-silicon products", "category": category.pk}]
+
+    def creates(count: int) -> dict:
+        value = {"amount": "1000.00", "currency": "EUR"}
+        items = [new_deal(f"Order {n}", markets=[market.pk], line_items=line_items, value=value) for n in range(count)]
+        return {"items": items}
+
+    # One read per kind of record the items name (enterprises, delegation, edition, market, category)
+    # and of the EUR rates; one insert per table written (deals, market links, line items and the
+    # history of each); the read-back. Up to 30 deals fit one insert even on SQLite, whose
+    # statements take the fewest parameters: more take an insert per table per batch.
+    assert [queries_of(api, "post", DEALS_BULK, creates(count)) for count in (1, 10, 30)] == [22, 22, 22]
+
+
+def test_every_deal_of_a_bulk_create_has_the_history_a_single_create_records(api, user, new_deal):
+    electronics = MarketFactory(name="Electronics")
+    silicones = CategoryFactory(name="Organo-silicon products")
+    lines = [{"product": "Silicone sealant", "category": silicones.pk, "hs_code": "391000"}]
+    items = [new_deal("With a market", markets=[electronics.pk], line_items=lines), new_deal("Without")]
+
+    body = api.post(DEALS_BULK, {"items": items}).json()
+
+    with_market, without = (Deal.objects.get(pk=row["id"]) for row in body["results"])
+    rows = [
+        (r.history_type, r.history_user, r.history_change_reason, r.title, [m.market_id for m in r.markets.all()])
+        for r in with_market.history.all()
+    ]
+    assert rows == [
+        ("~", user, "bulk", "With a market", [electronics.pk]),
+        ("+", user, "bulk", "With a market", []),
+    ]
+    assert [(r.history_type, r.history_user, r.history_change_reason) for r in without.history.all()] == [
+        ("+", user, "bulk")
+    ]
+    (line,) = with_market.line_items.all()
+    assert [
+        (r.history_type, r.history_user, r.history_change_reason, r.product, r.deal_id, r.category_id)
+        for r in line.history.all()
+    ] == [("+", user, "bulk", "Silicone sealant", with_market.pk, silicones.pk)]
+    assert with_market.history.get(history_type="+").value_usd == Decimal("300000000.00")
+
+
+def test_one_bad_item_at_the_end_of_many_writes_nothing_history_included(api, new_deal, zkh):
+    market, category = MarketFactory(), CategoryFactory()
+    lines = [{"product": "Silicone sealant", "category": category.pk}]
+    items = [new_deal(f"Order {n}", markets=[market.pk], line_items=lines) for n in range(20)]
+    items.append(new_deal("Self-dealing", seller=zkh.pk))
+
+    response = api.post(DEALS_BULK, {"items": items})
+
+    assert (response.status_code, errors(response)) == (400, [("invalid", "items.20.non_field_errors")])
+    assert (Deal.objects.count(), DealLineItem.objects.count(), Deal.markets.through.objects.count()) == (0, 0, 0)
+    assert (Deal.history.count(), DealLineItem.history.count()) == (0, 0)
+
+
+def test_a_create_after_a_change_and_a_first_deal_claim_are_written_in_item_order(api, new_deal, qingpu):
+    changed = DealFactory(title="Before")
+    items = [
+        new_deal("First"),
+        {"id": changed.pk, "title": "After"},
+        new_deal("Claims the first deal", first_deal_of=qingpu.pk),
+        new_deal("Claims it again", first_deal_of=qingpu.pk),
+    ]
+
+    response = api.post(DEALS_BULK, {"items": items})
+
+    assert response.json()["errors"] == [
+        {
+            "code": "invalid",
+            "detail": "This delegation already has a first deal at this edition.",
+            "attr": "items.3.non_field_errors",
+        }
+    ]
+    assert Deal.objects.get().title == "Before"
