@@ -63,6 +63,8 @@ TARGET_CSV_PEAK_MIB = 150
 # The CSV export is read for at most this long: CSV_MIN_SECONDS, or a second per 5,000 rows.
 CSV_MIN_SECONDS = 120
 CSV_ROWS_PER_SECOND_BOUND = 5_000
+# The XLSX export likewise: CSV_MIN_SECONDS, or a second per 2,000 rows.
+XLSX_ROWS_PER_SECOND_BOUND = 2_000
 
 
 class Failed(Exception):
@@ -475,6 +477,49 @@ def csv_export(bench: Bench) -> None:
     ]
 
 
+def xlsx_export(bench: Bench) -> None:
+    """Rows per second and the serving worker's peak memory for the XLSX export of every deal, beside
+    the CSV's (no target: the workbook is built before it is sent), through gunicorn with one
+    worker, read by an analyst."""
+    expected = Deal.objects.count()
+    bound = max(CSV_MIN_SECONDS, expected / XLSX_ROWS_PER_SECOND_BOUND)
+    path = reverse("deal-export-xlsx")
+    sample = Deal.objects.order_by("id").values_list("buyer_id", flat=True).first()
+    small = f"{path}?buyer={sample}"
+    with Gunicorn(workers=1, env=bench.server_env, timeout=int(bound) + 60, ready_path=small) as server:
+        (worker,) = server.worker_pids()
+        get(server.port, small, headers=bench.analyst_headers)
+        before = memory_kib(worker)
+        bench.say(f"gunicorn with 1 worker on port {server.port}: reading the XLSX export of {expected:,} deals")
+        read = _stream(server.port, path, bench.analyst_headers, seconds=bound)
+        after = memory_kib(worker)
+    # A workbook is a zip: its rows are not counted here, only whether it arrived whole.
+    rate = round(expected / read["seconds"], 1) if read["complete"] and read["seconds"] else 0.0
+    peak = round(after["VmHWM"] / 1024, 1)
+    bench.details["xlsx_export"] = {
+        **read,
+        "expected_rows": expected,
+        "rows_per_second": rate,
+        "worker_rss_before_mib": round(before["VmRSS"] / 1024, 1),
+        "worker_peak_mib": peak,
+        "bound_seconds": bound,
+    }
+    bench.say(f"XLSX: {expected:,} rows in {read['seconds']:.1f} s, worker peak {peak:.0f} MiB")
+    missing = "" if read["complete"] else f", cut off after {read['seconds']:.0f} s"
+    bench.rows += [
+        Row(
+            f"XLSX export, {expected:,} rows",
+            rate,
+            f"rows/s ({read['bytes'] / 1e6:,.0f} MB in {read['seconds']:.1f} s{missing})",
+        ),
+        Row(
+            "XLSX export: worker peak memory",
+            peak,
+            f"MiB (VmHWM; {before['VmRSS'] / 1024:.0f} MiB before the export)",
+        ),
+    ]
+
+
 MEASUREMENTS: list[tuple[str, Callable[[Bench], None]]] = [
     ("deal list in process", list_in_process),
     ("page depth", page_depth),
@@ -482,4 +527,5 @@ MEASUREMENTS: list[tuple[str, Callable[[Bench], None]]] = [
     ("statistics", statistics_in_process),
     ("over HTTP", http_throughput),
     ("CSV export", csv_export),
+    ("XLSX export", xlsx_export),
 ]
