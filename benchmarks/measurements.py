@@ -75,6 +75,8 @@ BULK_ITEMS = 1000
 BULK_ENTERPRISES = 200
 BULK_ROUNDS = 2
 TARGET_BULK_MS_PER_DEAL = 10
+# The XLSX export likewise: CSV_MIN_SECONDS, or a second per 2,000 rows.
+XLSX_ROWS_PER_SECOND_BOUND = 2_000
 
 
 class Failed(Exception):
@@ -532,10 +534,10 @@ def http_throughput(bench: Bench) -> None:
         list_over_http(bench, server, variant=", counts not kept")
 
 
-def _stream(port: int, path: str, headers: dict[str, str], *, seconds: float) -> dict:
-    """Read the answer to ``GET path`` as it streams, for at most ``seconds``: lines, bytes,
-    time taken and whether it was read to its end."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+def _stream(port: int, path: str, headers: dict[str, str], *, seconds: float, wait: float = 60) -> dict:
+    """Read the answer to ``GET path`` as it streams, for at most ``seconds``, waiting at most
+    ``wait`` seconds for any one piece: lines, bytes, time taken and whether it was read to its end."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=wait)
     lines = size = 0
     complete = False
     started = time.perf_counter()
@@ -699,6 +701,50 @@ def bulk_writes(bench: Bench) -> None:
     ]
 
 
+def xlsx_export(bench: Bench) -> None:
+    """Rows per second and the serving worker's peak memory for the XLSX export of every deal, beside
+    the CSV's (no target: the workbook is built before it is sent), through gunicorn with one
+    worker, read by an analyst."""
+    expected = Deal.objects.count()
+    bound = max(CSV_MIN_SECONDS, expected / XLSX_ROWS_PER_SECOND_BOUND)
+    path = reverse("deal-export-xlsx")
+    sample = Deal.objects.order_by("id").values_list("buyer_id", flat=True).first()
+    small = f"{path}?buyer={sample}"
+    with Gunicorn(workers=1, env=bench.server_env, timeout=int(bound) + 60, ready_path=small) as server:
+        (worker,) = server.worker_pids()
+        get(server.port, small, headers=bench.analyst_headers)
+        before = memory_kib(worker)
+        bench.say(f"gunicorn with 1 worker on port {server.port}: reading the XLSX export of {expected:,} deals")
+        # The workbook is built before its first byte is sent.
+        read = _stream(server.port, path, bench.analyst_headers, seconds=bound, wait=bound)
+        after = memory_kib(worker)
+    # A workbook is a zip: its rows are not counted here, only whether it arrived whole.
+    rate = round(expected / read["seconds"], 1) if read["complete"] and read["seconds"] else 0.0
+    peak = round(after["VmHWM"] / 1024, 1)
+    bench.details["xlsx_export"] = {
+        **read,
+        "expected_rows": expected,
+        "rows_per_second": rate,
+        "worker_rss_before_mib": round(before["VmRSS"] / 1024, 1),
+        "worker_peak_mib": peak,
+        "bound_seconds": bound,
+    }
+    bench.say(f"XLSX: {expected:,} rows in {read['seconds']:.1f} s, worker peak {peak:.0f} MiB")
+    missing = "" if read["complete"] else f", cut off after {read['seconds']:.0f} s"
+    bench.rows += [
+        Row(
+            f"XLSX export, {expected:,} rows",
+            rate,
+            f"rows/s ({read['bytes'] / 1e6:,.0f} MB in {read['seconds']:.1f} s{missing})",
+        ),
+        Row(
+            "XLSX export: worker peak memory",
+            peak,
+            f"MiB (VmHWM; {before['VmRSS'] / 1024:.0f} MiB before the export)",
+        ),
+    ]
+
+
 MEASUREMENTS: list[tuple[str, Callable[[Bench], None]]] = [
     ("deal list in process", list_in_process),
     ("page depth", page_depth),
@@ -708,4 +754,5 @@ MEASUREMENTS: list[tuple[str, Callable[[Bench], None]]] = [
     ("over HTTP", http_throughput),
     ("CSV export", csv_export),
     ("bulk writes", bulk_writes),
+    ("XLSX export", xlsx_export),
 ]

@@ -569,13 +569,17 @@ def written_by_csv(rows: list[dict[str, str]]) -> bytes:
 
 def test_the_csv_is_byte_for_byte_what_pythons_csv_module_writes(world, analyst_api):
     for index, text in enumerate(AWKWARD_TEXTS):
-        DealFactory(
+        deal = DealFactory(
             title=text,
             buyer=EnterpriseFactory(name=f"{text} {index}", name_zh=f"{text} {index}", country=""),
             regional_debut=True,
             debut_region=text,
-            markets=[MarketFactory(name=f"{text} {index}"), MarketFactory(name=f"Z{index}")],
+            markets=[MarketFactory(name=f"Z{index}"), MarketFactory(name=f"{text} {index}")],
         )
+        # Categories named like the markets, added out of order, one of them on two line items.
+        last, first = CategoryFactory(name=f"Z{index}"), CategoryFactory(name=f"{text} {index}")
+        for category in (last, first, last):
+            DealLineItemFactory(deal=deal, category=category)
     expected = written_by_csv([as_csv(deal) for deal in listed(analyst_api, {})])
     response = analyst_api.get(reverse(CSV))
     assert downloaded(response) == expected
