@@ -34,6 +34,7 @@ from delegations.models import Enterprise
 from expo.api.urls import router as expo_router
 from figures.api.urls import router as figures_router
 from framework import access
+from framework.api.pagination import CursorPagination, ordering_terms
 from framework.models import ApiToken
 
 LIST_LIMIT = 100
@@ -44,6 +45,8 @@ PAGES_DESCRIPTION = f"limit={LIST_LIMIT}, pages drawn at random among the first 
 PATHS_PER_RUN = 500
 DEEP_OFFSET = 49_900
 DEPTH_SAMPLES = 20
+# Cursor paging against limit/offset: pages at this many depths spread evenly over the whole list.
+CURSOR_DEPTHS = 20
 QUERY_LIMITS = (10, 100, 1000)
 STATISTICS_GROUPS = ("delegation,edition", "seller_country")
 STATISTICS_SAMPLES = 10
@@ -347,6 +350,78 @@ def list_over_http(bench: Bench, server: Gunicorn, *, variant: str = "") -> None
     ]
 
 
+def cursor_pages(bench: Bench) -> tuple[list[str], list[str]]:
+    """The public deal list at ``CURSOR_DEPTHS`` depths spread evenly from the first page to the
+    last: by limit/offset, and by the cursor that follows the row before each page."""
+    public = Deal.objects.filter(access.published_condition())  # in the list's default ordering
+    last = max(0, bench.public_deals - LIST_LIMIT)
+    offsets = sorted({round(last * step / max(1, CURSOR_DEPTHS - 1)) for step in range(CURSOR_DEPTHS)})
+    terms = ordering_terms(public)
+    if terms is None:
+        raise Failed("The deal list's default ordering is not one cursor paging follows.")
+    paginator = CursorPagination()
+    path = reverse("deal-list")
+    by_offset, by_cursor = [], []
+    for offset in offsets:
+        by_offset.append(f"{path}?limit={LIST_LIMIT}&offset={offset}")
+        if offset == 0:
+            by_cursor.append(f"{path}?limit={LIST_LIMIT}&cursor=")
+            continue
+        before = public.values_list(*(term.name for term in terms))[offset - 1]
+        cursor = paginator.encode_cursor(terms, Deal, before, backwards=False)
+        by_cursor.append(f"{path}?limit={LIST_LIMIT}&cursor={cursor}")
+    return by_offset, by_cursor
+
+
+def cursor_over_http(bench: Bench, server: Gunicorn) -> None:
+    """Deal list throughput through gunicorn under wrk at pages spread over the whole list: by
+    cursor (nothing counted) against limit/offset, page for page the same rows."""
+    by_offset, by_cursor = cursor_pages(bench)
+    for offset_path, cursor_path in zip(by_offset, by_cursor, strict=True):
+        _, by_offset_body = get(server.port, offset_path)
+        _, by_cursor_body = get(server.port, cursor_path)
+        if orjson.loads(by_offset_body)["results"] != orjson.loads(by_cursor_body)["results"]:
+            raise Failed(f"{cursor_path} and {offset_path} answer different rows: their throughputs do not compare.")
+    for paths in (by_offset, by_cursor):
+        wrk(server.port, paths, seconds=WARM_UP_SECONDS, connections=CONNECTIONS)
+    loads: dict[str, list[Load]] = {"offset": [], "cursor": []}
+    for _ in range(ROUNDS):
+        for name, paths in (("offset", by_offset), ("cursor", by_cursor)):
+            loads[name].append(wrk(server.port, paths, seconds=bench.seconds / ROUNDS, connections=CONNECTIONS))
+    offset, cursor = _combined(loads["offset"]), _combined(loads["cursor"])
+    ratio = _ratio(cursor["requests_per_second"], offset["requests_per_second"])
+    depths = f"{len(by_offset)} pages of {LIST_LIMIT} spread over all {bench.public_deals:,} public deals"
+    bench.details["deal_list_cursor_over_http"] = {
+        "pages": depths,
+        "workers": server.workers,
+        "connections": CONNECTIONS,
+        "offset": offset,
+        "cursor": cursor,
+        "ratio": ratio,
+    }
+    bench.say(
+        f"deal list over HTTP, {depths}: cursor {cursor['requests_per_second']:.1f} req/s, "
+        f"limit/offset {offset['requests_per_second']:.1f} req/s"
+    )
+    bench.rows += [
+        Row(
+            "deal list over HTTP, pages over the whole list: limit/offset",
+            offset["requests_per_second"],
+            _load_unit(offset),
+        ),
+        Row(
+            "deal list over HTTP, pages over the whole list: cursor", cursor["requests_per_second"], _load_unit(cursor)
+        ),
+        Row(
+            "deal list over HTTP, pages over the whole list: cursor / limit/offset",
+            ratio,
+            "×",
+            "≥ 1.0",
+            ratio is not None and ratio >= 1.0 and not offset["errors"] + cursor["errors"],
+        ),
+    ]
+
+
 def _published_deal_ids(count: int) -> list[int]:
     """Up to ``count`` ids of deals the public sees, drawn at random (the same each run)."""
     bounds = Deal.objects.aggregate(low=Min("id"), high=Max("id"))
@@ -400,6 +475,7 @@ def http_throughput(bench: Bench) -> None:
     with Gunicorn(workers=2, env=counting, ready_path=f"{reverse('raw-deal-list')}?limit=1") as server:
         bench.say(f"gunicorn with 2 workers on port {server.port}, counting every list's rows")
         list_over_http(bench, server, variant=", counts not kept")
+        cursor_over_http(bench, server)
 
 
 def _stream(port: int, path: str, headers: dict[str, str], *, seconds: float) -> dict:

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from benchmarks import measurements
 from tests.factories import (
     CategoryFactory,
     DealFactory,
@@ -124,3 +125,16 @@ def test_the_raw_view_reads_a_page_in_four_queries(deals, client, django_assert_
 @pytest.mark.parametrize("query", [{"limit": "0"}, {"limit": "ten"}, {"offset": "-1"}])
 def test_the_raw_view_refuses_what_is_not_a_page(client, query):
     assert client.get(reverse("raw-deal-list"), query).status_code == 400
+
+
+def test_the_cursor_pages_measured_hold_the_rows_of_the_offset_pages(deals, anon, monkeypatch):
+    monkeypatch.setattr(measurements, "LIST_LIMIT", 2)
+    monkeypatch.setattr(measurements, "CURSOR_DEPTHS", 4)
+    bench = measurements.Bench(deals=9, seconds=1, server_env={}, say=print, public_deals=PUBLIC_DEALS)
+    by_offset, by_cursor = measurements.cursor_pages(bench)
+    # Seven public deals in pages of two: the first page, the last full one and two between.
+    assert [path.split("?")[1] for path in by_offset] == [f"limit=2&offset={offset}" for offset in (0, 2, 3, 5)]
+    for offset_path, cursor_path in zip(by_offset, by_cursor, strict=True):
+        rows = anon.get(offset_path).json()["results"]
+        assert anon.get(cursor_path).json()["results"] == rows
+        assert len(rows) == 2
