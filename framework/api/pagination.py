@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections
 from django.db.models import F, Field, Model, Q, QuerySet
 from django.db.models.expressions import OrderBy
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from rest_framework import pagination
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.request import Request
@@ -409,6 +410,11 @@ def _after(terms: list[Term], values: tuple[Any, ...]) -> Q:
     """Rows after ``values`` in the order of ``terms``, among those whose first term is empty
     exactly where ``values``'s is (only the first term may be empty), the first term bounded as
     an index reads it."""
+    if None not in values and len({term.descending for term in terms}) == 1:
+        # One direction: a row comparison, which the index of the ordering reads from the position
+        # on, ties on the first term included.
+        after = TupleLessThan if terms[0].descending else TupleGreaterThan
+        return Q(after(Tuple(*(F(term.name) for term in terms)), list(values)))
     condition: Q | None = None
     equal = Q()
     for term, value in zip(terms, values, strict=True):
