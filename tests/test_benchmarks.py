@@ -138,3 +138,15 @@ def test_the_cursor_pages_measured_hold_the_rows_of_the_offset_pages(deals, anon
         rows = anon.get(offset_path).json()["results"]
         assert anon.get(cursor_path).json()["results"] == rows
         assert len(rows) == 2
+
+
+def test_the_cursor_requests_measured_beside_the_raw_view_hold_its_pages(deals, anon, monkeypatch):
+    monkeypatch.setattr(measurements, "LIST_LIMIT", 3)
+    offsets = [3, 0, 3, 6]
+    paths = measurements.cursor_paths(offsets)
+    # A cursor per page, the same for the same page; the first page by an empty cursor.
+    assert (len(set(paths)), paths[0] == paths[2], paths[1]) == (3, True, "/api/deals/?limit=3&cursor=")
+    for offset, path in zip(offsets, paths, strict=True):
+        rows = anon.get("/api/deals/", {"limit": 3, "offset": offset}).json()["results"]
+        assert anon.get(path).json()["results"] == rows
+        assert len(rows) == (3 if offset < 6 else 1)

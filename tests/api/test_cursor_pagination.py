@@ -142,6 +142,27 @@ def test_filters_and_the_fields_asked_for_are_kept_across_pages(anon, deals):
     assert (set(row), "kind" in row["buyer"]) == ({"id", "title", "buyer"}, True)
 
 
+def test_search_and_a_filter_across_a_relation_are_kept(anon, deals):
+    # The market filter joins the deal's markets (a distinct query): a deal aimed at the market and
+    # another is listed once; one aimed at other markets only is left out.
+    market = deals[0].markets.get()
+    both = DealFactory(edition=deals[0].edition, title="Agreement 1", markets=[market, MarketFactory()])
+    DealFactory(edition=deals[0].edition, title="Agreement 1", markets=[MarketFactory()])
+    params = {"search": "Agreement", "market": market.pk, "ordering": "value_usd"}
+    every = listed(anon, "/api/deals/", params)
+    public = [deal.pk for index, deal in enumerate(deals) if index not in HIDDEN]
+    assert sorted(every) == sorted([*public, both.pk])
+    forwards, backwards = walk(anon, "/api/deals/", params, limit=2)
+    assert flat(forwards) == flat(backwards[::-1]) == every
+
+
+def test_a_cursor_page_carries_no_etag_as_an_offset_page_does_not(anon, deals):
+    # Tags are of single records: a list, paged either way, is never answered 304.
+    for query in ({"cursor": "", "limit": 2}, {"limit": 2}):
+        response = anon.get("/api/deals/", query, HTTP_IF_NONE_MATCH="*")
+        assert (response.status_code, response.has_header("ETag")) == (200, False)
+
+
 def test_rows_created_or_deleted_between_pages_shift_no_page(admin_api, deals):
     every = listed(admin_api, "/api/deals/", {"ordering": "id"})
     first = page(admin_api, "/api/deals/", {"ordering": "id", "cursor": "", "limit": 5})
