@@ -11,6 +11,7 @@ import math
 import random
 import statistics
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -38,6 +39,7 @@ from delegations.services import editor_create
 from expo.api.urls import router as expo_router
 from figures.api.urls import router as figures_router
 from framework import access
+from framework.api.pagination import CursorPagination, ordering_terms
 from framework.models import ApiToken
 
 LIST_LIMIT = 100
@@ -49,6 +51,8 @@ PATHS_PER_RUN = 500
 # The deep page measured is half way through the deals (offset 500,000 at 1M deals).
 DEPTH_SHARE = 0.5
 DEPTH_SAMPLES = 20
+# Cursor paging against limit/offset: pages at this many depths spread evenly over the whole list.
+CURSOR_DEPTHS = 20
 QUERY_LIMITS = (10, 100, 1000)
 STATISTICS_GROUPS = ("delegation,edition", "seller_country")
 STATISTICS_SAMPLES = 10
@@ -479,6 +483,94 @@ def list_over_http(bench: Bench, server: Gunicorn, *, variant: str = "") -> None
     ]
 
 
+def cursor_paths(offsets: list[int]) -> list[str]:
+    """Requests of the public deal list by cursor, page for page the rows at ``offsets``: each
+    the cursor that follows the row before the page (signed as ``next`` would give it)."""
+    public = Deal.objects.filter(access.published_condition())  # in the list's default ordering
+    terms = ordering_terms(public)
+    if terms is None:
+        raise Failed("The deal list's default ordering is not one cursor paging follows.")
+    paginator = CursorPagination()
+    path = f"{reverse('deal-list')}?limit={LIST_LIMIT}&cursor="
+    cursors = {0: ""}
+    for offset in sorted(set(offsets) - {0}):
+        before = public.values_list(*(term.name for term in terms))[offset - 1]
+        cursors[offset] = paginator.encode_cursor(terms, Deal, before, backwards=False)
+    return [path + cursors[offset] for offset in offsets]
+
+
+def cursor_pages(bench: Bench) -> tuple[list[str], list[str]]:
+    """The public deal list at ``CURSOR_DEPTHS`` depths spread evenly from the first page to the
+    last: by limit/offset, and by the cursor that follows the row before each page."""
+    last = max(0, bench.public_deals - LIST_LIMIT)
+    offsets = sorted({round(last * step / max(1, CURSOR_DEPTHS - 1)) for step in range(CURSOR_DEPTHS)})
+    path = reverse("deal-list")
+    return [f"{path}?limit={LIST_LIMIT}&offset={offset}" for offset in offsets], cursor_paths(offsets)
+
+
+def _offset_of(path: str) -> int:
+    return int(urllib.parse.parse_qs(urllib.parse.urlsplit(path).query).get("offset", ["0"])[0])
+
+
+def _in_turns(bench: Bench, server: Gunicorn, paths: dict[str, list[str]]) -> dict[str, dict]:
+    """Each list of requests under wrk after a warm-up, in ``ROUNDS`` alternating rounds."""
+    for requests in paths.values():
+        wrk(server.port, requests, seconds=WARM_UP_SECONDS, connections=CONNECTIONS)
+    loads: dict[str, list[Load]] = {name: [] for name in paths}
+    for _ in range(ROUNDS):
+        for name, requests in paths.items():
+            loads[name].append(wrk(server.port, requests, seconds=bench.seconds / ROUNDS, connections=CONNECTIONS))
+    return {name: _combined(rounds) for name, rounds in loads.items()}
+
+
+def _same_rows(server: Gunicorn, pairs: list[tuple[str, str]]) -> None:
+    for path, cursor_path in pairs:
+        if (
+            orjson.loads(get(server.port, path)[1])["results"]
+            != orjson.loads(get(server.port, cursor_path)[1])["results"]
+        ):
+            raise Failed(f"{cursor_path} and {path} answer different rows: their throughputs do not compare.")
+
+
+def cursor_over_http(bench: Bench, server: Gunicorn) -> None:
+    """Deal list throughput through gunicorn under wrk by cursor (nothing counted): against the
+    keys-first raw view on the pages the list rows measure, and against limit/offset at pages spread over
+    the whole list; page for page the same rows. ``server`` counts every list's rows."""
+    raw_paths = compared_paths(bench)["raw_by_keys"]
+    near = cursor_paths([_offset_of(path) for path in raw_paths])
+    _same_rows(server, sorted(set(zip(raw_paths, near, strict=True)))[:DEPTH_SAMPLES])
+    first = _in_turns(bench, server, {"raw_by_keys": raw_paths, "cursor": near})
+    by_offset, by_cursor = cursor_pages(bench)
+    _same_rows(server, list(zip(by_offset, by_cursor, strict=True)))
+    deep = _in_turns(bench, server, {"offset": by_offset, "cursor": by_cursor})
+    depths = f"{len(by_offset)} pages of {LIST_LIMIT} spread over all {bench.public_deals:,} public deals"
+    raw_ratio = _ratio(first["cursor"]["requests_per_second"], first["raw_by_keys"]["requests_per_second"])
+    deep_ratio = _ratio(deep["cursor"]["requests_per_second"], deep["offset"]["requests_per_second"])
+    common = {"workers": server.workers, "connections": CONNECTIONS}
+    bench.details["deal_list_cursor_over_http"] = {
+        "against_raw_by_keys": {"pages": PAGES_DESCRIPTION, **common, **first, "ratio": raw_ratio},
+        "whole_list": {"pages": depths, **common, **deep, "ratio": deep_ratio},
+    }
+    bench.say(
+        f"deal list over HTTP by cursor: {first['cursor']['requests_per_second']:.1f} req/s, keys-first raw "
+        f"{first['raw_by_keys']['requests_per_second']:.1f} req/s; {depths}: cursor "
+        f"{deep['cursor']['requests_per_second']:.1f} req/s, "
+        f"limit/offset {deep['offset']['requests_per_second']:.1f} req/s"
+    )
+
+    def met(ratio: float | None, loads: dict[str, dict]) -> bool:
+        return ratio is not None and ratio >= 1.0 and not sum(load["errors"] for load in loads.values())
+
+    label, whole = "deal list over HTTP by cursor", "deal list over HTTP, pages over the whole list"
+    bench.rows += [
+        Row(label, first["cursor"]["requests_per_second"], _load_unit(first["cursor"])),
+        Row(f"{label}: cursor / keys-first raw (counts not kept)", raw_ratio, "×", "≥ 1.0", met(raw_ratio, first)),
+        Row(f"{whole}: limit/offset", deep["offset"]["requests_per_second"], _load_unit(deep["offset"])),
+        Row(f"{whole}: cursor", deep["cursor"]["requests_per_second"], _load_unit(deep["cursor"])),
+        Row(f"{whole}: cursor / limit/offset", deep_ratio, "×", "≥ 1.0", met(deep_ratio, deep)),
+    ]
+
+
 def _published_deal_ids(count: int) -> list[int]:
     """Up to ``count`` ids of deals the public sees, drawn at random (the same each run)."""
     bounds = Deal.objects.aggregate(low=Min("id"), high=Max("id"))
@@ -532,6 +624,7 @@ def http_throughput(bench: Bench) -> None:
     with Gunicorn(workers=2, env=counting, ready_path=f"{reverse('raw-deal-list')}?limit=1") as server:
         bench.say(f"gunicorn with 2 workers on port {server.port}, counting every list's rows")
         list_over_http(bench, server, variant=", counts not kept")
+        cursor_over_http(bench, server)
 
 
 def _stream(port: int, path: str, headers: dict[str, str], *, seconds: float, wait: float = 60) -> dict:

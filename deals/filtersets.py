@@ -108,6 +108,20 @@ class DealFilterSet(FilterSet):
     ordering = OrderingFilter(
         fields=("signed_on", "value_usd", "title", "stage", "id", "created_at", "updated_at"),
         nulls_last=("value_usd",),
+        # Each has an index in its order, the id after it (or a column of values nearly all distinct).
+        cursor_orderings=(
+            "signed_on",
+            "value_usd",
+            "-value_usd",
+            "title",
+            "stage",
+            "created_at",
+            "-created_at",
+            "updated_at",
+            "-updated_at",
+            "id",
+            "-id",
+        ),
         help_text="Sort by signed_on, value_usd, title, stage, id, created_at or updated_at; "
         "`-` for descending, comma-separated for several. By value_usd, deals with no value come last "
         "either way.",

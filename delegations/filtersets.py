@@ -53,7 +53,11 @@ class EnterpriseFilterSet(FilterSet):
         pinyin_fields=("search_pinyin", "aliases__search_pinyin"),
         help_text="Words in the names (English, Chinese or pinyin) or aliases, industry, USCC or registry id.",
     )
-    ordering = OrderingFilter(fields=("name", "country", "id", "created_at", "updated_at"))
+    ordering = OrderingFilter(
+        fields=("name", "country", "id", "created_at", "updated_at"),
+        # Those an index serves in their order.
+        cursor_orderings=("name", "updated_at", "-updated_at", "id", "-id"),
+    )
 
     class Meta:
         model = Enterprise

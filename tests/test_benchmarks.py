@@ -268,3 +268,28 @@ def test_the_page_depth_is_measured_for_the_api_and_the_keys_first_view(deals, m
     for name in ("api", "raw_by_keys"):
         assert set(found[name]) == {"samples_ms", "median_ms", "ratio"}
         assert [len(samples) for samples in found[name]["samples_ms"].values()] == [20, 20]
+
+
+def test_the_cursor_pages_measured_hold_the_rows_of_the_offset_pages(deals, anon, monkeypatch):
+    monkeypatch.setattr(measurements, "LIST_LIMIT", 2)
+    monkeypatch.setattr(measurements, "CURSOR_DEPTHS", 4)
+    bench = measurements.Bench(deals=9, seconds=1, server_env={}, say=print, public_deals=PUBLIC_DEALS)
+    by_offset, by_cursor = measurements.cursor_pages(bench)
+    # Seven public deals in pages of two: the first page, the last full one and two between.
+    assert [path.split("?")[1] for path in by_offset] == [f"limit=2&offset={offset}" for offset in (0, 2, 3, 5)]
+    for offset_path, cursor_path in zip(by_offset, by_cursor, strict=True):
+        rows = anon.get(offset_path).json()["results"]
+        assert anon.get(cursor_path).json()["results"] == rows
+        assert len(rows) == 2
+
+
+def test_the_cursor_requests_measured_beside_the_raw_view_hold_its_pages(deals, anon, monkeypatch):
+    monkeypatch.setattr(measurements, "LIST_LIMIT", 3)
+    offsets = [3, 0, 3, 6]
+    paths = measurements.cursor_paths(offsets)
+    # A cursor per page, the same for the same page; the first page by an empty cursor.
+    assert (len(set(paths)), paths[0] == paths[2], paths[1]) == (3, True, "/api/deals/?limit=3&cursor=")
+    for offset, path in zip(offsets, paths, strict=True):
+        rows = anon.get("/api/deals/", {"limit": 3, "offset": offset}).json()["results"]
+        assert anon.get(path).json()["results"] == rows
+        assert len(rows) == (3 if offset < 6 else 1)

@@ -23,6 +23,7 @@ from deals.api.serializers import (
 from deals.filtersets import CategoryFilterSet, DealFilterSet, ExchangeRateFilterSet, MarketFilterSet
 from deals.models import Category, Deal, ExchangeRate, Market
 from framework.api.bulk import BulkWriteMixin, bulk_schema
+from framework.api.pagination import CursorPagination, LimitOffsetPagination
 from framework.api.permissions import ReadsHistory, RolePermission
 from framework.api.viewsets import ModelViewSet, collection_schema
 
@@ -58,6 +59,7 @@ DEAL_WRITE_DESCRIPTION = (
 class DealViewSet(BulkWriteMixin, ModelViewSet):
     serializer_class = DealSerializer
     filterset_class = DealFilterSet
+    pagination_class = CursorPagination
     conflict_actions = ("sign", "execute", "cancel")
     paginated_actions = ("history",)
     queryset = Deal.objects.all()
@@ -155,6 +157,7 @@ class DealViewSet(BulkWriteMixin, ModelViewSet):
         methods=["get"],
         serializer_class=DealHistoryEntrySerializer,
         permission_classes=[RolePermission, ReadsHistory],
+        pagination_class=LimitOffsetPagination,
     )
     def history(self, request, pk=None) -> Response:
         entries = selectors.deal_history(deal=self.get_object())

@@ -37,6 +37,7 @@ from delegations.models import Delegation, Enterprise, Participation, Promotiona
 from framework import access
 from framework.api.bulk import BulkWriteMixin, bulk_schema
 from framework.api.errors import Conflict
+from framework.api.pagination import CursorPagination
 from framework.api.viewsets import ModelViewSet, collection_schema
 
 DUPLICATES_DESCRIPTION = (
@@ -96,6 +97,7 @@ class DelegationViewSet(ModelViewSet):
 class EnterpriseViewSet(BulkWriteMixin, ModelViewSet):
     serializer_class = EnterpriseSerializer
     filterset_class = EnterpriseFilterSet
+    pagination_class = CursorPagination
     queryset = Enterprise.objects.all()
 
     @extend_schema(

@@ -267,10 +267,15 @@ class SearchFilter(django_filters.CharFilter):
 class OrderingFilter(django_filters.OrderingFilter):
     """``ordering`` over an explicit list of fields (``-`` for descending; comma-separated for
     several); ties are broken by id so pages never overlap. The fields in ``nulls_last`` (those
-    that may be unknown) put their empty values last, ascending or descending, on every database."""
+    that may be unknown) put their empty values last, ascending or descending, on every database.
+    Cursor paging (framework.api.pagination.CursorPagination) follows the orderings in
+    ``cursor_orderings`` (values of the parameter, e.g. ``-value_usd``): those an index serves."""
 
-    def __init__(self, *args: Any, nulls_last: tuple[str, ...] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, nulls_last: tuple[str, ...] = (), cursor_orderings: tuple[str, ...] = (), **kwargs: Any
+    ) -> None:
         self.nulls_last = frozenset(nulls_last)
+        self.cursor_orderings = cursor_orderings
         super().__init__(*args, **kwargs)
 
     def filter(self, queryset: QuerySet, value: Any) -> QuerySet:

@@ -46,7 +46,8 @@ from framework.services import required_writes_of, writes_of
 # - rows from the view's selector(), scoped to the caller by framework.access before any filter
 #   (writes see only the rows the caller may change: others answer 404), fetched with exactly
 #   the relations, columns and annotations the response renders (framework.api.fieldsets);
-# - list parameters limited to the FilterSet's filters plus limit/offset; list and retrieve
+# - list parameters limited to the FilterSet's filters plus limit/offset (and cursor, where the
+#   pagination_class is framework.api.pagination.CursorPagination); list and retrieve
 #   take fields/omit/expand; other actions take no query parameters; anything else is a 400
 #   naming it;
 # - a weak ETag and a Last-Modified on every record it returns, the tag of what the response
@@ -119,7 +120,7 @@ class ModelViewSet(viewsets.ModelViewSet):
         if self.action != "list":
             return selectable, set()
         filterset_class = getattr(self, "filterset_class", None)
-        allowed = {"limit", "offset", *selectable}
+        allowed = {*self.paginator.query_parameters, *selectable}
         multi_valued: set[str] = set()
         if filterset_class is not None:
             allowed |= filterset_class.parameter_names()

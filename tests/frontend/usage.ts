@@ -52,7 +52,8 @@ export function dealListUrl(query: DealQuery): string {
 }
 
 // A deal whose value no source gives has `value` and `value_usd` null: shown as such, never as 0.
-export function dealRows(page: DealList): { total: number; rows: string[] } {
+// `count` is null with cursor paging, which counts nothing.
+export function dealRows(page: DealList): { total: number | null; rows: string[] } {
   const rows = page.results.map((deal: Deal) => {
     if (deal.value === null) return `${deal.buyer.name} ← ${deal.seller.name}: value not given`;
     const signed = `${deal.value.amount} ${deal.value.currency}`;
@@ -64,6 +65,9 @@ export function dealRows(page: DealList): { total: number; rows: string[] } {
   });
   return { total: page.count, rows };
 }
+
+// Infinite scroll: the first page by an empty cursor, largest deals first; then `next` as it is.
+export const firstScrollPage: DealQuery = { cursor: "", ordering: ["-value_usd"], limit: 50 };
 
 // The list example of openapi.yaml, as a dashboard receives it.
 export const zkhDowDeal: Deal = {

@@ -173,6 +173,11 @@ BY_DESIGN = {
     "merge_refused",
     # A search of more than ten words.
     "too_many_words",
+    # A cursor the list did not give (only the API makes them: any other string is refused), a cursor
+    # beside an offset, and a cursor with an ordering no index serves.
+    "invalid_cursor",
+    "cursor_with_offset",
+    "not_indexed",
     # A deal in a currency with no exchange rate on or before its date: no USD value (a clear 400
     # naming the deal's currency), and a stated USD value whose rate is implausible.
     "exchange_rate_missing",
