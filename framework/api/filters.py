@@ -5,8 +5,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import BooleanField, F, Func, Model, Q, QuerySet, Subquery
 from django.db.models.expressions import OrderBy
+from django.db.models.sql.compiler import SQLCompiler
 from django_filters.constants import EMPTY_VALUES
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.generics import GenericAPIView
@@ -135,75 +137,97 @@ class StrictParametersMixin(ViewBase):
 MAX_SEARCH_WORDS = 10
 
 
+class InSelection(Func):
+    """``column IN (the rows of a subquery)``. On PostgreSQL as ``column = ANY(ARRAY(subquery))``:
+    the subquery runs once, before the rows are read (an InitPlan), and the column is then looked
+    up by its index; an ``IN`` inside an ``OR`` would instead be checked row by row of a full
+    scan."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, column: str, matching: QuerySet) -> None:
+        super().__init__(F(column), Subquery(matching))
+
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple]:
+        column, subquery = self.get_source_expressions()
+        column_sql, column_params = compiler.compile(column)
+        subquery_sql, subquery_params = compiler.compile(subquery)  # in parentheses
+        if connection.vendor == "postgresql":
+            sql = f"{column_sql} = ANY(ARRAY{subquery_sql})"
+        else:
+            sql = f"{column_sql} IN {subquery_sql}"
+        return sql, (*column_params, *subquery_params)
+
+
 def filter_search(
     queryset: QuerySet, fields: tuple[str, ...], value: str, pinyin_fields: tuple[str, ...] = ()
 ) -> QuerySet:
     """Rows where every word of ``value`` occurs (case-insensitively) in one of ``fields``, or
     its search key (pinyin, no tones, see ``framework.names``) in one of ``pinyin_fields``. A
-    field across a to-many relation (``aliases__name``, ``line_items__product``) is looked up in
-    an ``EXISTS`` subquery: a row is found once however many related rows match."""
-    model = queryset.model
+    field across a relation (``buyer__name``, ``aliases__name``, ``line_items__product``) is
+    looked up in the related table alone, once per word and relation: a row is found once
+    however many related rows match (see :func:`search_condition` for the query's shape)."""
     for term in value.split():
         key = search_key(term) if pinyin_fields else ""
-        lookups = [(field, Q(**{f"{field}__icontains": term})) for field in fields]
-        lookups += [(field, Q(**{f"{field}__contains": key})) for field in pinyin_fields if key]
-        condition = Q()
-        across: dict[tuple[str, ...], Q] = {}
-        for field, lookup in lookups:
-            relation = _to_many_prefix(model, field)
-            if relation is None:
-                condition |= lookup
-            else:
-                across[relation] = across.get(relation, Q()) | lookup
-        for relation, lookups_across in across.items():
-            condition |= _exists(model, relation, lookups_across)
-        queryset = queryset.filter(condition)
+        lookups = [(field, "icontains", term) for field in fields]
+        lookups += [(field, "contains", key) for field in pinyin_fields if key]
+        queryset = queryset.filter(search_condition(queryset.model, lookups))
     return queryset
 
 
-def _to_many_prefix(model: type[Model], path: str) -> tuple[str, ...] | None:
-    """The parts of ``path`` up to and including its first to-many relation, or ``None`` if it
-    crosses none."""
-    parts = path.split("__")
-    opts = model._meta
-    for index, part in enumerate(parts[:-1]):
-        field = opts.get_field(part)
-        if field.many_to_many or field.one_to_many:
-            return tuple(parts[: index + 1])
-        if field.related_model is None:
-            return None
-        opts = field.related_model._meta
-    return None
+# A lookup of a search: a field's path from the model, the lookup's name and its value.
+Lookup = tuple[str, str, Any]
 
 
-def _exists(model: type[Model], relation: tuple[str, ...], condition: Q) -> Exists:
-    """``condition`` (lookups from ``model``, through ``relation``) as an ``EXISTS`` over the
-    related rows: for a reverse foreign key, over the related table alone, by its key."""
-    *prefix, name = relation
-    opts = model._meta
-    for part in prefix:
-        opts = opts.get_field(part).related_model._meta  # type: ignore[union-attr]  # to-one relations
-    field = opts.get_field(name)
-    if field.one_to_many and not field.many_to_many:
-        remote = field.remote_field.name  # type: ignore[union-attr]  # a reverse relation's foreign key
-        related = cast(type[Model], field.related_model)
-        outer = OuterRef("__".join(prefix)) if prefix else OuterRef("pk")
-        return Exists(related._base_manager.filter(Q(**{remote: outer}), _relative(condition, len(relation))))
-    return Exists(model._base_manager.filter(condition, pk=OuterRef("pk")))
-
-
-def _relative(condition: Q, depth: int) -> Q:
-    """``condition``'s lookups with their first ``depth`` path parts taken off."""
-    relative = Q()
-    relative.connector = condition.connector
-    relative.negated = condition.negated
-    for child in condition.children:
-        if isinstance(child, Q):
-            relative.children.append(_relative(child, depth))
+def search_condition(model: type[Model], lookups: list[Lookup]) -> Q:
+    """Rows of ``model`` for which any of ``lookups`` holds. The model's own columns are
+    compared in place; the lookups through each relation are grouped, and the relation is then
+    one condition on this table's key: ``buyer_id IN (SELECT id FROM enterprise WHERE …)`` for
+    a to-one relation, ``id IN (SELECT deal_id FROM line_item WHERE …)`` for a reverse foreign
+    key, the related table's own lookups grouped the same way in turn. So every table is read
+    by its own indexes (its columns' trigram indexes on PostgreSQL), and the OR of the
+    conditions is a union of index scans rather than a scan of every row joined to its
+    relations."""
+    condition = Q()
+    across: dict[str, list[Lookup]] = {}
+    for path, lookup, value in lookups:
+        name, _, rest = path.partition("__")
+        if rest:
+            across.setdefault(name, []).append((rest, lookup, value))
         else:
-            lookup, value = cast(tuple[str, Any], child)
-            relative.children.append(("__".join(lookup.split("__")[depth:]), value))
-    return relative
+            condition |= Q(**{f"{name}__{lookup}": value})
+    for name, related_lookups in across.items():
+        condition |= _related(model, name, related_lookups)
+    return condition
+
+
+def _related(model: type[Model], name: str, lookups: list[Lookup]) -> Q:
+    """The rows of ``model`` whose relation ``name`` leads to a row for which any of ``lookups``
+    holds."""
+    field = model._meta.get_field(name)
+    related = cast(type[Model], field.related_model)
+    if field.many_to_one or (field.one_to_one and field.concrete):
+        target = cast(Any, field).target_field
+        matching = related._base_manager.filter(search_condition(related, lookups)).order_by().values(target.attname)
+        return Q(InSelection(cast(Any, field).attname, matching))
+    if field.one_to_many or field.one_to_one:
+        remote = cast(Any, field).field  # the related model's foreign key
+        matching = related._base_manager.filter(search_condition(related, lookups)).order_by().values(remote.attname)
+        return Q(InSelection(remote.target_field.attname, matching))
+    # A many-to-many relation: through the join, as a set of this model's keys.
+    matched = Q()
+    for path, lookup, value in lookups:
+        matched |= Q(**{f"{name}__{path}__{lookup}": value})
+    return Q(pk__in=model._base_manager.filter(matched).order_by().values("pk"))
 
 
 class IntegerFilter(django_filters.NumberFilter):
