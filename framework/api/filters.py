@@ -5,10 +5,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import django_filters
 from django import forms
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, F, Func, Model, Q, QuerySet, Subquery
+from django.db.models import F, Model, Q, QuerySet
 from django.db.models.expressions import OrderBy
-from django.db.models.sql.compiler import SQLCompiler
 from django_filters.constants import EMPTY_VALUES
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.generics import GenericAPIView
@@ -137,50 +135,19 @@ class StrictParametersMixin(ViewBase):
 MAX_SEARCH_WORDS = 10
 
 
-class InSelection(Func):
-    """``column IN (the rows of a subquery)``. On PostgreSQL as ``column = ANY(ARRAY(subquery))``:
-    the subquery runs once, before the rows are read (an InitPlan), and the column is then looked
-    up by its index; an ``IN`` inside an ``OR`` would instead be checked row by row of a full
-    scan."""
-
-    conditional = True
-    output_field = BooleanField()
-
-    def __init__(self, column: str, matching: QuerySet) -> None:
-        super().__init__(F(column), Subquery(matching))
-
-    def as_sql(
-        self,
-        compiler: SQLCompiler,
-        connection: BaseDatabaseWrapper,
-        function: str | None = None,
-        template: str | None = None,
-        arg_joiner: str | None = None,
-        **extra_context: Any,
-    ) -> tuple[str, tuple]:
-        column, subquery = self.get_source_expressions()
-        column_sql, column_params = compiler.compile(column)
-        subquery_sql, subquery_params = compiler.compile(subquery)  # in parentheses
-        if connection.vendor == "postgresql":
-            sql = f"{column_sql} = ANY(ARRAY{subquery_sql})"
-        else:
-            sql = f"{column_sql} IN {subquery_sql}"
-        return sql, (*column_params, *subquery_params)
-
-
 def filter_search(
     queryset: QuerySet, fields: tuple[str, ...], value: str, pinyin_fields: tuple[str, ...] = ()
 ) -> QuerySet:
     """Rows where every word of ``value`` occurs (case-insensitively) in one of ``fields``, or
     its search key (pinyin, no tones, see ``framework.names``) in one of ``pinyin_fields``. A
     field across a relation (``buyer__name``, ``aliases__name``, ``line_items__product``) is
-    looked up in the related table alone, once per word and relation: a row is found once
-    however many related rows match (see :func:`search_condition` for the query's shape)."""
+    looked up in the related table itself, once per word and relation: a row is found once
+    however many related rows match (see :func:`search_keys` for the query's shape)."""
     for term in value.split():
         key = search_key(term) if pinyin_fields else ""
         lookups = [(field, "icontains", term) for field in fields]
         lookups += [(field, "contains", key) for field in pinyin_fields if key]
-        queryset = queryset.filter(search_condition(queryset.model, lookups))
+        queryset = queryset.filter(pk__in=search_keys(queryset.model, lookups))
     return queryset
 
 
@@ -188,46 +155,44 @@ def filter_search(
 Lookup = tuple[str, str, Any]
 
 
-def search_condition(model: type[Model], lookups: list[Lookup]) -> Q:
-    """Rows of ``model`` for which any of ``lookups`` holds. The model's own columns are
-    compared in place; the lookups through each relation are grouped, and the relation is then
-    one condition on this table's key: ``buyer_id IN (SELECT id FROM enterprise WHERE …)`` for
-    a to-one relation, ``id IN (SELECT deal_id FROM line_item WHERE …)`` for a reverse foreign
-    key, the related table's own lookups grouped the same way in turn. So every table is read
-    by its own indexes (its columns' trigram indexes on PostgreSQL), and the OR of the
-    conditions is a union of index scans rather than a scan of every row joined to its
-    relations."""
-    condition = Q()
+def search_keys(model: type[Model], lookups: list[Lookup], column: str = "pk") -> QuerySet:
+    """The ``column`` values of the rows of ``model`` for which any of ``lookups`` holds, as a
+    subquery: the union of the rows found by the model's own columns (ORed, one trigram index on
+    PostgreSQL) and, for each relation looked through, the rows it leads to (``buyer_id IN (the
+    enterprises found)``, by the foreign key's index; ``deal_id`` of the line items found), the
+    related table's lookups grouped the same way in turn. Every table is so read by its own
+    indexes, and each word is one semi-join whose size the planner estimates from the tables'
+    statistics; an OR across the joined tables could only be checked row by row of a full scan."""
+    rows = model._base_manager.order_by()
+    own = Q()
     across: dict[str, list[Lookup]] = {}
     for path, lookup, value in lookups:
         name, _, rest = path.partition("__")
         if rest:
             across.setdefault(name, []).append((rest, lookup, value))
         else:
-            condition |= Q(**{f"{name}__{lookup}": value})
+            own |= Q(**{f"{name}__{lookup}": value})
+    parts = [rows.filter(own).values(column)] if own else []
     for name, related_lookups in across.items():
-        condition |= _related(model, name, related_lookups)
-    return condition
-
-
-def _related(model: type[Model], name: str, lookups: list[Lookup]) -> Q:
-    """The rows of ``model`` whose relation ``name`` leads to a row for which any of ``lookups``
-    holds."""
-    field = model._meta.get_field(name)
-    related = cast(type[Model], field.related_model)
-    if field.many_to_one or (field.one_to_one and field.concrete):
-        target = cast(Any, field).target_field
-        matching = related._base_manager.filter(search_condition(related, lookups)).order_by().values(target.attname)
-        return Q(InSelection(cast(Any, field).attname, matching))
-    if field.one_to_many or field.one_to_one:
-        remote = cast(Any, field).field  # the related model's foreign key
-        matching = related._base_manager.filter(search_condition(related, lookups)).order_by().values(remote.attname)
-        return Q(InSelection(remote.target_field.attname, matching))
-    # A many-to-many relation: through the join, as a set of this model's keys.
-    matched = Q()
-    for path, lookup, value in lookups:
-        matched |= Q(**{f"{name}__{path}__{lookup}": value})
-    return Q(pk__in=model._base_manager.filter(matched).order_by().values("pk"))
+        field = cast(Any, model._meta.get_field(name))
+        related = cast(type[Model], field.related_model)
+        if field.many_to_one or (field.one_to_one and field.concrete):
+            found = search_keys(related, related_lookups, field.target_field.attname)
+            parts.append(rows.filter(**{f"{field.attname}__in": found}).values(column))
+        elif field.one_to_many or field.one_to_one:
+            remote = field.field  # the related model's foreign key
+            found = search_keys(related, related_lookups, remote.attname)
+            if column in ("pk", remote.target_field.attname):
+                parts.append(found)
+            else:
+                parts.append(rows.filter(**{f"{remote.target_field.attname}__in": found}).values(column))
+        else:  # many-to-many: through the join
+            matched = Q()
+            for path, lookup, value in related_lookups:
+                matched |= Q(**{f"{name}__{path}__{lookup}": value})
+            parts.append(rows.filter(matched).values(column))
+    first, *others = parts
+    return first.union(*others, all=True) if others else first
 
 
 class IntegerFilter(django_filters.NumberFilter):
