@@ -5,10 +5,10 @@ import datetime
 
 import django_filters
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from deals.models import Category, Deal, ExchangeRate, Market
 from delegations.filtersets import DelegationTreeFilter
+from framework import access
 from framework.api.filters import (
     BooleanFilter,
     DecimalFilter,
@@ -132,7 +132,9 @@ class DealFilterSet(FilterSet):
         fields = ()
 
     def filter_updated_since(self, queryset: QuerySet, name: str, value: datetime.datetime) -> QuerySet:
-        embargo_ended = Q(embargo_until__gte=value, embargo_until__lte=timezone.now())
+        # Ended as the public sees it (framework.access.visibility_time): a client that asked at
+        # ``value`` saw the embargoes ended by then rounded down, and is given every one since.
+        embargo_ended = Q(embargo_until__gte=access.visibility_time(value), embargo_until__lte=access.visibility_time())
         return queryset.filter(Q(updated_at__gte=value) | embargo_ended)
 
 

@@ -11,11 +11,13 @@
 - admin (superuser): reads and writes everything.
 """
 
+import datetime
 import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import models as auth
 from django.contrib.auth.models import AnonymousUser, Group
 from django.db.models import Model, Q, QuerySet
@@ -140,13 +142,27 @@ def editor_writable(model: type[Model]) -> bool:
     return scope is not None and scope.editable
 
 
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def visibility_time(moment: datetime.datetime | None = None) -> datetime.datetime:
+    """``moment`` (default: now) as the public's visibility condition reads it: rounded down to
+    a whole multiple of ``LIST_COUNT_CACHE_SECONDS`` since the epoch (to the whole second when
+    counts are not kept). An embargo so ends up to that long late, never early, and the public's
+    queries are the same throughout the time a count is kept, so the kept count serves them
+    (framework.api.pagination)."""
+    window = datetime.timedelta(seconds=max(settings.LIST_COUNT_CACHE_SECONDS, 1))
+    moment = timezone.now() if moment is None else moment
+    try:
+        return EPOCH + (moment - EPOCH) // window * window
+    except OverflowError:  # within a window of year 1: nothing is earlier
+        return moment
+
+
 def published_condition(*, prefix: str = "") -> Q:
-    """Published and past any embargo, now. Now is taken to the whole second, rounded down (an
-    embargo ends at most a second late, never early), so the queries of one second are the same
-    and their counts can be cached (framework.api.pagination)."""
-    now = timezone.now().replace(microsecond=0)
+    """Published and past any embargo, now (as :func:`visibility_time` reads it)."""
     return Q(**{f"{prefix}is_published": True}) & (
-        Q(**{f"{prefix}embargo_until__isnull": True}) | Q(**{f"{prefix}embargo_until__lte": now})
+        Q(**{f"{prefix}embargo_until__isnull": True}) | Q(**{f"{prefix}embargo_until__lte": visibility_time()})
     )
 
 

@@ -74,3 +74,38 @@ def test_an_unpublished_deal_stays_hidden_once_its_embargo_passes(world):
     deal = DEALS.make(world, world.delegation(SHANGHAI), is_published=False, embargo_until=timezone.now() - HOUR)
 
     assert seen(world.client(ANONYMOUS), deal) == ([], 404)
+
+
+# A whole minute, after the deals below are made: with counts kept for a minute, the start of a window.
+MINUTE = datetime.datetime(2030, 1, 1, 12, 0, tzinfo=datetime.UTC)
+
+
+def at(moment: datetime.datetime):
+    return mock.patch("framework.access.timezone.now", return_value=moment)
+
+
+def test_an_embargo_ending_within_the_kept_counts_lifetime_ends_with_it(world, settings):
+    """Counts kept for a minute: now is read to the minute, rounded down, so an embargo that ends
+    within a minute ends at the next whole minute, up to a minute late and never early."""
+    settings.LIST_COUNT_CACHE_SECONDS = 60
+    client = world.client(ANONYMOUS)
+    deal = DEALS.make(world, world.delegation(SHANGHAI), is_published=True, embargo_until=MINUTE + 10 * SECOND)
+    views = []
+    for after in (9, 10, 11, 59, 60, 61):
+        with at(MINUTE + after * SECOND):
+            views.append(seen(client, deal))
+    assert views == [([], 404)] * 4 + [([deal.pk], 200)] * 2
+
+
+def test_a_public_client_learns_of_an_embargo_ended_before_it_could_see_it(world, settings):
+    """The client asks at 12:00:30, when the embargo ended at 12:00:20 is still in force for it (read
+    at 12:00); asking again a minute later for what changed since 12:00:30, it is given the deal."""
+    settings.LIST_COUNT_CACHE_SECONDS = 60
+    client = world.client(ANONYMOUS)
+    deal = DEALS.make(world, world.delegation(SHANGHAI), is_published=True, embargo_until=MINUTE + 20 * SECOND)
+    asked = MINUTE + 30 * SECOND
+    with at(asked):
+        assert seen(client, deal) == ([], 404)
+    with at(asked + 60 * SECOND):
+        changed = client.get(reverse("deal-list"), {"updated_since": asked.isoformat()}).json()["results"]
+    assert [row["id"] for row in changed] == [deal.pk]

@@ -2,6 +2,7 @@
 not computed again, and any change to a record (saved, deleted, linked, through the API or not)
 makes everything kept stale at once."""
 
+import datetime
 from unittest import mock
 
 import pytest
@@ -21,7 +22,7 @@ def counts_kept(settings):
     settings.LIST_COUNT_CACHE_SECONDS = 60
     settings.STATISTICS_CACHE_SECONDS = 60
     cache.clear()
-    # The public's queries change with the second (framework.access.published_condition): requests that
+    # The public's queries change with each minute (framework.access.visibility_time): requests that
     # straddle one would be counted afresh, rightly. Time stands still here.
     with mock.patch("django.utils.timezone.now", return_value=timezone.now()):
         yield
@@ -115,3 +116,17 @@ def test_repeated_statistics_are_not_computed_again_until_a_record_changes(anon)
     changed, _ = statistics(anon)
     assert (first["totals"]["deal_count"], changed["totals"]["deal_count"]) == (1, 2)
     assert changed["totals"]["value_usd"][deal.stage] == "12.00"
+
+
+def test_the_publics_count_is_kept_for_its_lifetime(anon, settings):
+    """The public's condition reads now rounded down to the count's lifetime (a minute here), so its
+    query, and the key of its kept count, stay the same throughout: counted once a minute."""
+    minute = datetime.datetime(2030, 1, 1, 12, 0, tzinfo=datetime.UTC)
+    DealFactory.create_batch(2)
+    DealFactory(embargo_until=minute + datetime.timedelta(seconds=30))
+    observed = []
+    for after in (1, 31, 59, 60, 119):
+        with mock.patch("django.utils.timezone.now", return_value=minute + datetime.timedelta(seconds=after)):
+            observed.append(listed(anon))
+    # (count, queries): the second query of each is the page's; the embargo ended at 12:00:30 shows at 12:01.
+    assert observed == [(2, 2), (2, 1), (2, 1), (3, 2), (3, 1)]
