@@ -106,6 +106,13 @@ NO_MODEL_SERIALIZERS = [
     "deals.api.stats.CountrySerializer",
     "framework.api.quality.FindingSerializer",
     "framework.api.quality.FindingRecordSerializer",
+    "deals.api.funnel.FunnelSerializer",
+    "deals.api.funnel.FunnelRowSerializer",
+    "deals.api.funnel.EnteredStagesSerializer",
+    "deals.api.funnel.EnteredSerializer",
+    "deals.api.funnel.MovedOnSerializer",
+    "deals.api.funnel.CancellationSerializer",
+    "deals.api.funnel.CancelledFromSerializer",
 ]
 
 
