@@ -36,6 +36,10 @@ def non_negative_int(raw: str, *, name: str, minimum: int) -> int:
     return value
 
 
+# The parameter of a list's search (framework.api.filters.SearchFilter).
+SEARCH_PARAMETER = "search"
+
+
 class LimitOffsetPagination(pagination.LimitOffsetPagination):
     """``limit`` (default 50) is capped at 1000 rather than refused; ``offset`` past the end
     gives an empty page; anything that is not a whole number is a 400 naming the parameter."""
@@ -63,7 +67,8 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         with what a response renders: joins, ``.values()``) where given. The count is taken from
         ``queryset`` alone, without the joins of what is rendered. Past the first page, the
         page's keys are read first, and the rows then fetched by key: the database skips the
-        offset along an index instead of joining every row it skips."""
+        offset along an index instead of joining every row it skips. A search reads its keys
+        first on every page."""
         rows = queryset if rows is None else rows
         self.request = request
         self.limit = self.get_limit(request)
@@ -71,7 +76,11 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         self.count = self.get_count(queryset)
         if self.count == 0 or self.offset >= self.count:
             return []
-        if self.offset == 0 or not isinstance(queryset, QuerySet):
+        # A search's first page too: its matches are found through subqueries whose size the planner
+        # cannot see, and joining what a page renders to every match before the page is cut costs
+        # more than reading the page's keys first.
+        keys_first = self.offset > 0 or SEARCH_PARAMETER in request.query_params
+        if not keys_first or not isinstance(queryset, QuerySet):
             return list(rows[self.offset : self.offset + self.limit])
         # Rows given with a queryset are the same rows as a queryset.
         return page_by_keys(queryset, cast(QuerySet, rows), offset=self.offset, limit=self.limit)

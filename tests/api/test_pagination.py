@@ -1,5 +1,6 @@
-"""Deep pages: past the first page a list reads the page's keys first, then the page's rows by
-key, and the rows are exactly those of plain OFFSET paging, in the same order."""
+"""Deep pages: past the first page (and on every page of a search) a list reads the page's keys
+first, then the page's rows by key, and the rows are exactly those of plain OFFSET paging, in the
+same order."""
 
 import re
 
@@ -58,6 +59,17 @@ def test_a_deep_page_costs_one_query_more_than_the_first(anon, deals):
     # The count, the page, markets and line items; a deep page reads its keys first.
     assert (len(first.captured_queries), len(deep.captured_queries)) == (4, 5)
     keys = deep.captured_queries[1]["sql"]
+    assert re.findall(r'"(\w+)"\."(\w+)"', keys.split(" FROM ")[0]) == [("deals_deal", "id")]
+
+
+def test_a_search_reads_its_keys_first_on_the_first_page_too(anon, deals):
+    every = ids(anon, {"search": "agreement", "limit": 1000})
+    with CaptureQueriesContext(connection) as first:
+        page = ids(anon, {"search": "agreement", "limit": 5})
+    # The count, the page's keys (from the deals alone), its rows by key, markets and line items.
+    assert len(every) > 5
+    assert (page, len(first.captured_queries)) == (every[:5], 5)
+    keys = first.captured_queries[1]["sql"]
     assert re.findall(r'"(\w+)"\."(\w+)"', keys.split(" FROM ")[0]) == [("deals_deal", "id")]
 
 
