@@ -689,21 +689,31 @@ def _stream(port: int, path: str, headers: dict[str, str], *, seconds: float, wa
     return {"lines": lines, "bytes": size, "seconds": round(time.perf_counter() - started, 3), "complete": complete}
 
 
-def csv_export(bench: Bench) -> None:
-    """Rows per second and the serving worker's peak memory for the CSV export of every deal,
-    through gunicorn with one worker, read by an analyst."""
-    expected = Deal.objects.count()
-    bound = max(CSV_MIN_SECONDS, expected / CSV_ROWS_PER_SECOND_BOUND)
-    path = reverse("deal-export-csv")
+def _read_export(
+    bench: Bench, url_name: str, kind: str, *, expected: int, bound: float, wait: float = 60
+) -> tuple[dict, dict[str, int], dict[str, int]]:
+    """The export at ``url_name`` of every deal, read by an analyst for at most ``bound`` seconds
+    through gunicorn with one worker (warmed up by a small export first): what ``_stream`` found,
+    and the worker's memory before and after."""
+    path = reverse(url_name)
     sample = Deal.objects.order_by("id").values_list("buyer_id", flat=True).first()
     small = f"{path}?buyer={sample}"
     with Gunicorn(workers=1, env=bench.server_env, timeout=int(bound) + 60, ready_path=small) as server:
         (worker,) = server.worker_pids()
         get(server.port, small, headers=bench.analyst_headers)
         before = memory_kib(worker)
-        bench.say(f"gunicorn with 1 worker on port {server.port}: reading the CSV export of {expected:,} deals")
-        read = _stream(server.port, path, bench.analyst_headers, seconds=bound)
+        bench.say(f"gunicorn with 1 worker on port {server.port}: reading the {kind} export of {expected:,} deals")
+        read = _stream(server.port, path, bench.analyst_headers, seconds=bound, wait=wait)
         after = memory_kib(worker)
+    return read, before, after
+
+
+def csv_export(bench: Bench) -> None:
+    """Rows per second and the serving worker's peak memory for the CSV export of every deal,
+    through gunicorn with one worker, read by an analyst."""
+    expected = Deal.objects.count()
+    bound = max(CSV_MIN_SECONDS, expected / CSV_ROWS_PER_SECOND_BOUND)
+    read, before, after = _read_export(bench, "deal-export-csv", "CSV", expected=expected, bound=bound)
     # One line per deal, and the header (the demo data has no line break inside a field).
     rows = max(0, read["lines"] - 1)
     rate = round(rows / read["seconds"], 1) if read["seconds"] else 0.0
@@ -838,17 +848,8 @@ def xlsx_export(bench: Bench) -> None:
     worker, read by an analyst."""
     expected = Deal.objects.count()
     bound = max(CSV_MIN_SECONDS, expected / XLSX_ROWS_PER_SECOND_BOUND)
-    path = reverse("deal-export-xlsx")
-    sample = Deal.objects.order_by("id").values_list("buyer_id", flat=True).first()
-    small = f"{path}?buyer={sample}"
-    with Gunicorn(workers=1, env=bench.server_env, timeout=int(bound) + 60, ready_path=small) as server:
-        (worker,) = server.worker_pids()
-        get(server.port, small, headers=bench.analyst_headers)
-        before = memory_kib(worker)
-        bench.say(f"gunicorn with 1 worker on port {server.port}: reading the XLSX export of {expected:,} deals")
-        # The workbook is built before its first byte is sent.
-        read = _stream(server.port, path, bench.analyst_headers, seconds=bound, wait=bound)
-        after = memory_kib(worker)
+    # The workbook is built before its first byte is sent.
+    read, before, after = _read_export(bench, "deal-export-xlsx", "XLSX", expected=expected, bound=bound, wait=bound)
     # A workbook is a zip: its rows are not counted here, only whether it arrived whole.
     rate = round(expected / read["seconds"], 1) if read["complete"] and read["seconds"] else 0.0
     peak = round(after["VmHWM"] / 1024, 1)
