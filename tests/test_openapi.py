@@ -279,10 +279,10 @@ def model_serializers() -> list[type]:
 
     import config.urls  # noqa: F401  # every collection's serializers, imported as the site imports them
 
-    found, todo = [], [ModelSerializer]
-    while todo:
-        for subclass in todo.pop().__subclasses__():
-            todo.append(subclass)
+    found, unwalked = [], [ModelSerializer]
+    while unwalked:
+        for subclass in unwalked.pop().__subclasses__():
+            unwalked.append(subclass)
             if subclass.__module__.split(".")[0] in {"deals", "delegations", "expo", "figures", "framework"}:
                 found.append(subclass)
     return found
