@@ -488,13 +488,7 @@ def list_over_http(bench: Bench, server: Gunicorn, *, variant: str = "") -> None
     api_body = get(server.port, paths["api"][0])[1]
     for name in BASELINES:
         _same_json(api_body, get(server.port, paths[name][0])[1], paths["api"][0])
-    for measured in paths.values():
-        wrk(server.port, measured, seconds=WARM_UP_SECONDS, connections=CONNECTIONS)
-    loads: dict[str, list[Load]] = {name: [] for name in paths}
-    for _ in range(ROUNDS):
-        for name, measured in paths.items():
-            loads[name].append(wrk(server.port, measured, seconds=bench.seconds / ROUNDS, connections=CONNECTIONS))
-    combined = {name: _combined(each) for name, each in loads.items()}
+    combined = _in_turns(bench, server, paths)
     label = f"deal list over HTTP{variant}"
     errors = sum(load["errors"] for load in combined.values())
     ratios, ratio_rows = _ratio_rows(
