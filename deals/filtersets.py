@@ -108,13 +108,17 @@ class DealFilterSet(FilterSet):
     ordering = OrderingFilter(
         fields=("signed_on", "value_usd", "title", "stage", "id", "created_at", "updated_at"),
         nulls_last=("value_usd",),
-        # Each has an index in its order, the id after it (or a column of values nearly all distinct).
+        # Each has an index in its order, the id after it (or is a column of values nearly all
+        # distinct, read backwards from its ascending index, each run of equal values sorted by id).
         cursor_orderings=(
             "signed_on",
+            "-signed_on",
             "value_usd",
             "-value_usd",
             "title",
+            "-title",
             "stage",
+            "-stage",
             "created_at",
             "-created_at",
             "updated_at",

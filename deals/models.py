@@ -207,13 +207,17 @@ class Deal(Record):
         # The foreign keys (delegation, edition, buyer, seller) have Django's own indexes. Each
         # sortable column is indexed with the id after it, the tie-break of every ordering, so
         # that a page in ascending order, or in the default order read backwards, is read without
-        # sorting the deals, however deep it is. (A descending ordering still breaks ties by
-        # ascending id: the database then sorts each run of equal values.)
+        # sorting the deals, however deep it is. A descending ordering still breaks ties by
+        # ascending id: the columns with many equal values have an index in that order too.
         indexes = [
             # The default ordering (read backwards) and the signed_after/signed_before filters; with
             # what the public's scope reads, so a deep page's keys come from the index alone.
             models.Index(fields=["signed_on", "id", "is_published", "embargo_until"], name="deal_signed_on_id_idx"),
             models.Index(fields=["stage", "id"], name="deal_stage_id_idx"),
+            # The descending orderings, ties still broken by ascending id, so cursor paging follows
+            # them too (framework.api.pagination.CursorPagination).
+            models.Index(fields=["-signed_on", "id"], name="deal_signed_on_desc_id_idx"),
+            models.Index(fields=["-stage", "id"], name="deal_stage_desc_id_idx"),
             # Deals with no value last (PostgreSQL's default); descending, deals.0006 adds the index
             # deal_value_usd_desc_id_idx (value_usd DESC NULLS LAST, id) on PostgreSQL.
             models.Index(fields=["value_usd", "id"], name="deal_value_usd_id_idx"),

@@ -96,7 +96,20 @@ def flat(pages: list[list[int]]) -> list[int]:
     return [row for rows in pages for row in rows]
 
 
-ORDERINGS = [None, "value_usd", "-value_usd", "title", "signed_on", "stage", "-created_at", "id", "-id"]
+ORDERINGS = [
+    None,
+    "value_usd",
+    "-value_usd",
+    "title",
+    "-title",
+    "signed_on",
+    "-signed_on",
+    "stage",
+    "-stage",
+    "-created_at",
+    "id",
+    "-id",
+]
 
 
 @pytest.mark.parametrize("ordering", ORDERINGS)
@@ -213,7 +226,7 @@ def test_the_public_never_gets_a_cursor_of_a_hidden_deal(anon, analyst_api, deal
 def test_enterprises_walk_by_name_with_ties_and_by_updated_at(anon):
     for index in range(11):
         EnterpriseFactory(name=f"Enterprise {index % 4}")
-    for ordering in (None, "name", "-updated_at", "-id"):
+    for ordering in (None, "name", "-name", "-updated_at", "-id"):
         params = {} if ordering is None else {"ordering": ordering}
         forwards, backwards = walk(anon, "/api/enterprises/", params, limit=3)
         every = listed(anon, "/api/enterprises/", params)
@@ -257,7 +270,9 @@ def test_a_cursor_this_list_did_not_give_is_a_400_naming_cursor(anon, deals):
 
 def test_cursor_with_offset_or_an_ordering_no_index_serves_is_a_400(anon, deals):
     assert errors(anon.get("/api/deals/", {"cursor": "", "offset": 0})) == [("cursor", "cursor_with_offset")]
-    assert errors(anon.get("/api/deals/", {"cursor": "", "ordering": "-title"})) == [("ordering", "not_indexed")]
+    assert errors(anon.get("/api/deals/", {"cursor": "", "ordering": "signed_on,title"})) == [
+        ("ordering", "not_indexed")
+    ]
     assert errors(anon.get("/api/deals/", {"cursor": "", "ordering": "title,id"})) == [("ordering", "not_indexed")]
     assert errors(anon.get("/api/enterprises/", {"cursor": "", "ordering": "country"})) == [("ordering", "not_indexed")]
     assert errors(anon.get("/api/deals/", {"cursor": "", "limit": 0})) == [("limit", "invalid")]

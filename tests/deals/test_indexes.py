@@ -120,7 +120,8 @@ FILTER_CASES = {
     # The foreign key's index, or the statistics index that leads with the edition.
     "edition": (lambda w: {"edition": w.edition.pk}, [{"deal_edition_delegation_idx", (Deal, "edition")}]),
     "buyer": (lambda w: {"buyer": w.zkh.pk}, [(Deal, "buyer")]),
-    "stage": (lambda w: {"stage": ["signed", "executed"]}, ["deal_stage_id_idx"]),
+    # Either direction's index holds the stages.
+    "stage": (lambda w: {"stage": ["signed", "executed"]}, [{"deal_stage_id_idx", "deal_stage_desc_id_idx"}]),
     "currency": (lambda w: {"currency": ["CNY"]}, ["deal_currency_idx"]),
     "value_usd range": (
         lambda w: {"value_usd_min": "1000000.00", "value_usd_max": "5000000.00"},
@@ -129,7 +130,8 @@ FILTER_CASES = {
     ),
     "signed_on range": (
         lambda w: {"signed_after": "2023-11-01", "signed_before": "2023-11-30"},
-        ["deal_signed_on_id_idx"],
+        # Either direction's index holds the range.
+        [{"deal_signed_on_id_idx", "deal_signed_on_desc_id_idx"}],
     ),
     "seller_country": (lambda w: {"seller_country": ["US"]}, [(Enterprise, "country")]),
     "category": (lambda w: {"category": w.silicon.pk}, [(DealLineItem, "category")]),
@@ -170,6 +172,10 @@ ORDERING_CASES = {
     "-value_usd": ({"ordering": "-value_usd"}, slice(0, 50), None, "deal_value_usd_desc_id_idx"),
     "stage": ({"ordering": "stage"}, slice(0, 50), None, "deal_stage_id_idx"),
     "title": ({"ordering": "title"}, slice(0, 50), None, "deal_title_id_idx"),
+    # Descending, ties still by ascending id. (Titles, nearly all distinct, are read backwards
+    # from their ascending index, each run of equal titles sorted by id.)
+    "-signed_on": ({"ordering": "-signed_on"}, slice(0, 50), None, "deal_signed_on_desc_id_idx"),
+    "-stage": ({"ordering": "-stage"}, slice(0, 50), None, "deal_stage_desc_id_idx"),
     "created_at": ({"ordering": "created_at"}, slice(0, 50), None, "deal_created_at_id_idx"),
     "regional debuts, default ordering": (
         {"regional_debut": "true"},
