@@ -17,13 +17,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.http import HttpResponse, HttpResponseServerError
 from django.test import override_settings
 from django.urls import reverse
 from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 
-from config.settings.base import logging_config
+from config.settings.base import database_from_url, logging_config
 from deals.models import Deal
 from delegations.models import Delegation
 from framework.logs import RequestLogMiddleware
@@ -417,3 +418,22 @@ def test_env_example_documents_every_variable_the_settings_read():
     documented = set(re.findall(r"^#?\s?([A-Z_]+)=", example, flags=re.MULTILINE))
     assert read - documented == set()
     assert documented - read == set()
+
+
+def test_postgresql_connections_turn_just_in_time_compilation_off_unless_the_url_says_otherwise():
+    assert database_from_url("postgres://expo@db.internal:5432/expo")["OPTIONS"] == {
+        "connect_timeout": 5,
+        "options": "-c jit=off",
+    }
+    # The URL's own options come after, so they win where both set the same parameter.
+    assert database_from_url("postgres://expo@db/expo?options=-c%20jit%3Don")["OPTIONS"]["options"] == (
+        "-c jit=off -c jit=on"
+    )
+    assert "OPTIONS" not in database_from_url("sqlite:///db.sqlite3")
+
+
+@pytest.mark.usefixtures("postgresql_only")
+def test_the_live_connection_runs_without_just_in_time_compilation(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
