@@ -62,14 +62,18 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         view: APIView | None = None,
         *,
         rows: QuerySet | Sequence[Any] | None = None,
+        by_key: QuerySet | None = None,
     ) -> list:
         """The page of ``queryset`` (filtered and ordered), read from ``rows`` (the same rows
         with what a response renders: joins, ``.values()``) where given. The count is taken from
         ``queryset`` alone, without the joins of what is rendered. Past the first page, the
         page's keys are read first, and the rows then fetched by key: the database skips the
         offset along an index instead of joining every row it skips. A search reads its keys
-        first on every page."""
+        first on every page. ``by_key`` (``rows`` as the caller may read them, unfiltered) is
+        where rows are fetched by key: the keys already passed the filters, which then need not
+        run again (a search's would be found a second time)."""
         rows = queryset if rows is None else rows
+        self.by_key = rows if by_key is None else by_key
         self.request = request
         self.limit = self.get_limit(request)
         self.offset = self.get_offset(request)
@@ -83,7 +87,7 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         if not keys_first or not isinstance(queryset, QuerySet):
             return list(rows[self.offset : self.offset + self.limit])
         # Rows given with a queryset are the same rows as a queryset.
-        return page_by_keys(queryset, cast(QuerySet, rows), offset=self.offset, limit=self.limit)
+        return page_by_keys(queryset, cast(QuerySet, self.by_key), offset=self.offset, limit=self.limit)
 
     def get_count(self, queryset: QuerySet | Sequence[Any]) -> int:
         return cached_count(queryset) if isinstance(queryset, QuerySet) else len(queryset)
@@ -229,11 +233,12 @@ class CursorPagination(LimitOffsetPagination):
         view: APIView | None = None,
         *,
         rows: QuerySet | Sequence[Any] | None = None,
+        by_key: QuerySet | None = None,
     ) -> list:
         """As limit/offset paging does, or, with ``cursor`` given, the page at that cursor."""
         raw = request.query_params.get(self.cursor_query_param)
         if raw is None or not isinstance(queryset, QuerySet):
-            return super().paginate_queryset(queryset, request, view, rows=rows)
+            return super().paginate_queryset(queryset, request, view, rows=rows, by_key=by_key)
         if self.offset_query_param in request.query_params:
             raise ValidationError(
                 {
@@ -273,7 +278,7 @@ class CursorPagination(LimitOffsetPagination):
         self.next_cursor = self.encode_cursor(terms, queryset.model, last, backwards=False) if after else None
         if not keyed:
             return []
-        page_rows = queryset if rows is None else rows
+        page_rows = by_key if by_key is not None else queryset if rows is None else rows
         return rows_by_keys(cast(QuerySet, page_rows), [key for key, _ in keyed])
 
     def check_ordering(self, request: Request, view: APIView | None) -> None:

@@ -164,7 +164,14 @@ class ModelViewSet(viewsets.ModelViewSet):
         renderer = values_renderer(self.get_serializer_class(), self.selection, queryset.model)  # type: ignore[arg-type]
         if renderer is None:
             return super().list(request, *args, **kwargs)
-        page = self.paginator.paginate_queryset(queryset, self.request, view=self, rows=renderer.rows(queryset))
+        page = self.paginator.paginate_queryset(
+            queryset,
+            self.request,
+            view=self,
+            rows=renderer.rows(queryset),
+            # The page's keys passed the filters: its rows are fetched by key without them.
+            by_key=renderer.rows(self.get_queryset()),
+        )
         return self.get_paginated_response(renderer.render(page, fallback=lambda keys: self.serialized(queryset, keys)))
 
     # builtins.list: in the class body, list names the action above.

@@ -71,6 +71,20 @@ def test_a_search_reads_its_keys_first_on_the_first_page_too(anon, deals):
     assert (page, len(first.captured_queries)) == (every[:5], 5)
     keys = first.captured_queries[1]["sql"]
     assert re.findall(r'"(\w+)"\."(\w+)"', keys.split(" FROM ")[0]) == [("deals_deal", "id")]
+    # The count and the keys look for the word; the rows, fetched by key, do not look again.
+    looked = ["AGREEMENT" in query["sql"].upper() for query in first.captured_queries[:3]]
+    assert looked == [True, True, False]
+
+
+def test_a_deep_pages_rows_are_fetched_by_key_without_the_filters_again(anon, deals):
+    every = ids(anon, {"category": deals.pk, "ordering": "title", "limit": 1000})
+    with CaptureQueriesContext(connection) as deep:
+        page = ids(anon, {"category": deals.pk, "ordering": "title", "limit": 5, "offset": 5})
+    assert (len(every), page) == (23, every[5:10])
+    count, keys, rows = (query["sql"] for query in deep.captured_queries[:3])
+    assert all('"deals_deallineitem"."category_id" =' in sql for sql in (count, keys))
+    assert '"deals_deal"."id" IN (' in rows
+    assert "deals_deallineitem" not in rows
 
 
 def test_an_offset_past_the_end_is_an_empty_page_of_the_right_count(anon, deals):
