@@ -56,7 +56,7 @@ def database_from_url(url: str) -> dj_database_url.DBConfig:
 
     Their queries are not compiled just in time (``jit=off``): the planner compiles any query it
     expects to be costly, and a search it overestimates then spends far longer compiling than
-    running (half a second for each of a page's three queries at a million deals), while the
+    running (nearly half a second for each query of the page at a million deals), while the
     statistics gain nothing measurable. An ``options`` parameter in the URL is applied after
     this, so ``?options=-c%20jit%3Don`` turns it back on."""
     config = dj_database_url.parse(url)
