@@ -73,7 +73,7 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         where rows are fetched by key: the keys already passed the filters, which then need not
         run again (a search's would be found a second time)."""
         rows = queryset if rows is None else rows
-        self.by_key = rows if by_key is None else by_key
+        by_key = rows if by_key is None else by_key
         self.request = request
         self.limit = self.get_limit(request)
         self.offset = self.get_offset(request)
@@ -87,7 +87,7 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         if not keys_first or not isinstance(queryset, QuerySet):
             return list(rows[self.offset : self.offset + self.limit])
         # Rows given with a queryset are the same rows as a queryset.
-        return page_by_keys(queryset, cast(QuerySet, self.by_key), offset=self.offset, limit=self.limit)
+        return page_by_keys(queryset, cast(QuerySet, by_key), offset=self.offset, limit=self.limit)
 
     def get_count(self, queryset: QuerySet | Sequence[Any]) -> int:
         return cached_count(queryset) if isinstance(queryset, QuerySet) else len(queryset)
@@ -278,8 +278,9 @@ class CursorPagination(LimitOffsetPagination):
         self.next_cursor = self.encode_cursor(terms, queryset.model, last, backwards=False) if after else None
         if not keyed:
             return []
-        page_rows = by_key if by_key is not None else queryset if rows is None else rows
-        return rows_by_keys(cast(QuerySet, page_rows), [key for key, _ in keyed])
+        rows = queryset if rows is None else rows
+        by_key = rows if by_key is None else by_key
+        return rows_by_keys(cast(QuerySet, by_key), [key for key, _ in keyed])
 
     def check_ordering(self, request: Request, view: APIView | None) -> None:
         """A 400 naming ``ordering`` unless cursor paging may follow the one asked for."""

@@ -160,7 +160,8 @@ class ModelViewSet(viewsets.ModelViewSet):
     # A page of records, rendered from .values() rows where the serializer allows (a comment:
     # the schema would take a docstring as every list's description).
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())
+        readable = self.get_queryset()
+        queryset = self.filter_queryset(readable)
         renderer = values_renderer(self.get_serializer_class(), self.selection, queryset.model)  # type: ignore[arg-type]
         if renderer is None:
             return super().list(request, *args, **kwargs)
@@ -170,7 +171,7 @@ class ModelViewSet(viewsets.ModelViewSet):
             view=self,
             rows=renderer.rows(queryset),
             # The page's keys passed the filters: its rows are fetched by key without them.
-            by_key=renderer.rows(self.get_queryset()),
+            by_key=renderer.rows(readable),
         )
         return self.get_paginated_response(renderer.render(page, fallback=lambda keys: self.serialized(queryset, keys)))
 
