@@ -17,11 +17,13 @@ from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from deals import summaries
 from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
 from deals.services import convert_to_usd, implied_rate
 from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
 from expo.models import Bilingual, Edition, Expo, Source, Venue, ordinal
 from framework import sync
+from framework.access import visibility_time
 
 # Currencies with their share of deals and a base rate (USD per unit) that each edition varies by ±5%.
 CURRENCIES = {
@@ -157,6 +159,8 @@ def generate_demo(*, deals: int, seed: int = 0, batch_size: int = 5000) -> dict[
         counts = _Builder(rng=rng, seed=seed, batch_size=batch_size).run(deals=deals)
         # bulk_create sends no post_save: what is cached from the records is made stale here, once.
         sync.data_changed()
+        # Summed up once, rather than by the first statistics read.
+        summaries.rebuild(at=visibility_time())
         return counts
 
 

@@ -418,3 +418,95 @@ class DealStageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deal_id}: {self.from_stage} → {self.to_stage}"
+
+
+class DealSummaryKey(models.Model):
+    """The key of a group of deals in the statistics summaries (see ``deals.summaries``):
+    ``grouping`` says which of the key columns the group is keyed by (one bit per key, as
+    ``deals.summaries.KEYS``); the others hold ``0`` or ``""``."""
+
+    grouping = models.PositiveSmallIntegerField()
+    edition_id = models.IntegerField()
+    delegation_id = models.IntegerField()
+    stage = models.CharField(max_length=10)
+    buyer_country = models.CharField(max_length=2)
+    seller_country = models.CharField(max_length=2)
+
+    KEY = ("grouping", "edition_id", "delegation_id", "stage", "buyer_country", "seller_country")
+
+    class Meta:
+        abstract = True
+
+
+class DealSummary(DealSummaryKey):
+    """The measures of one group of deals, kept for ``/api/stats/deals/``. ``audience`` 0 counts
+    every deal, 1 the deals the public reads. Only PostgreSQL keeps these rows (by triggers on the
+    deals and their enterprises); elsewhere they stay empty and the statistics are computed."""
+
+    audience = models.PositiveSmallIntegerField()
+    deal_count = models.BigIntegerField()
+    valued_count = models.BigIntegerField()
+    value_usd_intention = models.DecimalField(max_digits=28, decimal_places=2)
+    value_usd_signed = models.DecimalField(max_digits=28, decimal_places=2)
+    value_usd_executed = models.DecimalField(max_digits=28, decimal_places=2)
+    value_usd_cancelled = models.DecimalField(max_digits=28, decimal_places=2)
+    buyers = models.BigIntegerField()
+    sellers = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=[*DealSummaryKey.KEY, "audience"], name="dealsummary_group_key")]
+
+    def __str__(self) -> str:
+        return f"grouping {self.grouping}, audience {self.audience}: {self.deal_count} deals"
+
+
+class DealSummaryParty(DealSummaryKey):
+    """How many of a group's deals (as :class:`DealSummary` keys them) an enterprise is the buyer
+    (``role`` "b") or the seller ("s") of, and how many of those the public reads: a group's
+    distinct buyers are its rows here with role "b" and a count above zero. Rows whose counts
+    fall to zero are removed."""
+
+    role = models.CharField(max_length=1)
+    enterprise_id = models.IntegerField()
+    deal_count = models.IntegerField()
+    public_count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=[*DealSummaryKey.KEY, "role", "enterprise_id"], name="dealsummaryparty_key")
+        ]
+        indexes = [models.Index(fields=["id"], condition=Q(deal_count=0), name="dealsummaryparty_spent_idx")]
+
+    def __str__(self) -> str:
+        return f"grouping {self.grouping}: {self.role} {self.enterprise_id} in {self.deal_count} deals"
+
+
+class DealSummaryChange(models.Model):
+    """A change of one deal not yet added to the summaries: the deal's version that left them
+    (``sign`` -1) or entered them (+1), as the summaries see it. Written by triggers in the
+    transaction that changes the deal; taken and added by the next statistics read."""
+
+    sign = models.SmallIntegerField()
+    edition_id = models.IntegerField()
+    delegation_id = models.IntegerField()
+    stage = models.CharField(max_length=10)
+    buyer_id = models.IntegerField()
+    seller_id = models.IntegerField()
+    buyer_country = models.CharField(max_length=2)
+    seller_country = models.CharField(max_length=2)
+    value_usd = models.DecimalField(max_digits=20, decimal_places=2, null=True)
+    is_published = models.BooleanField()
+    embargo_until = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.sign:+d} deal at edition {self.edition_id}, delegation {self.delegation_id}"
+
+
+class DealSummaryState(models.Model):
+    """The one row saying until when the public's summaries have let embargoes end: a published
+    deal is in them if it has no embargo or one ending by ``public_as_of``."""
+
+    public_as_of = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"public as of {self.public_as_of.isoformat()}"

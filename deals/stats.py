@@ -102,7 +102,7 @@ def _measures(*, distinct_deals: bool = False, parties: bool = True) -> dict[str
     return measures
 
 
-def _measures_of(aggregated: dict[str, Any]) -> dict[str, Any]:
+def measures_of(aggregated: dict[str, Any]) -> dict[str, Any]:
     return {
         "deal_count": aggregated["deal_count"],
         "value_usd": {stage: Decimal(aggregated[f"value_usd_{stage}"]).quantize(CENT) for stage in STAGES},
@@ -285,7 +285,7 @@ def deal_statistics(
 
     counted = each_deal_once(deals)
     if not group_by:
-        totals = _measures_of(counted.aggregate(**_measures(parties=False)) | _parties(counted))
+        totals = measures_of(counted.aggregate(**_measures(parties=False)) | _parties(counted))
         return DealStatistics((), None, [totals] if totals["deal_count"] else [], totals)
 
     multi_valued = bool(MULTI_VALUED_KEYS.intersection(group_by))
@@ -293,12 +293,12 @@ def deal_statistics(
     aggregated = grouped.values(*names).annotate(**_measures(distinct_deals=multi_valued)).order_by()
 
     rows = [
-        {**{key: row[f"group_{key}"] for key in group_by}, **_measures_of(row)}
+        {**{key: row[f"group_{key}"] for key in group_by}, **measures_of(row)}
         for row in aggregated
         if row["deal_count"]
     ]
     if multi_valued:
-        totals = _measures_of(counted.aggregate(**_measures()))
+        totals = measures_of(counted.aggregate(**_measures()))
     else:
         # Each deal is in exactly one group: the groups add up to the totals, but for the
         # distinct buyers and sellers, which can repeat across groups.

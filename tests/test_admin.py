@@ -11,7 +11,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
+from deals.models import (
+    Category,
+    Deal,
+    DealLineItem,
+    DealStageChange,
+    DealSummary,
+    DealSummaryChange,
+    DealSummaryParty,
+    DealSummaryState,
+    ExchangeRate,
+    Market,
+)
 from delegations import merging
 from delegations.models import (
     Delegation,
@@ -102,8 +113,14 @@ def test_every_model_has_an_admin_or_an_inline():
     }
 
     assert {model for model in models if admin.site.is_registered(model)} == set(MAKERS)
-    # Idempotency keys and the deletion feed are the API's bookkeeping, not records anyone edits.
-    assert models - set(MAKERS) == {DealLineItem, DealStageChange, EnterpriseAlias, IdempotencyKey, Deletion}
+    # Idempotency keys, the deletion feed and the statistics summaries are the API's bookkeeping,
+    # not records anyone edits.
+    assert models - set(MAKERS) == {DealLineItem, DealStageChange, EnterpriseAlias, IdempotencyKey, Deletion} | {
+        DealSummary,
+        DealSummaryChange,
+        DealSummaryParty,
+        DealSummaryState,
+    }
     assert [inline.model for inline in admin.site.get_model_admin(Deal).inlines] == [DealLineItem, DealStageChange]
     assert [inline.model for inline in admin.site.get_model_admin(Enterprise).inlines] == [EnterpriseAlias]
 

@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from deals import stats
+from deals import stats, summaries
 from deals.api.briefs import CategoryBriefSerializer, MarketBriefSerializer
 from deals.filtersets import DealFilterSet
 from deals.models import Deal
@@ -160,6 +160,10 @@ class GroupedDealsView(StrictParametersMixin, generics.GenericAPIView):
         """What the selector is given beside the query parameters, from the caller."""
         return {}
 
+    def from_summaries(self, options: dict[str, Any]) -> Any | None:
+        """The answer from kept summaries, or ``None`` to compute it from the deals."""
+        return None
+
     def get(self, request, *args, **kwargs) -> Response:
         params = request.query_params
         query = self.query_serializer_class(data={name: params[name] for name in self.extra_parameters & set(params)})
@@ -168,7 +172,10 @@ class GroupedDealsView(StrictParametersMixin, generics.GenericAPIView):
         options = {**query.validated_data, **self.selector_options()}
 
         def compute() -> dict:
-            return self.get_serializer(self.selector(deals=deals, **options)).data
+            answer = self.from_summaries(options)
+            if answer is None:
+                answer = self.selector(deals=deals, **options)
+            return self.get_serializer(answer).data
 
         return Response(
             kept(
@@ -244,3 +251,28 @@ class DealStatisticsView(GroupedDealsView):
     serializer_class = DealStatisticsSerializer
     cache_namespace = "deal-statistics"
     selector = staticmethod(stats.deal_statistics)
+
+    def from_summaries(self, options: dict[str, Any]) -> stats.DealStatistics | None:
+        """The public's and the readers of every deal's common questions (the groupings and
+        single-valued filters :mod:`deals.summaries` keeps) from the summaries."""
+        if options["delegation_level"] is not None:
+            return None
+        caller = access.access_of(self.request.user)
+        if caller.role is access.Role.ANONYMOUS:
+            public = True
+        elif caller.reads_everything:
+            public = False
+        else:
+            return None
+        params = self.request.query_params
+        filters: dict[str, Any] = {}
+        for name in set(params) - self.extra_parameters:
+            values = [value for value in params.getlist(name) if value != ""]
+            if not values:
+                continue
+            if name not in summaries.FILTERS or len(values) != 1:
+                return None
+            filters[name] = int(values[0]) if name == "edition" else values[0]
+        return summaries.statistics(
+            group_by=options["group_by"], filters=filters, public=public, as_of=access.visibility_time()
+        )
