@@ -414,6 +414,60 @@ def statistics_in_process(bench: Bench) -> None:
     bench.details["statistics_in_process"] = found
 
 
+def statistics_beside_the_summaries(bench: Bench) -> None:
+    """Median latency of deal statistics on either side of the kept summaries (on PostgreSQL),
+    computed each time: the public's, one edition's, right after a deal's stage changed (so the
+    read first adds that change), and a question the summaries do not keep (a filter they do not
+    hold), computed from the deals; and the last against the first of the analyst's."""
+    client = InProcess()
+    found = {}
+    edition = Deal.objects.order_by("edition_id").values_list("edition_id", flat=True).first()
+    base = f"{reverse('stats-deals')}?group_by={STATISTICS_GROUPS[0]}"
+    deals = list(Deal.objects.order_by("?").values_list("pk", "stage")[: STATISTICS_SAMPLES + 1])
+    written = iter(deals)
+
+    def change_a_deal() -> None:
+        pk, stage = next(written)
+        Deal.objects.filter(pk=pk).update(stage="cancelled" if stage != "cancelled" else "intention")
+
+    # (what, path, headers (None: the analyst's), what to do before each request, kept)
+    questions: list[tuple[str, str, dict[str, str] | None, Callable[[], None] | None, bool]] = [
+        ("the public", base, {}, None, True),
+        (
+            "an analyst, one edition",
+            f"{reverse('stats-deals')}?group_by=delegation&edition={edition}",
+            None,
+            None,
+            True,
+        ),
+        ("an analyst, after a deal's stage changed", base, None, change_a_deal, True),
+        ("an analyst, with a filter the summaries do not keep", f"{base}&has_value=true", None, None, False),
+    ]
+    with override_settings(STATISTICS_CACHE_SECONDS=0):
+        for label, path, headers, before, kept in questions:
+            headers = bench.analyst_headers if headers is None else headers
+            client.get(path, headers)
+            samples: list[float] = []
+            deadline = time.perf_counter() + max(bench.seconds, 5)
+            while len(samples) < STATISTICS_SAMPLES and (len(samples) < 3 or time.perf_counter() < deadline):
+                if before is not None:
+                    before()
+                samples.append(round(client.get(path, headers)[1] * 1000, 2))
+            median = round(statistics.median(samples), 2)
+            found[label] = {"path": path, "samples_ms": samples, "median_ms": median}
+            bench.say(f"statistics, {label}: {median:.1f} ms")
+            name, unit = f"statistics {path.split('?')[1]}, {label}", f"ms (median of {len(samples)}, computed)"
+            if kept:
+                target = f"≤ {TARGET_STATISTICS_MS} ms at 1M deals"
+                bench.rows.append(Row(name, median, unit, target, median <= TARGET_STATISTICS_MS))
+            else:
+                bench.rows.append(Row(name, median, f"{unit}, from the deals"))
+    # Put the deals back as they were.
+    for pk, stage in deals:
+        Deal.objects.filter(pk=pk).update(stage=stage)
+    bench.details["statistics_beside_the_summaries"] = found
+
+
 def funnel_in_process(bench: Bench) -> None:
     """Median latency of the pipeline funnel, asked by an analyst (all deals), in process and
     computed each time (nothing kept), per grouping."""
@@ -876,6 +930,7 @@ MEASUREMENTS: list[tuple[str, Callable[[Bench], None]]] = [
     ("page depth", page_depth),
     ("queries per request", queries_per_request),
     ("statistics", statistics_in_process),
+    ("statistics beside the summaries", statistics_beside_the_summaries),
     ("funnel", funnel_in_process),
     ("search", search_in_process),
     ("over HTTP", http_throughput),
