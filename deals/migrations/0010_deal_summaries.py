@@ -85,14 +85,25 @@ class Migration(migrations.Migration):
 
 # Each change of a deal, as the summaries see it (deals.summaries): the version that left them
 # (-1) and the one that entered (+1), with the buyer's and seller's countries as they are. The
-# enterprises are locked for share first, so that a country changed meanwhile is either read
-# here or, after this transaction, finds this deal to change.
+# enterprises of both versions are locked for share first, so that a country changed meanwhile
+# is either read here or, after this transaction, finds this deal as this transaction left it.
 DEAL_CHANGES = """
 CREATE FUNCTION deals_summary_deal_changes() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    IF TG_OP = 'INSERT' THEN
         PERFORM 1 FROM delegations_enterprise
         WHERE id IN (SELECT buyer_id FROM new_rows UNION SELECT seller_id FROM new_rows)
+        ORDER BY id FOR SHARE;
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM 1 FROM delegations_enterprise
+        WHERE id IN (SELECT buyer_id FROM old_rows UNION SELECT seller_id FROM old_rows)
+        ORDER BY id FOR SHARE;
+    ELSE
+        PERFORM 1 FROM delegations_enterprise
+        WHERE id IN (
+            SELECT buyer_id FROM new_rows UNION SELECT seller_id FROM new_rows
+            UNION SELECT buyer_id FROM old_rows UNION SELECT seller_id FROM old_rows
+        )
         ORDER BY id FOR SHARE;
     END IF;
     IF TG_OP = 'INSERT' THEN

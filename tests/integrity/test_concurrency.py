@@ -1,23 +1,30 @@
 """Concurrent writes on PostgreSQL (SQLite serialises writers, so these need a real server):
-PATCHes to different fields of one deal lose no update, and concurrent retries of one POST
-with an Idempotency-Key create one row."""
+PATCHes to different fields of one deal lose no update, concurrent retries of one POST with an
+Idempotency-Key create one row, and the statistics summaries stay exact."""
 
 import itertools
+import random
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from deals.models import Deal
-from tests.factories import DealFactory, admin
+from deals import summaries
+from deals.models import Deal, DealSummary, DealSummaryParty
+from deals.stats import deal_statistics
+from delegations.models import Enterprise
+from tests.factories import DealFactory, DelegationFactory, EditionFactory, EnterpriseFactory, admin
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgresql_only")]
 
 PAIRS = 200
 RETRIES = 20
 WORKERS = 16
+STAGES = ("intention", "signed", "executed", "cancelled")
+COUNTRIES = ("CN", "US", "DE", "", "JP")
 
 
 def in_thread(user, method: str, url: str, body: dict, **headers):
@@ -80,3 +87,70 @@ def test_concurrent_retries_with_one_idempotency_key_create_one_deal():
     assert Deal.objects.filter(title="Retried order").count() == 1
     assert [status for status, _ in responses] == [201] * RETRIES
     assert {data["id"] for _, data in responses} == {Deal.objects.get(title="Retried order").pk}
+
+
+def test_the_statistics_summaries_stay_exact_under_concurrent_writes_and_reads():
+    """Writers (creates, stage moves, deletes, enterprise country changes) and statistics reads
+    (each adding the pending changes) race on their own connections; afterwards every kept
+    question is answered as the deals answer it, and as summing the deals up again gives."""
+    editions = [EditionFactory() for _ in range(2)]
+    delegations = [DelegationFactory() for _ in range(2)]
+    enterprises = [EnterpriseFactory(country=country) for country in ("CN", "US", "DE", "", "CN", "JP")]
+    for n in range(20):
+        DealFactory(buyer=enterprises[n % 6], seller=enterprises[(n + 1) % 6], edition=editions[n % 2])
+    summaries.rebuild(at=timezone.now())
+    deal_ids = list(Deal.objects.values_list("pk", flat=True))
+
+    def job(n: int) -> str:
+        rng = random.Random(n)
+        try:
+            kind = n % 5
+            if kind == 0:
+                buyer, seller = rng.sample(enterprises, 2)
+                DealFactory(
+                    buyer=buyer,
+                    seller=seller,
+                    edition=rng.choice(editions),
+                    delegation=rng.choice(delegations),
+                    is_published=rng.random() < 0.7,
+                )
+            elif kind == 1:
+                Deal.objects.filter(pk=rng.choice(deal_ids)).update(stage=rng.choice(STAGES))
+            elif kind == 2:
+                Enterprise.objects.filter(pk=rng.choice(enterprises).pk).update(country=rng.choice(COUNTRIES))
+            elif kind == 3:
+                Deal.objects.filter(pk=rng.choice(deal_ids)).delete()
+            else:
+                summaries.statistics(
+                    group_by=("seller_country",), filters={}, public=rng.random() < 0.5, as_of=timezone.now()
+                )
+            return "done"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        assert list(pool.map(job, range(200))) == ["done"] * 200
+
+    now = timezone.now()
+    for group_by, filters in [
+        ((), {}),
+        (("seller_country",), {}),
+        (("edition", "buyer_country"), {}),
+        (("stage",), {"edition": editions[0].pk}),
+    ]:
+        for public in (False, True):
+            deals = Deal.objects.filter(is_published=True) if public else Deal.objects.all()
+            if filters:
+                deals = deals.filter(edition_id=filters["edition"])
+            kept = summaries.statistics(group_by=group_by, filters=filters, public=public, as_of=now)
+            assert kept == deal_statistics(deals=deals, group_by=group_by), (group_by, public)
+    kept_rows = summary_rows()
+    summaries.rebuild(at=now)
+    assert summary_rows() == kept_rows
+
+
+def summary_rows() -> list[tuple]:
+    return [
+        sorted(model.objects.values_list(*[field.attname for field in model._meta.fields if field.attname != "id"]))
+        for model in (DealSummary, DealSummaryParty)
+    ]
