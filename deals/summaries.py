@@ -37,6 +37,7 @@ from django.db import connections, router, transaction
 
 from deals.models import DealSummary
 from deals.stats import STAGES, DealStatistics, label_rows, measures_of, sort_key
+from delegations.models import Delegation
 
 # The keys the summaries group by, each a bit of ``grouping``, with its column and its value
 # in groupings without it.
@@ -47,8 +48,9 @@ KEYS: dict[str, tuple[int, str, Any]] = {
     "buyer_country": (8, "buyer_country", ""),
     "seller_country": (16, "seller_country", ""),
 }
-# The filters a summary answers: one value of a key.
-FILTERS = frozenset({"edition", "stage", "buyer_country", "seller_country"})
+# The filters a summary answers: one value of a key (a delegation only if none is below it: the
+# deal filter takes the delegations below too).
+FILTERS = frozenset({"edition", "delegation", "stage", "buyer_country", "seller_country"})
 # The groupings kept: every deal, each key alone, and each key with the edition.
 KEPT: tuple[int, ...] = (0, 1, 2, 4, 8, 16, 1 | 2, 1 | 4, 1 | 8, 1 | 16)
 EVERYONE, PUBLIC = 0, 1
@@ -278,12 +280,15 @@ def statistics(
     any embargo at ``as_of``) matching ``filters`` (one value per key), from the summaries; or
     ``None`` where they do not hold the answer (or off PostgreSQL).
 
-    Queries: five to take the changes, two to read, one to label each kind of record."""
+    Queries: five to take the changes, two to read, one to label each kind of record, and with a
+    delegation filter one to see that no delegation is below it."""
     mask = answerable(group_by, filters)
     if mask is None:
         return None
     connection = connections[_database()]
     if not supported(connection):
+        return None
+    if "delegation" in filters and Delegation.objects.filter(parent_id=filters["delegation"]).exists():
         return None
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         classified_at = _fold(cursor, until=as_of)

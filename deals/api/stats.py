@@ -272,7 +272,7 @@ class DealStatisticsView(GroupedDealsView):
                 continue
             if name not in summaries.FILTERS or len(values) != 1:
                 return None
-            filters[name] = int(values[0]) if name == "edition" else values[0]
+            filters[name] = int(values[0]) if name in ("edition", "delegation") else values[0]
         return summaries.statistics(
             group_by=options["group_by"], filters=filters, public=public, as_of=access.visibility_time()
         )

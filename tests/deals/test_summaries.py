@@ -42,8 +42,8 @@ def computed(*, group_by, filters, public, as_of):
     deals = Deal.objects.all()
     if public:
         deals = deals.filter(Q(is_published=True) & (Q(embargo_until__isnull=True) | Q(embargo_until__lte=as_of)))
-    lookups = {"edition": "edition_id", "stage": "stage", "buyer_country": "buyer__country"}
-    lookups["seller_country"] = "seller__country"
+    lookups = {"edition": "edition_id", "delegation": "delegation_id", "stage": "stage"}
+    lookups |= {"buyer_country": "buyer__country", "seller_country": "seller__country"}
     deals = deals.filter(**{lookups[key]: value for key, value in filters.items()})
     return deal_statistics(deals=deals, group_by=group_by)
 
@@ -158,6 +158,7 @@ class World:
         for group_by, filter_keys in questions():
             filters = {
                 "edition": self.rng.choice(self.editions).pk,
+                "delegation": self.rng.choice(self.delegations).pk,
                 "stage": self.rng.choice(STAGES),
                 "buyer_country": self.rng.choice(COUNTRIES[:3]),
                 "seller_country": self.rng.choice(COUNTRIES[:3]),
@@ -209,11 +210,12 @@ def kept_rows() -> tuple[list, ...]:
 
 def test_every_kept_grouping_and_filter_is_asked():
     asked = list(questions())
-    assert len(asked) == 24
+    assert len(asked) == 27
     assert (("edition", "delegation"), ()) in asked
     assert (("seller_country",), ()) in asked
     assert (("delegation",), ("edition",)) in asked
     assert ((), ("stage",)) in asked
+    assert (("edition",), ("delegation",)) in asked
 
 
 def test_a_question_the_summaries_do_not_keep_is_left_to_the_deals():
@@ -224,8 +226,27 @@ def test_a_question_the_summaries_do_not_keep_is_left_to_the_deals():
         (("delegation", "stage"), {}),
         (("delegation",), {"stage": "signed"}),
         (("edition", "delegation", "stage"), {}),
+        (("stage",), {"delegation": 1}),
     ]:
         assert summaries.statistics(group_by=group_by, filters=filters, public=False, as_of=as_of) is None
+
+
+def test_a_delegation_filter_is_answered_only_for_a_delegation_with_none_below_it():
+    qingpu = DelegationFactory(name="Qingpu District trading delegation")
+    zhujiajiao = DelegationFactory(name="Zhujiajiao Town trading delegation", parent=qingpu)
+    edition = EditionFactory()
+    DealFactory(delegation=qingpu, edition=edition)
+    DealFactory(delegation=zhujiajiao, edition=edition)
+    as_of = timezone.now()
+    # The deal filter takes Zhujiajiao's deals under Qingpu: the summaries keep each on its own.
+    assert (
+        summaries.statistics(group_by=("edition",), filters={"delegation": qingpu.pk}, public=False, as_of=as_of)
+        is None
+    )
+    answer = summaries.statistics(
+        group_by=("edition",), filters={"delegation": zhujiajiao.pk}, public=False, as_of=as_of
+    )
+    assert [(row["edition"], row["deal_count"]) for row in answer.rows] == [(edition, 1)]
 
 
 def test_a_change_is_pending_until_the_next_read_adds_it():
