@@ -159,7 +159,8 @@ def generate_demo(*, deals: int, seed: int = 0, batch_size: int = 5000) -> dict[
         counts = _Builder(rng=rng, seed=seed, batch_size=batch_size).run(deals=deals)
         # bulk_create sends no post_save: what is cached from the records is made stale here, once.
         sync.data_changed()
-        # Summed up once, rather than by the first statistics read.
+        # The statistics summaries, summed up in one pass rather than from the change the
+        # triggers logged for each deal inserted.
         summaries.rebuild(at=visibility_time())
         return counts
 

@@ -280,8 +280,9 @@ def statistics(
     any embargo at ``as_of``) matching ``filters`` (one value per key), from the summaries; or
     ``None`` where they do not hold the answer (or off PostgreSQL).
 
-    Queries: five to take the changes, two to read, one to label each kind of record, and with a
-    delegation filter one to see that no delegation is below it."""
+    Queries: two or three to see that nothing is pending (four more to add what is), one to read,
+    one to label each kind of record, and with a delegation filter one to see that no delegation
+    is below it."""
     mask = answerable(group_by, filters)
     if mask is None:
         return None
@@ -290,22 +291,18 @@ def statistics(
         return None
     if "delegation" in filters and Delegation.objects.filter(parent_id=filters["delegation"]).exists():
         return None
+    totals_mask = sum(KEYS[key][0] for key in filters)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        classified_at = _fold(cursor, until=as_of)
+        classified_at = _up_to_date(cursor, until=as_of)
         if classified_at is None:
             return None
-        if public and classified_at > as_of:
-            # The summaries have let embargoes end after as_of (a clock set back): unless no
-            # deal's ends in between, they do not hold the public's answer at as_of.
-            cursor.execute(
-                "SELECT EXISTS (SELECT 1 FROM deals_deal WHERE is_published AND embargo_until > %s "
-                "AND embargo_until <= %s)",
-                [as_of, classified_at],
-            )
-            if cursor.fetchone()[0]:
-                return None
-        rows = _read(cursor, mask=mask, filters=filters, public=public)
-        total_rows = _read(cursor, mask=sum(KEYS[key][0] for key in filters), filters=filters, public=public)
+        if public and classified_at > as_of and _embargoes_end(cursor, after=as_of, by=classified_at):
+            # The summaries have let embargoes end after as_of (a clock set back): they do not
+            # hold the public's answer at as_of.
+            return None
+        found = _read(cursor, masks=(mask, totals_mask), filters=filters, public=public)
+    rows = [row for row in found if row["grouping"] == mask]
+    total_rows = [row for row in found if row["grouping"] == totals_mask]
     results = [{**{key: _key_value(key, row[KEYS[key][1]]) for key in group_by}, **measures_of(row)} for row in rows]
     results.sort(key=lambda row: sort_key(row, group_by))
     label_rows(results, group_by)
@@ -313,20 +310,46 @@ def statistics(
     return DealStatistics(tuple(group_by), None, results, totals)
 
 
+def _embargoes_end(cursor, *, after: datetime.datetime, by: datetime.datetime) -> bool:
+    """Whether a published deal's embargo ends after ``after`` and by ``by``."""
+    cursor.execute(
+        "SELECT EXISTS (SELECT 1 FROM deals_deal WHERE is_published AND embargo_until > %s AND embargo_until <= %s)",
+        [after, by],
+    )
+    return cursor.fetchone()[0]
+
+
+def _up_to_date(cursor, *, until: datetime.datetime) -> datetime.datetime | None:
+    """The time the public's summaries are as of once they hold every change committed and every
+    embargo ended by ``until``: read as they are where nothing is pending, without waiting for the
+    lock, else after adding what is (:func:`_fold`). ``None`` if there are no summaries."""
+    cursor.execute(
+        "SELECT public_as_of, EXISTS (SELECT 1 FROM deals_dealsummarychange) FROM deals_dealsummarystate WHERE id = 1"
+    )
+    state = cursor.fetchone()
+    if state is None:
+        return None
+    since, pending = state
+    if not pending and until > since:
+        pending = _embargoes_end(cursor, after=since, by=until)
+    return _fold(cursor, until=until) if pending else since
+
+
 def _key_value(key: str, stored: Any) -> Any:
     # A country the enterprise has none of is kept as "" and read as the null group.
     return None if stored == "" and key in ("buyer_country", "seller_country") else stored
 
 
-def _read(cursor, *, mask: int, filters: Mapping[str, Any], public: bool) -> list[dict[str, Any]]:
-    conditions = ["grouping = %s", "audience = %s"]
-    params: list[Any] = [mask, PUBLIC if public else EVERYONE]
+def _read(cursor, *, masks: Sequence[int], filters: Mapping[str, Any], public: bool) -> list[dict[str, Any]]:
+    # The groups of both groupings in one statement, so of one snapshot.
+    conditions = ["grouping = ANY(%s)", "audience = %s"]
+    params: list[Any] = [list(masks), PUBLIC if public else EVERYONE]
     for key, value in filters.items():
         conditions.append(f"{KEYS[key][1]} = %s")
         params.append(value)
-    columns = f"edition_id, delegation_id, stage, buyer_country, seller_country, deal_count, valued_count, {STAGE_SUMS}"
+    columns = "grouping, edition_id, delegation_id, stage, buyer_country, seller_country, deal_count, valued_count"
     # The columns and conditions are this module's constants; the values are parameters.
-    sql = f"SELECT {columns}, buyers, sellers FROM deals_dealsummary WHERE {' AND '.join(conditions)}"  # noqa: S608
+    sql = f"SELECT {columns}, {STAGE_SUMS}, buyers, sellers FROM deals_dealsummary WHERE {' AND '.join(conditions)}"  # noqa: S608
     cursor.execute(sql, params)
     names = [column.name for column in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -301,11 +301,26 @@ def test_the_api_answers_a_kept_question_from_the_summaries(analyst_api):
         body = analyst_api.get(url, {"group_by": "delegation", "edition": edition.pk}).json()
     assert body["totals"]["deal_count"] == 2
     assert [row["deal_count"] for row in body["results"]] == [1, 1]
-    read = [
-        query["sql"] for query in queries if query["sql"].startswith("SELECT") and "deals_dealsummary " in query["sql"]
-    ]
-    assert len(read) == 2
+    read = [query["sql"] for query in queries if query["sql"].startswith("SELECT grouping")]
+    # The groups and the totals in one statement, and no deal read.
+    assert len(read) == 1
+    assert "FROM deals_dealsummary WHERE grouping = ANY" in read[0]
     assert not any('FROM "deals_deal"' in query["sql"] for query in queries)
+
+
+def test_with_nothing_pending_a_read_takes_no_lock():
+    DealFactory.create_batch(2)
+    as_of = timezone.now()
+    with CaptureQueriesContext(connection) as first:
+        summaries.statistics(group_by=("stage",), filters={}, public=True, as_of=as_of)
+    with CaptureQueriesContext(connection) as second:
+        answer = summaries.statistics(group_by=("stage",), filters={}, public=True, as_of=as_of)
+    assert [row["deal_count"] for row in answer.rows] == [2]
+    # The first read adds the two creates under the lock; the second finds nothing pending.
+    assert sum("pg_advisory_xact_lock" in query["sql"] for query in first) == 1
+    assert not any("pg_advisory_xact_lock" in query["sql"] for query in second)
+    # The state, then the groups (in a savepoint: the test runs in a transaction).
+    assert [query["sql"].split()[0] for query in second] == ["SAVEPOINT", "SELECT", "SELECT", "RELEASE"]
 
 
 def test_the_rebuild_command_sums_up_every_deal_again():
