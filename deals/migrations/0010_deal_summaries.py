@@ -99,10 +99,18 @@ BEGIN
         WHERE id IN (SELECT buyer_id FROM old_rows UNION SELECT seller_id FROM old_rows)
         ORDER BY id FOR SHARE;
     ELSE
+        -- Only the deals whose summarised columns change are logged, and so read a country.
         PERFORM 1 FROM delegations_enterprise
         WHERE id IN (
-            SELECT buyer_id FROM new_rows UNION SELECT seller_id FROM new_rows
-            UNION SELECT buyer_id FROM old_rows UNION SELECT seller_id FROM old_rows
+            SELECT party.id
+            FROM old_rows o
+            JOIN new_rows n ON n.id = o.id
+            CROSS JOIN LATERAL (VALUES (o.buyer_id), (o.seller_id), (n.buyer_id), (n.seller_id)) AS party(id)
+            WHERE (o.edition_id, o.delegation_id, o.stage, o.buyer_id, o.seller_id, o.value_usd, o.is_published,
+                   o.embargo_until)
+                IS DISTINCT FROM
+                  (n.edition_id, n.delegation_id, n.stage, n.buyer_id, n.seller_id, n.value_usd, n.is_published,
+                   n.embargo_until)
         )
         ORDER BY id FOR SHARE;
     END IF;

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -335,3 +335,23 @@ def test_the_rebuild_command_sums_up_every_deal_again():
     assert out.getvalue().startswith("24 groups and ")
     answer = summaries.statistics(group_by=("edition",), filters={}, public=False, as_of=timezone.now())
     assert [(row["edition"], row["deal_count"]) for row in answer.rows] == [(edition, 2)]
+
+
+LOCKED_BY_THIS_TRANSACTION = (
+    # A row locked by one transaction only has its id as the row's xmax.
+    "SELECT count(*) FROM delegations_enterprise WHERE id IN (%s, %s) "
+    "AND xmax::text = (txid_current() %% 4294967296)::text"
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_that_changes_nothing_summarised_locks_no_enterprise():
+    deal = DealFactory()
+    parties = [deal.buyer_id, deal.seller_id]
+    with transaction.atomic(), connection.cursor() as cursor:
+        Deal.objects.filter(pk=deal.pk).update(title="Organo-silicon procurement")
+        cursor.execute(LOCKED_BY_THIS_TRANSACTION, parties)
+        assert cursor.fetchone()[0] == 0
+        Deal.objects.filter(pk=deal.pk).update(stage="cancelled")
+        cursor.execute(LOCKED_BY_THIS_TRANSACTION, parties)
+        assert cursor.fetchone()[0] == 2
