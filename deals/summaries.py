@@ -29,7 +29,7 @@ A question the summaries cannot answer (another caller, another filter, a key th
 a rolled-up delegation) is answered from the deals: :func:`statistics` returns ``None``."""
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -39,14 +39,14 @@ from deals.models import DealSummary
 from deals.stats import STAGES, DealStatistics, label_rows, measures_of, sort_key
 from delegations.models import Delegation
 
-# The keys the summaries group by, each a bit of ``grouping``, with its column and its value
-# in groupings without it.
-KEYS: dict[str, tuple[int, str, Any]] = {
-    "edition": (1, "edition_id", 0),
-    "delegation": (2, "delegation_id", 0),
-    "stage": (4, "stage", ""),
-    "buyer_country": (8, "buyer_country", ""),
-    "seller_country": (16, "seller_country", ""),
+# The keys the summaries group by, each a bit of ``grouping``, with its column and (as SQL) its
+# value in groupings without it.
+KEYS: dict[str, tuple[int, str, str]] = {
+    "edition": (1, "edition_id", "0"),
+    "delegation": (2, "delegation_id", "0"),
+    "stage": (4, "stage", "''"),
+    "buyer_country": (8, "buyer_country", "''"),
+    "seller_country": (16, "seller_country", "''"),
 }
 # The filters a summary answers: one value of a key (a delegation only if none is below it: the
 # deal filter takes the delegations below too).
@@ -64,8 +64,16 @@ CHANGE_COLUMNS = (
 )
 
 
-def _masked(column: str, bit: int, blank: str) -> str:
-    return f"CASE WHEN g.mask & {bit} <> 0 THEN v.{column} ELSE {blank} END AS {column}"
+def grouping_of(keys: Iterable[str]) -> int:
+    """The ``grouping`` of the groups keyed by ``keys``."""
+    return sum(KEYS[key][0] for key in keys)
+
+
+# Each key column of a version in the groups of the grouping ``g.mask``.
+_MASKED = ",\n        ".join(
+    f"CASE WHEN g.mask & {bit} <> 0 THEN v.{column} ELSE {blank} END AS {column}"
+    for bit, column, blank in KEYS.values()
+)
 
 
 _STAGE_SUMS = ",\n        ".join(
@@ -102,11 +110,7 @@ versions AS (
 ),
 grouped AS (
     SELECT g.mask AS grouping,
-        {_masked("edition_id", 1, "0")},
-        {_masked("delegation_id", 2, "0")},
-        {_masked("stage", 4, "''")},
-        {_masked("buyer_country", 8, "''")},
-        {_masked("seller_country", 16, "''")},
+        {_MASKED},
         v.sign, v.public_sign, v.value_usd, v.stage AS deal_stage, v.buyer_id, v.seller_id
     FROM versions v CROSS JOIN (VALUES {", ".join(f"({mask})" for mask in KEPT)}) AS g(mask)
 ),
@@ -195,9 +199,7 @@ def _summed_up(mask: int) -> tuple[str, str]:
     then its groups. %(at)s is the time the public's groups are as of."""
     sources = {"edition_id": "d.edition_id", "delegation_id": "d.delegation_id", "stage": "d.stage"}
     sources |= {"buyer_country": "b.country", "seller_country": "s.country"}
-    keys = ", ".join(
-        sources[column] if mask & bit else ("0" if blank == 0 else "''") for bit, column, blank in KEYS.values()
-    )
+    keys = ", ".join(sources[column] if mask & bit else blank for bit, column, blank in KEYS.values())
     # Grouped by the columns only: a number in GROUP BY would name an output column.
     grouped = ", ".join(sources[column] for bit, column, _ in KEYS.values() if mask & bit)
     deals = """
@@ -259,9 +261,8 @@ def answerable(group_by: Sequence[str], filters: Mapping[str, Any]) -> int | Non
     keys = set(group_by) | set(filters)
     if not keys <= KEYS.keys():
         return None
-    mask = sum(KEYS[key][0] for key in keys)
-    totals = sum(KEYS[key][0] for key in filters)
-    return mask if mask in KEPT and totals in KEPT else None
+    mask = grouping_of(keys)
+    return mask if mask in KEPT and grouping_of(filters) in KEPT else None
 
 
 NO_DEALS = {
@@ -291,7 +292,7 @@ def statistics(
         return None
     if "delegation" in filters and Delegation.objects.filter(parent_id=filters["delegation"]).exists():
         return None
-    totals_mask = sum(KEYS[key][0] for key in filters)
+    totals_mask = grouping_of(filters)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         classified_at = _up_to_date(cursor, until=as_of)
         if classified_at is None:
