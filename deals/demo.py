@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from deals import summaries
+from deals import funnel_summaries, summaries
 from deals.models import Category, Deal, DealLineItem, DealStageChange, ExchangeRate, Market
 from deals.services import convert_to_usd, implied_rate
 from delegations.models import Delegation, Enterprise, Participation, PromotionalActivity, Settlement
@@ -159,9 +159,10 @@ def generate_demo(*, deals: int, seed: int = 0, batch_size: int = 5000) -> dict[
         counts = _Builder(rng=rng, seed=seed, batch_size=batch_size).run(deals=deals)
         # bulk_create sends no post_save: what is cached from the records is made stale here, once.
         sync.data_changed()
-        # The statistics summaries, summed up in one pass rather than from the change the
-        # triggers logged for each deal inserted.
+        # The statistics and funnel summaries, summed up in one pass rather than from the
+        # changes the triggers logged for each deal inserted.
         summaries.rebuild(at=visibility_time())
+        funnel_summaries.rebuild()
         return counts
 
 

@@ -151,6 +151,49 @@ def _share(part: int, whole: int) -> Decimal | None:
     return None if not whole else (Decimal(part) / Decimal(whole)).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP)
 
 
+def cancellation(
+    *, reason: str | None, deal_count: int, valued_count: int, value_usd: Decimal | None, from_stage: dict[str, int]
+) -> dict[str, Any]:
+    """One entry of a group's ``cancellations``."""
+    return {
+        "reason": reason,
+        "deal_count": deal_count,
+        "value_usd": _money(value_usd),
+        "unvalued_count": deal_count - valued_count,
+        "from_stage": from_stage,
+    }
+
+
+def funnel_row(
+    *,
+    keys: dict[str, Any],
+    measures: dict[str, Any],
+    waited: datetime.timedelta | None,
+    cancellations: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """One group of a :class:`Funnel`: its ``keys``, then its funnel from ``measures`` (per stage,
+    ``{stage}_count``, ``{stage}_valued`` and ``{stage}_value_usd``), the median wait to signing
+    and its :func:`cancellation` entries."""
+    entered = {
+        stage: {
+            "deal_count": measures[f"{stage}_count"],
+            "value_usd": _money(measures[f"{stage}_value_usd"]),
+            "unvalued_count": measures[f"{stage}_count"] - measures[f"{stage}_valued"],
+        }
+        for stage in stats.STAGES
+    }
+    return {
+        **keys,
+        "entered": entered,
+        "moved_on": {
+            name: _share(entered[part]["deal_count"], entered[whole]["deal_count"])
+            for name, (part, whole) in SHARES.items()
+        },
+        "median_days_to_sign": None if waited is None else _days(waited),
+        "cancellations": sorted(cancellations, key=lambda entry: (-entry["deal_count"], entry["reason"] or "")),
+    }
+
+
 def deal_funnel(
     *,
     deals: QuerySet[Deal],
@@ -202,40 +245,25 @@ def deal_funnel(
         **{f"from_{stage}": Count("pk", filter=Q(stage_changes__from_stage=stage)) for stage in CANCELLED_FROM},
     ):
         cancellations.setdefault(tuple(row[name] for name in names), []).append(
-            {
-                "reason": row["cancellation_reason"],
-                "deal_count": row["deal_count"],
-                "value_usd": _money(row["value_usd"]),
-                "unvalued_count": row["deal_count"] - row["valued_count"],
-                "from_stage": {stage: row[f"from_{stage}"] for stage in CANCELLED_FROM},
-            }
+            cancellation(
+                reason=row["cancellation_reason"],
+                deal_count=row["deal_count"],
+                valued_count=row["valued_count"],
+                value_usd=row["value_usd"],
+                from_stage={stage: row[f"from_{stage}"] for stage in CANCELLED_FROM},
+            )
         )
 
     rows = []
     for row in aggregated:
         group = tuple(row[name] for name in names)
-        entered = {
-            stage: {
-                "deal_count": row[f"{stage}_count"],
-                "value_usd": _money(row[f"{stage}_value_usd"]),
-                "unvalued_count": row[f"{stage}_count"] - row[f"{stage}_valued"],
-            }
-            for stage in stats.STAGES
-        }
-        waited = median_waits.get(group)
         rows.append(
-            {
-                **{key: row[f"group_{key}"] for key in group_by},
-                "entered": entered,
-                "moved_on": {
-                    name: _share(entered[part]["deal_count"], entered[whole]["deal_count"])
-                    for name, (part, whole) in SHARES.items()
-                },
-                "median_days_to_sign": None if waited is None else _days(waited),
-                "cancellations": sorted(
-                    cancellations.get(group, []), key=lambda entry: (-entry["deal_count"], entry["reason"] or "")
-                ),
-            }
+            funnel_row(
+                keys={key: row[f"group_{key}"] for key in group_by},
+                measures=row,
+                waited=median_waits.get(group),
+                cancellations=cancellations.get(group, []),
+            )
         )
     rows.sort(key=lambda row: stats.sort_key(row, group_by))
     stats.label_rows(rows, group_by)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import MD5
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -510,3 +511,114 @@ class DealSummaryState(models.Model):
 
     def __str__(self) -> str:
         return f"public as of {self.public_as_of.isoformat()}"
+
+
+# The groupings the funnel's summaries keep (``deals.funnel_summaries``), by the key columns of
+# each: every deal, each key alone, and each key with the edition. Each has an index over the
+# signed deals' waits, in whose order its medians are read.
+FUNNEL_GROUPINGS: tuple[tuple[str, ...], ...] = (
+    (),
+    ("edition_id",),
+    ("delegation_id",),
+    ("buyer_country",),
+    ("seller_country",),
+    ("edition_id", "delegation_id"),
+    ("edition_id", "buyer_country"),
+    ("edition_id", "seller_country"),
+)
+
+
+class DealFunnelFact(models.Model):
+    """One deal as the pipeline funnel sees it: its keys and value, the stages it entered (one
+    bit per stage, as ``deals.funnel_summaries.ENTERED``), how long it waited from its creation
+    to its move to signed, and the reason and stage of its cancellation. Kept by triggers on the
+    deals, their stage changes and their enterprises (PostgreSQL only), which log each change of
+    a row here to :class:`DealFunnelChange`."""
+
+    deal_id = models.BigIntegerField(primary_key=True)
+    edition_id = models.BigIntegerField()
+    delegation_id = models.BigIntegerField()
+    buyer_country = models.CharField(max_length=2)
+    seller_country = models.CharField(max_length=2)
+    value_usd = models.DecimalField(max_digits=20, decimal_places=2, null=True)
+    entered = models.PositiveSmallIntegerField()
+    signed_wait = models.DurationField(null=True)
+    cancel_reason = models.TextField(null=True)
+    cancelled_from = models.CharField(max_length=10, null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=[*columns, "signed_wait"],
+                condition=Q(signed_wait__isnull=False),
+                name=f"dealfunnelfact_wait_{number}",
+            )
+            for number, columns in enumerate(FUNNEL_GROUPINGS)
+        ]
+
+    def __str__(self) -> str:
+        return f"deal {self.deal_id}: entered {self.entered:04b}"
+
+
+class DealFunnelChange(models.Model):
+    """A change of one :class:`DealFunnelFact` not yet added to the funnel's summaries: the row
+    that left (``sign`` -1) or entered (+1). Taken and added by the next funnel read."""
+
+    sign = models.SmallIntegerField()
+    edition_id = models.BigIntegerField()
+    delegation_id = models.BigIntegerField()
+    buyer_country = models.CharField(max_length=2)
+    seller_country = models.CharField(max_length=2)
+    value_usd = models.DecimalField(max_digits=20, decimal_places=2, null=True)
+    entered = models.PositiveSmallIntegerField()
+    cancel_reason = models.TextField(null=True)
+    cancelled_from = models.CharField(max_length=10, null=True)
+
+    def __str__(self) -> str:
+        return f"{self.sign:+d} funnel deal at edition {self.edition_id}, delegation {self.delegation_id}"
+
+
+class DealFunnelSummary(DealSummaryKey):
+    """Per group of deals (keyed as :class:`DealSummary`, never by stage), the deals, and per stage
+    the deals that entered it, those of them with a value, and their USD value: the funnel of
+    ``/api/stats/funnel/`` for the callers who read every deal."""
+
+    deal_count = models.BigIntegerField()
+    intention_count = models.BigIntegerField()
+    intention_valued = models.BigIntegerField()
+    intention_value_usd = models.DecimalField(max_digits=28, decimal_places=2)
+    signed_count = models.BigIntegerField()
+    signed_valued = models.BigIntegerField()
+    signed_value_usd = models.DecimalField(max_digits=28, decimal_places=2)
+    executed_count = models.BigIntegerField()
+    executed_valued = models.BigIntegerField()
+    executed_value_usd = models.DecimalField(max_digits=28, decimal_places=2)
+    cancelled_count = models.BigIntegerField()
+    cancelled_valued = models.BigIntegerField()
+    cancelled_value_usd = models.DecimalField(max_digits=28, decimal_places=2)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=DealSummaryKey.KEY, name="dealfunnelsummary_group_key")]
+
+    def __str__(self) -> str:
+        return f"grouping {self.grouping}: {self.deal_count} deals"
+
+
+class DealFunnelCancellation(DealSummaryKey):
+    """Per group of deals (as :class:`DealFunnelSummary`), reason and stage cancelled from, the
+    deals cancelled, those of them with a value, and their USD value."""
+
+    reason = models.TextField()
+    from_stage = models.CharField(max_length=10)
+    deal_count = models.BigIntegerField()
+    valued_count = models.BigIntegerField()
+    value_usd = models.DecimalField(max_digits=28, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            # A reason is free text, longer than an index entry may be: its digest keys it.
+            models.UniqueConstraint(*DealSummaryKey.KEY, "from_stage", MD5("reason"), name="dealfunnelcancellation_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"grouping {self.grouping}: {self.deal_count} cancelled from {self.from_stage}"

@@ -29,7 +29,7 @@ A question the summaries cannot answer (another caller, another filter, a key th
 a rolled-up delegation) is answered from the deals: :func:`statistics` returns ``None``."""
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -169,7 +169,7 @@ def supported(connection) -> bool:
     return connection.vendor == "postgresql"
 
 
-def _database() -> str:
+def database() -> str:
     # The summaries are written on reading, so always on the database written to.
     return router.db_for_write(DealSummary)
 
@@ -247,7 +247,7 @@ def _restart(cursor, *, at: datetime.datetime) -> None:
 def rebuild(*, at: datetime.datetime, using: str | None = None) -> None:
     """Compute the summaries again from the deals, as of ``at`` for the public: after a restore
     that skipped the triggers, say. Does nothing off PostgreSQL."""
-    connection = connections[using or _database()]
+    connection = connections[using or database()]
     if not supported(connection):
         return
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
@@ -255,14 +255,20 @@ def rebuild(*, at: datetime.datetime, using: str | None = None) -> None:
         _restart(cursor, at=at)
 
 
-def answerable(group_by: Sequence[str], filters: Mapping[str, Any]) -> int | None:
-    """The grouping that holds the answer to ``group_by`` with equality ``filters`` on keys, or
-    ``None`` if no kept grouping does (or the totals' grouping is not kept)."""
+def answerable(group_by: Sequence[str], filters: Mapping[str, Any], *, kept: Collection[int] = KEPT) -> int | None:
+    """The grouping of ``kept`` that holds the answer to ``group_by`` with equality ``filters`` on
+    keys, or ``None`` if none does (or the totals' grouping is not kept)."""
     keys = set(group_by) | set(filters)
     if not keys <= KEYS.keys():
         return None
     mask = grouping_of(keys)
-    return mask if mask in KEPT and grouping_of(filters) in KEPT else None
+    return mask if mask in kept and grouping_of(filters) in kept else None
+
+
+def below_a_delegation(filters: Mapping[str, Any]) -> bool:
+    """Whether ``filters`` name a delegation with delegations below it, whose deals the deal
+    filter takes too: the summaries, kept per delegation, do not hold that answer."""
+    return "delegation" in filters and Delegation.objects.filter(parent_id=filters["delegation"]).exists()
 
 
 NO_DEALS = {
@@ -287,10 +293,10 @@ def statistics(
     mask = answerable(group_by, filters)
     if mask is None:
         return None
-    connection = connections[_database()]
+    connection = connections[database()]
     if not supported(connection):
         return None
-    if "delegation" in filters and Delegation.objects.filter(parent_id=filters["delegation"]).exists():
+    if below_a_delegation(filters):
         return None
     totals_mask = grouping_of(filters)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
@@ -304,7 +310,7 @@ def statistics(
         found = _read(cursor, masks=(mask, totals_mask), filters=filters, public=public)
     rows = [row for row in found if row["grouping"] == mask]
     total_rows = [row for row in found if row["grouping"] == totals_mask]
-    results = [{**{key: _key_value(key, row[KEYS[key][1]]) for key in group_by}, **measures_of(row)} for row in rows]
+    results = [{**{key: key_value(key, row[KEYS[key][1]]) for key in group_by}, **measures_of(row)} for row in rows]
     results.sort(key=lambda row: sort_key(row, group_by))
     label_rows(results, group_by)
     totals = measures_of(total_rows[0]) if total_rows else dict(NO_DEALS)
@@ -336,7 +342,7 @@ def _up_to_date(cursor, *, until: datetime.datetime) -> datetime.datetime | None
     return _fold(cursor, until=until) if pending else since
 
 
-def _key_value(key: str, stored: Any) -> Any:
+def key_value(key: str, stored: Any) -> Any:
     # A country the enterprise has none of is kept as "" and read as the null group.
     return None if stored == "" and key in ("buyer_country", "seller_country") else stored
 

@@ -14,6 +14,10 @@ from django.urls import reverse
 from deals.models import (
     Category,
     Deal,
+    DealFunnelCancellation,
+    DealFunnelChange,
+    DealFunnelFact,
+    DealFunnelSummary,
     DealLineItem,
     DealStageChange,
     DealSummary,
@@ -113,13 +117,17 @@ def test_every_model_has_an_admin_or_an_inline():
     }
 
     assert {model for model in models if admin.site.is_registered(model)} == set(MAKERS)
-    # Idempotency keys, the deletion feed and the statistics summaries are the API's bookkeeping,
+    # Idempotency keys, the deletion feed and the statistics and funnel summaries are the API's bookkeeping,
     # not records anyone edits.
     assert models - set(MAKERS) == {DealLineItem, DealStageChange, EnterpriseAlias, IdempotencyKey, Deletion} | {
         DealSummary,
         DealSummaryChange,
         DealSummaryParty,
         DealSummaryState,
+        DealFunnelFact,
+        DealFunnelChange,
+        DealFunnelSummary,
+        DealFunnelCancellation,
     }
     assert [inline.model for inline in admin.site.get_model_admin(Deal).inlines] == [DealLineItem, DealStageChange]
     assert [inline.model for inline in admin.site.get_model_admin(Enterprise).inlines] == [EnterpriseAlias]

@@ -1,11 +1,12 @@
 """The pipeline funnel: ``/api/stats/funnel/``."""
 
 from decimal import Decimal
+from typing import Any
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 
-from deals import funnel, stats
+from deals import funnel, funnel_summaries, stats
 from deals.api.stats import (
     DealStatisticsQuerySerializer,
     GroupByField,
@@ -202,3 +203,13 @@ class FunnelView(GroupedDealsView):
     def selector_options(self) -> dict:
         # The reasons are kept in the deals' histories, which the public does not read.
         return {"with_reasons": access.role_of(self.request.user) is not access.Role.ANONYMOUS}
+
+    def from_summaries(self, options: dict[str, Any]) -> funnel.Funnel | None:
+        """The funnel of the readers of every deal, for the groupings and single-valued filters
+        :mod:`deals.funnel_summaries` keeps, from its summaries."""
+        if options["delegation_level"] is not None or not access.access_of(self.request.user).reads_everything:
+            return None
+        filters = self.single_filters(funnel_summaries.FILTERS)
+        if filters is None:
+            return None
+        return funnel_summaries.funnel(group_by=options["group_by"], filters=filters)

@@ -164,6 +164,20 @@ class GroupedDealsView(StrictParametersMixin, generics.GenericAPIView):
         """The answer from kept summaries, or ``None`` to compute it from the deals."""
         return None
 
+    def single_filters(self, names: frozenset[str]) -> dict[str, Any] | None:
+        """The filters asked, each of ``names`` and given once (ids as integers), or ``None`` if
+        another filter or more than one value is given: what a kept summary may answer."""
+        params = self.request.query_params
+        filters: dict[str, Any] = {}
+        for name in set(params) - self.extra_parameters:
+            values = [value for value in params.getlist(name) if value != ""]
+            if not values:
+                continue
+            if name not in names or len(values) != 1:
+                return None
+            filters[name] = int(values[0]) if name in ("edition", "delegation") else values[0]
+        return filters
+
     def get(self, request, *args, **kwargs) -> Response:
         params = request.query_params
         query = self.query_serializer_class(data={name: params[name] for name in self.extra_parameters & set(params)})
@@ -264,15 +278,9 @@ class DealStatisticsView(GroupedDealsView):
             public = False
         else:
             return None
-        params = self.request.query_params
-        filters: dict[str, Any] = {}
-        for name in set(params) - self.extra_parameters:
-            values = [value for value in params.getlist(name) if value != ""]
-            if not values:
-                continue
-            if name not in summaries.FILTERS or len(values) != 1:
-                return None
-            filters[name] = int(values[0]) if name in ("edition", "delegation") else values[0]
+        filters = self.single_filters(summaries.FILTERS)
+        if filters is None:
+            return None
         return summaries.statistics(
             group_by=options["group_by"], filters=filters, public=public, as_of=access.visibility_time()
         )

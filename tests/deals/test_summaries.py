@@ -48,17 +48,17 @@ def computed(*, group_by, filters, public, as_of):
     return deal_statistics(deals=deals, group_by=group_by)
 
 
-def questions():
-    """Every grouping and filter the summaries answer, as (group_by, filter keys)."""
-    keys = list(summaries.KEYS)
+def questions(keys=tuple(summaries.KEYS), filters=summaries.FILTERS, kept=summaries.KEPT):
+    """Every grouping of ``keys`` and choice of ``filters`` the groupings ``kept`` answer, as
+    (group_by, filter keys)."""
     for size in range(3):
         for chosen in itertools.combinations(keys, size):
             for filtered in range(len(chosen) + 1):
                 for filter_keys in itertools.combinations(chosen, filtered):
-                    if not set(filter_keys) <= summaries.FILTERS:
+                    if not set(filter_keys) <= filters:
                         continue
                     group_by = tuple(key for key in chosen if key not in filter_keys)
-                    if summaries.answerable(group_by, dict.fromkeys(filter_keys)) is not None:
+                    if summaries.answerable(group_by, dict.fromkeys(filter_keys), kept=kept) is not None:
                         yield group_by, filter_keys
 
 

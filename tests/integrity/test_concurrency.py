@@ -1,20 +1,23 @@
 """Concurrent writes on PostgreSQL (SQLite serialises writers, so these need a real server):
 PATCHes to different fields of one deal lose no update, concurrent retries of one POST with an
-Idempotency-Key create one row, and the statistics summaries stay exact."""
+Idempotency-Key create one row, and the statistics and funnel summaries stay exact."""
 
 import itertools
 import random
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from deals import summaries
-from deals.models import Deal
+from deals import funnel_summaries, services, summaries
+from deals.funnel import deal_funnel
+from deals.models import Deal, DealStageChange
 from delegations.models import Enterprise
+from tests.deals.test_funnel_summaries import kept_rows as funnel_kept_rows
 from tests.deals.test_summaries import computed, kept_rows
 from tests.factories import DealFactory, DelegationFactory, EditionFactory, EnterpriseFactory, admin
 
@@ -89,13 +92,19 @@ def test_concurrent_retries_with_one_idempotency_key_create_one_deal():
     assert {data["id"] for _, data in responses} == {Deal.objects.get(title="Retried order").pk}
 
 
+def records():
+    """Two editions, two delegations and six enterprises of five countries (one none)."""
+    editions = [EditionFactory() for _ in range(2)]
+    delegations = [DelegationFactory() for _ in range(2)]
+    enterprises = [EnterpriseFactory(country=country) for country in ("CN", "US", "DE", "", "CN", "JP")]
+    return editions, delegations, enterprises
+
+
 def test_the_statistics_summaries_stay_exact_under_concurrent_writes_and_reads():
     """Writers (creates, stage moves, deletes, enterprise country changes) and statistics reads
     (each adding the pending changes) race on their own connections; afterwards every kept
     question is answered as the deals answer it, and as summing the deals up again gives."""
-    editions = [EditionFactory() for _ in range(2)]
-    delegations = [DelegationFactory() for _ in range(2)]
-    enterprises = [EnterpriseFactory(country=country) for country in ("CN", "US", "DE", "", "CN", "JP")]
+    editions, delegations, enterprises = records()
     for n in range(20):
         DealFactory(buyer=enterprises[n % 6], seller=enterprises[(n + 1) % 6], edition=editions[n % 2])
     summaries.rebuild(at=timezone.now())
@@ -144,3 +153,73 @@ def test_the_statistics_summaries_stay_exact_under_concurrent_writes_and_reads()
     kept = kept_rows()
     summaries.rebuild(at=now)
     assert kept_rows() == kept
+
+
+def test_the_funnel_summaries_stay_exact_under_concurrent_writes_and_reads():
+    """Writers (creates, moves through the services, value changes, deletes, enterprise country
+    changes) and funnel reads (each adding the pending changes) race on their own connections;
+    afterwards every grouping kept is answered as the deals and their stage changes answer it,
+    and as computing every deal again gives."""
+    editions, delegations, enterprises = records()
+    for n in range(20):
+        DealFactory(
+            buyer=enterprises[n % 6], seller=enterprises[(n + 1) % 6], edition=editions[n % 2], stage="intention"
+        )
+    funnel_summaries.rebuild()
+    deal_ids = list(Deal.objects.values_list("pk", flat=True))
+    user = admin()
+
+    def job(n: int) -> str:
+        rng = random.Random(n)
+        try:
+            kind = n % 6
+            if kind == 0:
+                buyer, seller = rng.sample(enterprises, 2)
+                DealFactory(
+                    buyer=buyer,
+                    seller=seller,
+                    edition=rng.choice(editions),
+                    delegation=rng.choice(delegations),
+                    stage="intention",
+                )
+            elif kind in (1, 2):
+                # As the API moves a deal: locked first.
+                with transaction.atomic():
+                    deal = Deal.objects.select_for_update().filter(pk=rng.choice(deal_ids)).first()
+                    if deal is not None and deal.stage == "intention":
+                        services.deal_sign(deal=deal, signed_on=None, user=user)
+                    elif deal is not None and deal.stage == "signed":
+                        move = rng.choice([services.deal_execute, services.deal_cancel])
+                        extra = {"reason": "Withdrawn"} if move is services.deal_cancel else {}
+                        move(deal=deal, user=user, **extra)
+            elif kind == 3:
+                Enterprise.objects.filter(pk=rng.choice(enterprises).pk).update(country=rng.choice(COUNTRIES))
+            elif kind == 4:
+                with transaction.atomic():
+                    # As the API deletes and updates a deal: locked first.
+                    chosen = Deal.objects.filter(pk=rng.choice(deal_ids))
+                    list(chosen.select_for_update())
+                    if rng.random() < 0.5:
+                        chosen.delete()
+                    else:
+                        value = Decimal(rng.randrange(1, 10**6))
+                        chosen.update(amount=value, currency="USD", value_usd=value, usd_rate=1, usd_rate_date=None)
+            else:
+                funnel_summaries.funnel(group_by=("seller_country",), filters={})
+            return "done"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        assert list(pool.map(job, range(240))) == ["done"] * 240
+
+    assert DealStageChange.objects.count() > 0
+    for group_by, filters in [((), {}), (("seller_country",), {}), (("delegation",), {"edition": editions[0].pk})]:
+        kept = funnel_summaries.funnel(group_by=group_by, filters=filters)
+        deals = Deal.objects.filter(
+            **{"edition_id" if key == "edition" else key: value for key, value in filters.items()}
+        )
+        assert kept == deal_funnel(deals=deals, group_by=group_by), group_by
+    kept = funnel_kept_rows()
+    funnel_summaries.rebuild()
+    assert funnel_kept_rows() == kept

@@ -5,15 +5,16 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from deals import summaries
-from deals.models import DealSummary, DealSummaryParty
+from deals import funnel_summaries, summaries
+from deals.models import DealFunnelSummary, DealSummary, DealSummaryParty
 from framework.access import visibility_time
 
 
 class Command(BaseCommand):
     help = (
-        "Compute the summaries behind /api/stats/deals/ again from the deals (PostgreSQL). Triggers keep them in "
-        "step with every write; run this after loading data with the triggers off (pg_restore --disable-triggers)."
+        "Compute the summaries behind /api/stats/deals/ and /api/stats/funnel/ again from the deals (PostgreSQL). "
+        "Triggers keep them in step with every write; run this after loading data with the triggers off "
+        "(pg_restore --disable-triggers)."
     )
 
     def handle(self, *args, **options) -> None:
@@ -22,10 +23,11 @@ class Command(BaseCommand):
             return
         started = time.perf_counter()
         summaries.rebuild(at=visibility_time())
+        funnel_summaries.rebuild()
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
-                f"{DealSummary.objects.count():,} groups and {DealSummaryParty.objects.count():,} enterprise counts "
-                f"in {elapsed:.1f} s."
+                f"{DealSummary.objects.count():,} groups and {DealSummaryParty.objects.count():,} enterprise counts, "
+                f"{DealFunnelSummary.objects.count():,} funnel groups, in {elapsed:.1f} s."
             )
         )
